@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# pkgforge — build, test, install.  See README.md.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/pkgforge
+DESTDIR   ?=
+BUILD     ?= build
+
+CC        ?= cc
+PKGS      := libarchive libfyaml libcrypto rpm
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+              $(shell pkg-config --static --libs libdpkg 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+             -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
+             -D_FILE_OFFSET_BITS=64 -DPF_VERSION='"$(VERSION)"' \
+             -DPF_DATADIR='"$(DATADIR)"' -Ipkgforge
+ALL_LDFLAGS = $(LDFLAGS) -pthread
+
+ifeq ($(SANITIZE),1)
+BUILD     := build-san
+ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=address,undefined
+endif
+
+SRCS      := $(sort $(wildcard pkgforge/*.c))
+LIB_SRCS  := $(filter-out pkgforge/main.c,$(SRCS))
+OBJS      := $(SRCS:pkgforge/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS  := $(LIB_SRCS:pkgforge/%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check check-unit check-cli check-e2e demo deps install uninstall clean bench
+
+all: $(BUILD)/pkgforge
+
+$(BUILD)/pkgforge: $(OBJS)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/obj/%.o: pkgforge/%.c pkgforge/*.h Makefile | $(BUILD)/obj
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test-%: tests/unit/test-%.c tests/unit/unit.h $(LIB_OBJS) | $(BUILD)/tests
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/tools/%.c | $(BUILD)/tests
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+# Tests: unit (C), CLI (shell, numbered), end-to-end (real dpkg/apt/rpm/dnf).
+# SANITIZE=1 builds with ASan+UBSan; VALGRIND=1 runs pkgforge under memcheck.
+check: all $(UNIT_BINS) $(TOOL_BINS)
+	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run-tests $(TESTS)
+
+check-unit: all $(UNIT_BINS)
+	@BUILD=$(BUILD) tests/run-tests unit
+
+check-cli: all $(TOOL_BINS)
+	@BUILD=$(BUILD) tests/run-tests cli
+
+check-e2e: all $(TOOL_BINS)
+	@BUILD=$(BUILD) tests/run-tests e2e
+
+# Installs the build dependencies with apt-get when they are missing.
+deps:
+	@scripts/install-deps
+
+demo: deps
+	$(MAKE) all
+	@BUILD=$(BUILD) scripts/demo
+
+bench: all
+	@BUILD=$(BUILD) bench/run
+
+install: $(BUILD)/pkgforge
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/templates
+	install -m 0755 $(BUILD)/pkgforge $(DESTDIR)$(BINDIR)/pkgforge
+	install -m 0644 doc/pkgforge.1 $(DESTDIR)$(MANDIR)/man1/pkgforge.1
+	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pkgforge $(DESTDIR)$(MANDIR)/man1/pkgforge.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san out

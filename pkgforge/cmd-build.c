@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pkgforge build FILE|DIR... -o DIR: tarballs → packages, one pass each. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmdutil.h"
+#include "convert.h"
+#include "digest.h"
+#include "pkgfmt.h"
+#include "pkgforge.h"
+#include "util.h"
+#include "banned.h"
+
+static const char usage_text[] =
+	"usage: pkgforge build [options] -o DIR MANIFEST|DIR...\n"
+	"\n"
+	"Build the packages that manifests describe.  Each source tarball is\n"
+	"verified against its pinned sha256, then read once and turned into\n"
+	"every requested package and format without extracting anything.\n"
+	"\n"
+	"  -o, --output DIR          where packages go (created if missing)\n"
+	"  -s, --source PATH         a local tarball, or a directory holding them\n"
+	"                            under their upstream names (repeatable);\n"
+	"                            file:// URLs in manifests are read directly\n"
+	"  -f, --format LIST         formats to write (default: deb)\n"
+	"      --deb-compression C   data.tar compression: xz (default), gz, zst,\n"
+	"                            none; C:LEVEL sets the level\n"
+	"  -j, --threads N           compressor threads (default: CPUs online)\n"
+	"      --only GLOB           only packages whose name matches (repeatable)\n"
+	"      --host HOST           only this host or architecture (repeatable)\n"
+	"      --version V           only this upstream version (repeatable)\n"
+	"  -q, --quiet               no progress display\n"
+	"\n"
+	"Timestamps come from SOURCE_DATE_EPOCH when set (newer ones are\n"
+	"clamped to it), otherwise from the newest file of the tarball, so the\n"
+	"same inputs give the same bytes.\n"
+	"\n"
+	"Exit status: 0 ok, 1 failure (I/O, checksum), 2 invalid input.\n";
+
+struct source {
+	char *path;
+	char *sha256;           /* the pin it must match */
+	const struct pf_pkgspec *first;
+	struct pf_pkgspec **specs;
+	size_t nr, alloc;
+};
+
+static int parse_comp(const char *arg, enum pf_comp *c, int *level, struct pf_err *e)
+{
+	char *copy = pf_strdup(arg), *colon = strchr(copy, ':');
+	int ret = 0;
+
+	if (colon) {
+		char *end;
+		long v;
+		*colon = '\0';
+		v = strtol(colon + 1, &end, 10);
+		if (*end || v < 0 || v > 22)
+			ret = pf_err_set(e, PF_EINVAL, "invalid compression level '%s'", colon + 1);
+		*level = (int)v;
+	}
+	if (!ret && pf_comp_parse(copy, c) < 0)
+		ret = pf_err_set(e, PF_EINVAL, "unknown compression '%s' (xz, gz, zst, none)", copy);
+	free(copy);
+	return ret;
+}
+
+/* The local file for spec: --source paths first, then a file:// URL. */
+static char *find_source(const struct pf_pkgspec *s, char **paths, size_t npaths)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < npaths; i++) {
+		const char *base = strrchr(paths[i], '/');
+
+		if (stat(paths[i], &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			char *cand = pf_asprintf("%s/%s", paths[i], s->file);
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode))
+				return cand;
+			free(cand);
+		} else if (!strcmp(base ? base + 1 : paths[i], s->file)) {
+			return pf_strdup(paths[i]);
+		}
+	}
+	if (pf_starts_with(s->url, "file://"))
+		return pf_strdup(s->url + strlen("file://"));
+	return NULL;
+}
+
+static int verify(const char *path, const struct pf_pkgspec *s, int *fdp,
+		  struct pf_err *e)
+{
+	unsigned char sha[32];
+	char hex[65];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return pf_err_errno(e, "cannot open %s", path);
+	if (pf_digest_fd(fd, PF_SHA256, sha, e) < 0) {
+		close(fd);
+		return pf_err_prefix(e, "%s", path);
+	}
+	pf_hex(hex, sha, 32);
+	if (strcmp(hex, s->sha256)) {
+		close(fd);
+		return pf_err_set(e, PF_EFAIL,
+				  "%s: sha256 mismatch: the manifest pins %s (%s:%d), the file has %s",
+				  path, s->sha256, s->sha_loc.file, s->sha_loc.line, hex);
+	}
+	*fdp = fd;
+	return 0;
+}
+
+static int mkdir_p(const char *dir, struct pf_err *e)
+{
+	char *copy = pf_strdup(dir);
+	int ret = 0;
+
+	for (char *p = copy + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+				ret = pf_err_errno(e, "cannot create %s", copy);
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+int cmd_build(int argc, char **argv)
+{
+	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP };
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "source", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "deb-compression", required_argument, NULL, O_DEBCOMP },
+		{ "only", required_argument, NULL, O_ONLY },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "version", required_argument, NULL, O_VERSION },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pf_manifests ms = { NULL, 0, 0 };
+	struct pf_plan plan = { NULL, 0, 0 };
+	struct pf_diag d = PF_DIAG_INIT;
+	struct pf_err e = PF_ERR_INIT;
+	struct pf_filter filt;
+	struct pf_buildopt opt;
+	bool want[PF_FMT_NR] = { true, false, false };
+	const struct pf_pkgfmt *fmts[PF_FMT_NR];
+	size_t nfmts = 0;
+	char *srcpaths[64];
+	size_t nsrc = 0;
+	struct source *sources = NULL;
+	size_t nsources = 0, salloc = 0;
+	int quiet = 0, c, ret = 2, sde;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(&filt, 0, sizeof(filt));
+	memset(&opt, 0, sizeof(opt));
+	for (int f = 0; f < PF_FMT_NR; f++)
+		opt.level[f] = -1;
+	opt.threads = ncpu > 0 ? (int)ncpu : 1;
+	opt.ipk_flavor = "openwrt";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:s:f:j:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opt.outdir = optarg;
+			break;
+		case 's':
+			if (nsrc == PF_ARRAY_SIZE(srcpaths)) {
+				fprintf(stderr, "pkgforge: error: too many --source options\n");
+				return 2;
+			}
+			srcpaths[nsrc++] = optarg;
+			break;
+		case 'f':
+			if (pf_parse_formats(optarg, want, &e) < 0)
+				goto usage_err;
+			break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 256) {
+				pf_err_set(&e, PF_EINVAL, "invalid thread count '%s'", optarg);
+				goto usage_err;
+			}
+			opt.threads = (int)v;
+			break;
+		}
+		case O_DEBCOMP:
+			if (parse_comp(optarg, &opt.comp[PF_FMT_DEB], &opt.level[PF_FMT_DEB], &e) < 0)
+				goto usage_err;
+			break;
+		case O_ONLY:
+		case O_HOST:
+		case O_VERSION:
+			if ((c == O_ONLY && pf_filter_add(filt.only, &filt.nr_only, 16, optarg) < 0) ||
+			    (c == O_HOST && pf_filter_add(filt.host, &filt.nr_host, 8, optarg) < 0) ||
+			    (c == O_VERSION && pf_filter_add(filt.version, &filt.nr_version, 16, optarg) < 0)) {
+				pf_err_set(&e, PF_EINVAL, "too many filters of one kind");
+				goto usage_err;
+			}
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc || !opt.outdir) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	sde = pf_source_date_epoch(&opt.sde);
+	if (sde < 0) {
+		pf_err_set(&e, PF_EINVAL, "SOURCE_DATE_EPOCH must be a number of seconds since 1970");
+		goto usage_err;
+	}
+	opt.sde_set = sde > 0;
+	for (int f = 0; f < PF_FMT_NR; f++)
+		if (want[f])
+			fmts[nfmts++] = pf_pkgfmts[f];
+
+	if (pf_load_and_plan(argc - optind, argv + optind, &ms, &plan, &d) < 0) {
+		pf_diag_print(&d, stderr);
+		goto out;
+	}
+	pf_diag_print(&d, stderr);
+
+	/* group the selected packages by source file: one pass per tarball */
+	for (size_t i = 0; i < plan.nr; i++) {
+		struct pf_pkgspec *s = &plan.v[i];
+		struct source *src = NULL;
+		char *path;
+
+		if (!pf_filter_match(&filt, s))
+			continue;
+		path = find_source(s, srcpaths, nsrc);
+		if (!path) {
+			pf_err_set(&e, PF_EFAIL,
+				   "no local source for %s %s (%s): give --source DIR or FILE",
+				   s->name, s->version, s->file);
+			ret = 1;
+			goto fail;
+		}
+		for (size_t k = 0; k < nsources && !src; k++)
+			if (!strcmp(sources[k].path, path))
+				src = &sources[k];
+		if (src && strcmp(src->sha256, s->sha256)) {
+			pf_err_set(&e, PF_EINVAL,
+				   "%s is pinned to two different sha256 values (%s:%d and %s:%d)",
+				   path, src->first->sha_loc.file, src->first->sha_loc.line,
+				   s->sha_loc.file, s->sha_loc.line);
+			free(path);
+			goto fail;
+		}
+		if (!src) {
+			PF_ALLOC_GROW(sources, nsources + 1, salloc);
+			src = &sources[nsources++];
+			memset(src, 0, sizeof(*src));
+			src->path = path;
+			src->sha256 = s->sha256;
+			src->first = s;
+		} else {
+			free(path);
+		}
+		PF_ALLOC_GROW(src->specs, src->nr + 1, src->alloc);
+		src->specs[src->nr++] = s;
+	}
+	for (size_t i = 0; i < nsrc; i++) {
+		struct stat st;
+		bool used = false;
+		if (stat(srcpaths[i], &st) == 0 && S_ISDIR(st.st_mode))
+			continue;
+		for (size_t k = 0; k < nsources && !used; k++)
+			used = !strcmp(sources[k].path, srcpaths[i]);
+		if (!used) {
+			pf_err_set(&e, PF_EINVAL,
+				   "--source %s: no selected package is built from a file of this name",
+				   srcpaths[i]);
+			goto fail;
+		}
+	}
+	if (!nsources) {
+		pf_err_set(&e, PF_EINVAL, "no package matches the filters");
+		goto fail;
+	}
+	if (mkdir_p(opt.outdir, &e) < 0) {
+		ret = 1;
+		goto fail;
+	}
+	for (size_t k = 0; k < nsources; k++) {
+		struct pf_convert conv;
+		int fd = -1;
+
+		memset(&conv, 0, sizeof(conv));
+		if (verify(sources[k].path, sources[k].first, &fd, &e) < 0) {
+			ret = 1;
+			goto fail;
+		}
+		conv.srcpath = sources[k].path;
+		conv.fd = fd;
+		conv.sha256 = sources[k].sha256;
+		conv.specs = sources[k].specs;
+		conv.nspecs = sources[k].nr;
+		conv.fmts = fmts;
+		conv.nfmts = nfmts;
+		conv.opt = &opt;
+		conv.progress = !quiet && isatty(2);
+		if (pf_convert_run(&conv, &e) < 0) {
+			close(fd);
+			pf_convert_release(&conv);
+			ret = e.code ? e.code : 1;
+			goto fail;
+		}
+		close(fd);
+		for (size_t i = 0; i < conv.written.nr; i++)
+			printf("%s\n", conv.written.v[i]);
+		fflush(stdout);
+		pf_convert_release(&conv);
+	}
+	ret = 0;
+	goto out;
+usage_err:
+	pf_err_print(&e, stderr);
+	ret = 2;
+	goto out;
+fail:
+	pf_err_print(&e, stderr);
+out:
+	for (size_t k = 0; k < nsources; k++) {
+		free(sources[k].path);
+		free(sources[k].specs);
+	}
+	free(sources);
+	pf_err_release(&e);
+	pf_plan_release(&plan);
+	pf_manifests_release(&ms);
+	pf_diag_release(&d);
+	return ret;
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pkgforge plan FILE|DIR... [--json]: the packages manifests expand to. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdutil.h"
+#include "json.h"
+#include "pkgfmt.h"
+#include "pkgforge.h"
+#include "util.h"
+#include "banned.h"
+
+static const char usage_text[] =
+	"usage: pkgforge plan [--json] [--only GLOB] [--host HOST] [--version V]\n"
+	"                     [--format deb,rpm,ipk] MANIFEST|DIR...\n"
+	"\n"
+	"List the concrete packages that manifests expand to: name, version,\n"
+	"each format's architecture and file name, prefix, source URL, sha256.\n"
+	"\n"
+	"      --json          machine-readable output\n"
+	"      --only GLOB     only packages whose name matches (repeatable)\n"
+	"      --host HOST     only this host or architecture (repeatable)\n"
+	"      --version V     only this upstream version (repeatable)\n"
+	"      --format LIST   formats to show (default: deb,rpm,ipk)\n"
+	"\n"
+	"Exit status: 0 ok, 2 invalid manifests or usage.\n";
+
+static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool *want)
+{
+	char *full = pf_pkgspec_fullversion(s);
+
+	pf_json_obj_begin(j);
+	pf_json_kstr(j, "name", s->name);
+	pf_json_kstr(j, "version", s->version);
+	pf_json_kstr(j, "release", s->release);
+	pf_json_kstr(j, "epoch", s->epoch);
+	pf_json_kstr(j, "full_version", full);
+	pf_json_kstr(j, "host", s->host);
+	pf_json_key(j, "formats");
+	pf_json_obj_begin(j);
+	for (int f = 0; f < PF_FMT_NR; f++) {
+		char *fn;
+		if (!want[f])
+			continue;
+		fn = pf_pkgfmts[f]->filename(s);
+		pf_json_key(j, pf_pkgfmts[f]->name);
+		pf_json_obj_begin(j);
+		pf_json_kstr(j, "arch", pf_pkgfmts[f]->arch(s));
+		pf_json_kstr(j, "file", fn);
+		pf_json_key(j, "relations");
+		pf_json_obj_begin(j);
+		for (int k = 0; k < PF_REL_NR; k++) {
+			const struct pf_rellist *l = &s->rel[k][f];
+			if (!l->nr)
+				continue;
+			pf_json_key(j, pf_rel_key[k]);
+			pf_json_arr_begin(j);
+			for (size_t i = 0; i < l->nr; i++) {
+				pf_json_obj_begin(j);
+				pf_json_kstr(j, "text", l->v[i].text);
+				pf_json_kstr(j, "origin", l->v[i].origin);
+				pf_json_obj_end(j);
+			}
+			pf_json_arr_end(j);
+		}
+		pf_json_obj_end(j);
+		pf_json_obj_end(j);
+		free(fn);
+	}
+	pf_json_obj_end(j);
+	pf_json_kstr(j, "prefix", s->prefix);
+	pf_json_kstr(j, "summary", s->summary);
+	pf_json_key(j, "source");
+	pf_json_obj_begin(j);
+	pf_json_kstr(j, "url", s->url);
+	pf_json_kstr(j, "file", s->file);
+	pf_json_kstr(j, "sha256", s->sha256[0] ? s->sha256 : NULL);
+	pf_json_key(j, "mirrors");
+	pf_json_arr_begin(j);
+	for (size_t i = 0; i < s->mirrors.nr; i++)
+		pf_json_str(j, s->mirrors.v[i]);
+	pf_json_arr_end(j);
+	pf_json_kint(j, "strip", s->strip);
+	pf_json_obj_end(j);
+	pf_json_key(j, "manifest");
+	{
+		char *loc = pf_asprintf("%s:%d", s->mv->loc.file, s->mv->loc.line);
+		pf_json_str(j, loc);
+		free(loc);
+	}
+	pf_json_obj_end(j);
+	free(full);
+}
+
+static void text_spec(const struct pf_pkgspec *s, const bool *want)
+{
+	char *full = pf_pkgspec_fullversion(s);
+	struct strbuf arches = STRBUF_INIT;
+
+	for (int f = 0; f < PF_FMT_NR; f++)
+		if (want[f])
+			strbuf_addf(&arches, "%s%s:%s", arches.len ? "," : "",
+				    pf_pkgfmts[f]->name, pf_pkgfmts[f]->arch(s));
+	printf("%-28s %-16s %-36s %-22s %s sha256:%s\n", s->name, full, arches.buf, s->prefix,
+	       s->url, s->sha256[0] ? s->sha256 : "-");
+	strbuf_release(&arches);
+	free(full);
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	enum { O_ONLY = 256, O_HOST, O_VERSION, O_FORMAT, O_JSON };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "only", required_argument, NULL, O_ONLY },
+		{ "host", required_argument, NULL, O_HOST },
+		{ "version", required_argument, NULL, O_VERSION },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pf_manifests ms = { NULL, 0, 0 };
+	struct pf_plan plan = { NULL, 0, 0 };
+	struct pf_diag d = PF_DIAG_INIT;
+	struct pf_filter filt;
+	struct pf_err e = PF_ERR_INIT;
+	bool want[PF_FMT_NR] = { true, true, true };
+	int json = 0, c, ret = 2;
+
+	memset(&filt, 0, sizeof(filt));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_JSON:
+			json = 1;
+			break;
+		case O_ONLY:
+			if (pf_filter_add(filt.only, &filt.nr_only, 16, optarg) < 0)
+				goto toomany;
+			break;
+		case O_HOST:
+			if (pf_filter_add(filt.host, &filt.nr_host, 8, optarg) < 0)
+				goto toomany;
+			break;
+		case O_VERSION:
+			if (pf_filter_add(filt.version, &filt.nr_version, 16, optarg) < 0)
+				goto toomany;
+			break;
+		case O_FORMAT:
+			if (pf_parse_formats(optarg, want, &e) < 0) {
+				pf_err_print(&e, stderr);
+				pf_err_release(&e);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (pf_load_and_plan(argc - optind, argv + optind, &ms, &plan, &d) < 0) {
+		pf_diag_print(&d, stderr);
+		goto out;
+	}
+	pf_diag_print(&d, stderr);
+	if (json) {
+		struct strbuf sb = STRBUF_INIT;
+		struct pf_json j;
+
+		pf_json_init(&j, &sb);
+		pf_json_arr_begin(&j);
+		for (size_t i = 0; i < plan.nr; i++)
+			if (pf_filter_match(&filt, &plan.v[i]))
+				json_spec(&j, &plan.v[i], want);
+		pf_json_arr_end(&j);
+		fwrite(sb.buf, 1, sb.len, stdout);
+		strbuf_release(&sb);
+	} else {
+		for (size_t i = 0; i < plan.nr; i++)
+			if (pf_filter_match(&filt, &plan.v[i]))
+				text_spec(&plan.v[i], want);
+	}
+	ret = 0;
+out:
+	pf_plan_release(&plan);
+	pf_manifests_release(&ms);
+	pf_diag_release(&d);
+	return ret;
+toomany:
+	fprintf(stderr, "pkgforge: error: too many filters of one kind\n");
+	return 2;
+}

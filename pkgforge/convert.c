@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The one pass: check, map, digest and fan out every entry of a tarball. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "convert.h"
+#include "digest.h"
+#include "glob.h"
+#include "ofile.h"
+#include "source.h"
+#include "strmap.h"
+#include "util.h"
+#include "banned.h"
+
+#define CHUNK (1 << 17)
+#define MAX_SYMLINK_HOPS 40
+
+/* A package being built from this source. */
+struct job {
+	const struct pf_pkgspec *spec;
+	struct pf_pkgw *w[PF_FMT_NR];
+	const struct pf_pkgfmt *f[PF_FMT_NR];
+	size_t nw;
+
+	const char *root;               /* prefix without the leading '/' */
+	size_t root_depth;              /* components in root */
+	struct pf_filelist files;
+	struct pf_strmap index;         /* path → index in files */
+	struct pf_strlist seen_dir_keys;
+	struct pf_strmap seen_dirs;     /* dirs not (yet) emitted → mtime */
+	int64_t prefix_mtime;
+	bool have_prefix_mtime;
+	uint32_t next_ino;
+	int64_t newest;
+	bool active;                    /* the current entry belongs here */
+	struct pf_entry cur;            /* the current entry, between begin and end */
+	struct strbuf cur_path;
+};
+
+struct pass {
+	struct pf_convert *c;
+	struct pf_err *e;
+	struct job *jobs;
+	size_t njobs;
+	int spool_fd;
+	uint64_t spool_size;
+	uint64_t total;
+	size_t entries;
+	int64_t first_mtime;
+	bool have_first;
+	struct pf_digest *md5, *sha;
+	struct timespec last_draw;
+};
+
+void pf_quote_name(struct strbuf *out, const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p >= 0x80 || *p == '\\')
+			strbuf_addf(out, "\\x%02x", *p);
+		else
+			strbuf_addch(out, *p);
+	}
+}
+
+static int refuse(struct pass *p, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "<tarball>: refusing '<entry>': <reason>" */
+static int refuse(struct pass *p, const char *name, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_addf(&sb, "%s: refusing '", p->c->srcpath);
+	pf_quote_name(&sb, name);
+	strbuf_addstr(&sb, "': ");
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	pf_err_set(p->e, PF_EINVAL, "%s", sb.buf);
+	strbuf_release(&sb);
+	return -1;
+}
+
+static int64_t clamp(const struct pass *p, int64_t t)
+{
+	if (p->c->opt->sde_set && t > p->c->opt->sde)
+		return p->c->opt->sde;
+	return t < 0 ? 0 : t;
+}
+
+/*
+ * Normalise an archive path: drop "./" and empty components, refuse
+ * absolute paths and "..".  Returns the number of components, -1 on
+ * error (with the error set).
+ */
+static int normalise(struct pass *p, const char *name, struct strbuf *out)
+{
+	const char *s = name;
+	int n = 0;
+	size_t len = strlen(name);
+
+	strbuf_reset(out);
+	if (!pf_utf8_clean(name, len))
+		return refuse(p, name, "the name is not valid UTF-8 or holds control characters (a newline, a tab...)");
+	if (len > PF_MAX_PATH)
+		return refuse(p, name, "the name is longer than %d bytes", PF_MAX_PATH);
+	if (name[0] == '/')
+		return refuse(p, name, "absolute path");
+	while (*s) {
+		const char *slash = strchr(s, '/');
+		size_t clen = slash ? (size_t)(slash - s) : strlen(s);
+
+		if (clen == 2 && s[0] == '.' && s[1] == '.')
+			return refuse(p, name, "the path has a '..' component");
+		if (clen && !(clen == 1 && s[0] == '.')) {
+			if (out->len)
+				strbuf_addch(out, '/');
+			strbuf_add(out, s, clen);
+			n++;
+		}
+		s += clen + (slash ? 1 : 0);
+	}
+	return n;
+}
+
+/* The part of a normalised path after strip components, or NULL. */
+static const char *strip_path(const char *path, int ncomp, int strip)
+{
+	if (ncomp <= strip)
+		return NULL;
+	for (int i = 0; i < strip; i++)
+		path = strchr(path, '/') + 1;
+	return path;
+}
+
+static bool selected(const struct pf_pkgspec *s, const char *rel)
+{
+	bool in = false;
+
+	for (size_t i = 0; i < s->include.nr && !in; i++)
+		in = pf_glob_match(s->include.v[i], rel);
+	for (size_t i = 0; i < s->exclude.nr && in; i++)
+		if (pf_glob_match(s->exclude.v[i], rel))
+			in = false;
+	return in;
+}
+
+static bool external_ok(const struct job *j, const char *path)
+{
+	const char *rel = path + strlen(j->root);
+
+	if (*rel == '/')
+		rel++;
+	for (size_t i = 0; i < j->spec->extlinks.nr; i++)
+		if (pf_glob_match(j->spec->extlinks.v[i], rel))
+			return true;
+	return false;
+}
+
+/* ---------------------------------------------------------- fan out */
+
+static int emit_begin(struct pass *p, struct job *j, const struct pf_entry *ent)
+{
+	for (size_t i = 0; i < j->nw; i++)
+		if (j->f[i]->begin(j->w[i], ent, p->e) < 0)
+			return pf_err_prefix(p->e, "%s (%s)", j->spec->name, j->f[i]->name);
+	return 0;
+}
+
+static int emit_end(struct pass *p, struct job *j, const struct pf_entry *ent)
+{
+	for (size_t i = 0; i < j->nw; i++)
+		if (j->f[i]->end(j->w[i], ent, p->e) < 0)
+			return pf_err_prefix(p->e, "%s (%s)", j->spec->name, j->f[i]->name);
+	return 0;
+}
+
+/* Append an entry to the job's list (copying path and link). */
+static struct pf_entry *add_entry(struct job *j, const struct pf_entry *tmpl)
+{
+	struct pf_entry *ent;
+
+	PF_ALLOC_GROW(j->files.v, j->files.nr + 1, j->files.alloc);
+	ent = &j->files.v[j->files.nr];
+	*ent = *tmpl;
+	ent->path = pf_strdup(tmpl->path);
+	ent->link = tmpl->link ? pf_strdup(tmpl->link) : NULL;
+	pf_strmap_put(&j->index, ent->path, j->files.nr);
+	j->files.nr++;
+	if (ent->mtime > j->newest)
+		j->newest = ent->mtime;
+	return ent;
+}
+
+static int64_t fallback_mtime(const struct pass *p, const struct job *j)
+{
+	return j->have_prefix_mtime ? j->prefix_mtime : p->first_mtime;
+}
+
+/* Make sure every parent directory of path exists in the package. */
+static int ensure_parents(struct pass *p, struct job *j, const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *s = path;
+	int ret = -1;
+
+	for (;;) {
+		const char *slash = strchr(s, '/');
+		size_t idx;
+
+		if (!slash)
+			break;
+		strbuf_reset(&dir);
+		strbuf_add(&dir, path, slash - path);
+		s = slash + 1;
+		if (pf_strmap_get(&j->index, dir.buf, &idx)) {
+			const struct pf_entry *pe = &j->files.v[idx];
+			if (pe->type != PF_E_DIR) {
+				refuse(p, path, "it lies below '%s', which is a %s, not a directory",
+				       dir.buf, pe->type == PF_E_SYMLINK ? "symlink" : "file");
+				goto out;
+			}
+			continue;
+		} else {
+			struct pf_entry ent;
+			size_t seen;
+
+			memset(&ent, 0, sizeof(ent));
+			ent.path = dir.buf;
+			ent.type = PF_E_DIR;
+			ent.mode = 0755;
+			ent.synthetic = true;
+			ent.spool_off = PF_SPOOL_NONE;
+			if (pf_strmap_get(&j->seen_dirs, dir.buf, &seen))
+				ent.mtime = (int64_t)seen;
+			else
+				ent.mtime = fallback_mtime(p, j);
+			ent.mtime = clamp(p, ent.mtime);
+			add_entry(j, &ent);
+			if (emit_begin(p, j, &ent) < 0 || emit_end(p, j, &ent) < 0)
+				goto out;
+		}
+	}
+	ret = 0;
+out:
+	strbuf_release(&dir);
+	return ret;
+}
+
+/* ---------------------------------------------------------- one entry */
+
+static unsigned norm_mode(enum pf_etype t, unsigned mode)
+{
+	switch (t) {
+	case PF_E_DIR:
+		return 0755;
+	case PF_E_SYMLINK:
+		return 0777;
+	default:
+		return (mode & 0111) ? 0755 : 0644;
+	}
+}
+
+static void remember_dir(struct job *j, const char *full, int64_t mtime)
+{
+	if (pf_strmap_get(&j->seen_dirs, full, NULL))
+		return;
+	pf_strlist_add(&j->seen_dir_keys, pf_strdup(full));
+	pf_strmap_put(&j->seen_dirs, j->seen_dir_keys.v[j->seen_dir_keys.nr - 1],
+		      (size_t)(mtime < 0 ? 0 : mtime));
+}
+
+/*
+ * Decide whether the entry goes into job j and emit its header.  norm is
+ * the normalised archive path with ncomp components.
+ */
+static int job_entry(struct pass *p, struct job *j, const struct pf_srcentry *se,
+		     const char *norm, int ncomp, struct strbuf *tgt)
+{
+	const struct pf_pkgspec *s = j->spec;
+	struct pf_entry *ent = &j->cur;
+	struct strbuf *full = &j->cur_path;
+	const char *rel = strip_path(norm, ncomp, s->strip);
+	size_t idx;
+
+	j->active = false;
+	if (!rel) {
+		if (se->type == PF_S_DIR && ncomp == s->strip && !j->have_prefix_mtime) {
+			j->prefix_mtime = se->mtime;
+			j->have_prefix_mtime = true;
+		}
+		return 0;
+	}
+	strbuf_reset(full);
+	strbuf_addf(full, "%s/%s", j->root, rel);
+	if (!selected(s, rel)) {
+		if (se->type == PF_S_DIR)
+			remember_dir(j, full->buf, se->mtime);
+		return 0;
+	}
+	if (pf_strmap_get(&j->index, full->buf, &idx)) {
+		const struct pf_entry *old = &j->files.v[idx];
+		if (old->type == PF_E_DIR && old->synthetic && se->type == PF_S_DIR)
+			return 0;
+		return refuse(p, se->path, "duplicate path (it maps to /%s twice)", full->buf);
+	}
+	memset(ent, 0, sizeof(*ent));
+	ent->path = full->buf;
+	ent->mtime = clamp(p, se->mtime);
+	ent->spool_off = PF_SPOOL_NONE;
+	switch (se->type) {
+	case PF_S_DIR:
+		ent->type = PF_E_DIR;
+		break;
+	case PF_S_REG:
+		ent->type = PF_E_REG;
+		ent->size = (uint64_t)se->size;
+		ent->ino = ++j->next_ino;
+		break;
+	case PF_S_SYMLINK:
+		ent->type = PF_E_SYMLINK;
+		ent->link = se->link;
+		break;
+	case PF_S_HARDLINK: {
+		const char *trel;
+		int tn = normalise(p, se->link, tgt);
+		const struct pf_entry *te;
+
+		if (tn < 0)
+			return -1;
+		trel = strip_path(tgt->buf, tn, s->strip);
+		if (!trel)
+			return refuse(p, se->path, "hardlink to '%s', outside the files of %s",
+				      se->link, s->name);
+		trel = pf_strdup(trel);
+		strbuf_reset(tgt);
+		strbuf_addf(tgt, "%s/%s", j->root, trel);
+		free((char *)trel);
+		if (!pf_strmap_get(&j->index, tgt->buf, &idx))
+			return refuse(p, se->path,
+				      "hardlink to '%s', which %s does not include (or which comes later)",
+				      se->link, s->name);
+		te = &j->files.v[idx];
+		if (te->type == PF_E_HARDLINK) {
+			pf_strmap_get(&j->index, te->link, &idx);
+			te = &j->files.v[idx];
+		}
+		if (te->type != PF_E_REG)
+			return refuse(p, se->path, "hardlink to '%s', which is not a regular file",
+				      se->link);
+		ent->type = PF_E_HARDLINK;
+		ent->link = te->path;
+		ent->ino = te->ino;
+		ent->mode = te->mode;
+		ent->size = te->size;
+		memcpy(ent->md5, te->md5, sizeof(ent->md5));
+		memcpy(ent->sha256, te->sha256, sizeof(ent->sha256));
+		ent->spool_off = te->spool_off;
+		break;
+	}
+	case PF_S_OTHER:
+		return -1;      /* refused before */
+	}
+	if (ent->type != PF_E_HARDLINK)
+		ent->mode = norm_mode(ent->type, se->mode);
+	if (ensure_parents(p, j, full->buf) < 0)
+		return -1;
+	j->active = true;
+	return emit_begin(p, j, ent);
+}
+
+static void draw_progress(struct pass *p, struct pf_source *src, bool final)
+{
+	struct timespec now;
+	uint64_t done, total;
+
+	if (!p->c->progress)
+		return;
+	if (final) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - p->last_draw.tv_sec) * 1000 +
+	    (now.tv_nsec - p->last_draw.tv_nsec) / 1000000 < 200)
+		return;
+	p->last_draw = now;
+	pf_source_progress(src, &done, &total);
+	fprintf(stderr, "\r\033[K%s: %3d%% (%.1f of %.1f MiB read)", p->c->srcpath,
+		total ? (int)(done * 100 / total) : 0, done / 1048576.0, total / 1048576.0);
+	fflush(stderr);
+}
+
+static int check_srcentry(struct pass *p, const struct pf_srcentry *se)
+{
+	if (++p->entries > PF_MAX_ENTRIES)
+		return refuse(p, se->path, "the archive has more than %u entries", PF_MAX_ENTRIES);
+	if (se->type == PF_S_OTHER)
+		return refuse(p, se->path, "it is a %s; packages hold only files, directories and links",
+			      se->typename);
+	if ((se->type == PF_S_REG || se->type == PF_S_DIR) && (se->mode & 06000))
+		return refuse(p, se->path, "it has the setuid or setgid bit (mode %04o)",
+			      se->mode & 07777);
+	if (se->type == PF_S_REG) {
+		if (se->size < 0 || (uint64_t)se->size > PF_MAX_FILE_SIZE)
+			return refuse(p, se->path, "absurd size (%" PRId64 " bytes; the limit is %llu)",
+				      se->size, (unsigned long long)PF_MAX_FILE_SIZE);
+		p->total += (uint64_t)se->size;
+		if (p->total > PF_MAX_TOTAL_SIZE)
+			return refuse(p, se->path, "the archive unpacks to more than %llu bytes",
+				      (unsigned long long)PF_MAX_TOTAL_SIZE);
+	}
+	if (se->type == PF_S_SYMLINK) {
+		size_t n = strlen(se->link);
+		if (!n)
+			return refuse(p, se->path, "symlink with an empty target");
+		if (n > PF_MAX_PATH || !pf_utf8_clean(se->link, n))
+			return refuse(p, se->path, "symlink target is too long, not UTF-8 or holds control characters");
+	}
+	return 0;
+}
+
+static int pump_content(struct pass *p, struct pf_source *src,
+			const struct pf_srcentry *se, char *buf)
+{
+	uint64_t got = 0, off = p->spool_size;
+
+	for (;;) {
+		ssize_t n = pf_source_read(src, buf, CHUNK, p->e);
+
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		got += n;
+		pf_digest_update(p->md5, buf, n);
+		pf_digest_update(p->sha, buf, n);
+		if (p->spool_fd >= 0) {
+			if (pf_write_all(p->spool_fd, buf, n) < 0)
+				return pf_err_errno(p->e, "cannot write the content spool");
+			p->spool_size += n;
+		}
+		for (size_t k = 0; k < p->njobs; k++) {
+			struct job *j = &p->jobs[k];
+			if (!j->active)
+				continue;
+			for (size_t i = 0; i < j->nw; i++)
+				if (j->f[i]->data(j->w[i], buf, n, p->e) < 0)
+					return pf_err_prefix(p->e, "%s (%s)", j->spec->name,
+							     j->f[i]->name);
+		}
+		draw_progress(p, src, false);
+	}
+	if (got != (uint64_t)se->size)
+		return refuse(p, se->path, "the archive holds %" PRIu64 " bytes of a %" PRId64 "-byte file",
+			      got, se->size);
+	for (size_t k = 0; k < p->njobs; k++) {
+		struct job *j = &p->jobs[k];
+		if (!j->active)
+			continue;
+		j->cur.spool_off = p->spool_fd >= 0 ? off : PF_SPOOL_NONE;
+	}
+	return 0;
+}
+
+static int do_entry(struct pass *p, struct pf_source *src, const struct pf_srcentry *se,
+		    char *buf, struct strbuf *norm, struct strbuf *tgt)
+{
+	int ncomp;
+	bool any = false;
+
+	if (!p->have_first) {
+		p->first_mtime = se->mtime;
+		p->have_first = true;
+	}
+	if (check_srcentry(p, se) < 0)
+		return -1;
+	ncomp = normalise(p, se->path, norm);
+	if (ncomp < 0)
+		return -1;
+	for (size_t k = 0; k < p->njobs; k++) {
+		if (job_entry(p, &p->jobs[k], se, norm->buf, ncomp, tgt) < 0)
+			return -1;
+		any |= p->jobs[k].active;
+	}
+	if (se->type == PF_S_REG && any) {
+		if (pump_content(p, src, se, buf) < 0)
+			return -1;
+	}
+	if (se->type == PF_S_REG) {
+		unsigned char md5[16], sha[32];
+		pf_digest_final(p->md5, md5);
+		pf_digest_final(p->sha, sha);
+		for (size_t k = 0; k < p->njobs; k++) {
+			memcpy(p->jobs[k].cur.md5, md5, 16);
+			memcpy(p->jobs[k].cur.sha256, sha, 32);
+		}
+	}
+	for (size_t k = 0; k < p->njobs; k++) {
+		struct job *j = &p->jobs[k];
+		struct pf_entry *stored;
+
+		if (!j->active)
+			continue;
+		stored = add_entry(j, &j->cur);
+		if (emit_end(p, j, stored) < 0)
+			return -1;
+		j->active = false;
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------- end checks */
+
+static void split_push(struct pf_strlist *l, const char *path)
+{
+	const char *s = path;
+
+	while (*s) {
+		const char *slash = strchr(s, '/');
+		size_t n = slash ? (size_t)(slash - s) : strlen(s);
+		if (n)
+			pf_strlist_add(l, pf_strndup(s, n));
+		s += n + (slash ? 1 : 0);
+	}
+}
+
+static void join(struct strbuf *out, const struct pf_strlist *l, size_t n)
+{
+	strbuf_reset(out);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(out, '/');
+		strbuf_addstr(out, l->v[i]);
+	}
+}
+
+/*
+ * Resolve a symlink through the package's own tree (following the other
+ * symlinks it holds, as the installed system would) and refuse it if any
+ * step leaves the prefix.  Links allowed to point outside, and links that
+ * go through them, are let be.
+ */
+static int check_symlink(struct pass *p, struct job *j, const struct pf_entry *link)
+{
+	struct pf_strlist cur = { NULL, 0, 0 }, todo = { NULL, 0, 0 };
+	struct strbuf path = STRBUF_INIT;
+	size_t pos = 0, hops = 0;
+	int ret = 0;
+
+	if (external_ok(j, link->path))
+		return 0;
+	if (link->link[0] == '/') {
+		ret = refuse(p, link->path, "symlink to '%s', an absolute path outside /%s",
+			     link->link, j->root);
+		goto out;
+	}
+	split_push(&cur, link->path);
+	free(cur.v[--cur.nr]);
+	split_push(&todo, link->link);
+	while (pos < todo.nr) {
+		const char *c = todo.v[pos++];
+		size_t idx;
+
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			if (cur.nr <= j->root_depth) {
+				ret = refuse(p, link->path, "symlink to '%s' points outside /%s",
+					     link->link, j->root);
+				goto out;
+			}
+			free(cur.v[--cur.nr]);
+			continue;
+		}
+		pf_strlist_add(&cur, pf_strdup(c));
+		join(&path, &cur, cur.nr);
+		if (!pf_strmap_get(&j->index, path.buf, &idx))
+			continue;       /* dangling inside the prefix: fine */
+		if (j->files.v[idx].type != PF_E_SYMLINK)
+			continue;
+		if (external_ok(j, path.buf))
+			goto out;
+		if (++hops > MAX_SYMLINK_HOPS) {
+			ret = refuse(p, link->path, "symlink loop");
+			goto out;
+		}
+		if (j->files.v[idx].link[0] == '/') {
+			ret = refuse(p, link->path, "symlink to '%s' goes through '/%s', which points outside /%s",
+				     link->link, path.buf, j->root);
+			goto out;
+		}
+		free(cur.v[--cur.nr]);
+		{
+			/* replace the component with the link's target */
+			struct pf_strlist rest = { NULL, 0, 0 };
+			split_push(&rest, j->files.v[idx].link);
+			for (size_t i = pos; i < todo.nr; i++)
+				pf_strlist_add(&rest, todo.v[i]);
+			for (size_t i = 0; i < pos; i++)
+				free(todo.v[i]);
+			free(todo.v);
+			todo = rest;
+			pos = 0;
+		}
+	}
+out:
+	pf_strlist_release(&todo);
+	pf_strlist_release(&cur);
+	strbuf_release(&path);
+	return ret;
+}
+
+static int finish_job(struct pass *p, struct job *j)
+{
+	struct pf_pkgsum sum;
+	uint32_t *links;
+	uint64_t bytes = 0;
+	bool anyfile = false;
+	int ret = -1;
+
+	for (size_t i = 0; i < j->files.nr; i++) {
+		const struct pf_entry *ent = &j->files.v[i];
+		if (ent->type == PF_E_SYMLINK && check_symlink(p, j, ent) < 0)
+			return -1;
+		if (ent->type != PF_E_DIR || !ent->synthetic)
+			anyfile = true;
+	}
+	if (!anyfile)
+		return pf_err_set(p->e, PF_EINVAL,
+				  "%s: no entry matches the files of %s (check 'strip' and 'include')",
+				  p->c->srcpath, j->spec->name);
+	links = pf_calloc(j->next_ino + 1, sizeof(*links));
+	for (size_t i = 0; i < j->files.nr; i++) {
+		const struct pf_entry *ent = &j->files.v[i];
+		if (ent->type == PF_E_REG || ent->type == PF_E_HARDLINK)
+			links[ent->ino]++;
+		if (ent->type == PF_E_REG)
+			bytes += ent->size;
+	}
+	memset(&sum, 0, sizeof(sum));
+	sum.file_bytes = bytes;
+	bytes += 1024;          /* the root of the tree, as dpkg-gencontrol counts it */
+	for (size_t i = 0; i < j->files.nr; i++) {
+		struct pf_entry *ent = &j->files.v[i];
+		if (ent->type == PF_E_REG || ent->type == PF_E_HARDLINK)
+			ent->nlink = links[ent->ino];
+		else
+			ent->nlink = ent->type == PF_E_DIR ? 2 : 1;
+		/* dpkg-gencontrol's count: content bytes once per inode,
+		 * symlink targets, 1 KiB for every directory */
+		if (ent->type == PF_E_SYMLINK)
+			bytes += strlen(ent->link);
+		else if (ent->type == PF_E_DIR)
+			bytes += 1024;
+	}
+	free(links);
+	sum.files = &j->files;
+	sum.installed_kib = (bytes + 1023) / 1024;
+	sum.timestamp = p->c->opt->sde_set ? p->c->opt->sde : j->newest;
+	sum.spool_fd = p->spool_fd;
+	for (size_t i = 0; i < j->nw; i++) {
+		if (j->f[i]->finish(j->w[i], &sum, p->e) < 0) {
+			pf_err_prefix(p->e, "%s (%s)", j->spec->name, j->f[i]->name);
+			goto out;
+		}
+		{
+			char *name = j->f[i]->filename(j->spec);
+			pf_strlist_add(&p->c->written, pf_asprintf("%s/%s", p->c->opt->outdir, name));
+			free(name);
+		}
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+/* ------------------------------------------------------------ driver */
+
+static void job_release(struct job *j)
+{
+	for (size_t i = 0; i < j->nw; i++)
+		if (j->w[i])
+			j->f[i]->free(j->w[i]);
+	for (size_t i = 0; i < j->files.nr; i++) {
+		free((char *)j->files.v[i].path);
+		free((char *)j->files.v[i].link);
+	}
+	free(j->files.v);
+	pf_strmap_release(&j->index);
+	pf_strmap_release(&j->seen_dirs);
+	pf_strlist_release(&j->seen_dir_keys);
+	strbuf_release(&j->cur_path);
+}
+
+static int open_jobs(struct pass *p)
+{
+	struct pf_convert *c = p->c;
+	bool spool = false;
+
+	p->jobs = pf_calloc(c->nspecs, sizeof(*p->jobs));
+	p->njobs = c->nspecs;
+	for (size_t k = 0; k < c->nspecs; k++) {
+		struct job *j = &p->jobs[k];
+		const char *r;
+
+		j->spec = c->specs[k];
+		strbuf_init(&j->cur_path, 0);
+		j->root = j->spec->prefix + 1;
+		j->root_depth = 1;
+		for (r = j->root; *r; r++)
+			j->root_depth += *r == '/';
+		for (size_t i = 0; i < c->nfmts; i++) {
+			const struct pf_pkgfmt *f = c->fmts[i];
+			if (!f->open)
+				return pf_err_set(p->e, PF_EINVAL,
+						  "this build of pkgforge cannot write %s packages", f->name);
+			j->f[j->nw] = f;
+			if (f->open(&j->w[j->nw], j->spec, c->opt, p->e) < 0)
+				return pf_err_prefix(p->e, "%s (%s)", j->spec->name, f->name);
+			j->nw++;
+			spool |= !!(f->flags & PF_FMT_NEEDS_SPOOL);
+		}
+	}
+	p->spool_fd = -1;
+	if (spool) {
+		p->spool_fd = pf_tmpfile(c->opt->outdir, p->e);
+		if (p->spool_fd < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int pf_convert_run(struct pf_convert *c, struct pf_err *e)
+{
+	struct pass p;
+	struct pf_source *src = NULL;
+	struct strbuf norm = STRBUF_INIT, tgt = STRBUF_INIT;
+	char *buf = pf_malloc(CHUNK);
+	int ret = -1;
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.e = e;
+	p.spool_fd = -1;
+	p.md5 = pf_digest_new(PF_MD5);
+	p.sha = pf_digest_new(PF_SHA256);
+	if (open_jobs(&p) < 0)
+		goto out;
+	if (pf_source_open(&src, c->srcpath, c->fd, e) < 0)
+		goto out;
+	for (;;) {
+		struct pf_srcentry se;
+		int r = pf_source_next(src, &se, e);
+
+		if (r < 0)
+			goto out;
+		if (!r)
+			break;
+		if (do_entry(&p, src, &se, buf, &norm, &tgt) < 0)
+			goto out;
+		draw_progress(&p, src, false);
+	}
+	draw_progress(&p, src, true);
+	if (c->sha256) {
+		unsigned char sha[32];
+		char hex[65];
+
+		pf_source_sha256(src, sha);
+		pf_hex(hex, sha, 32);
+		if (strcmp(hex, c->sha256)) {
+			pf_err_set(e, PF_EFAIL,
+				   "%s changed while it was read (sha256 %s, verified as %s)",
+				   c->srcpath, hex, c->sha256);
+			goto out;
+		}
+	}
+	for (size_t k = 0; k < p.njobs; k++)
+		if (finish_job(&p, &p.jobs[k]) < 0)
+			goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		draw_progress(&p, src, true);
+	pf_source_close(src);
+	for (size_t k = 0; k < p.njobs; k++)
+		job_release(&p.jobs[k]);
+	free(p.jobs);
+	if (p.spool_fd >= 0)
+		close(p.spool_fd);
+	pf_digest_free(p.md5);
+	pf_digest_free(p.sha);
+	strbuf_release(&norm);
+	strbuf_release(&tgt);
+	free(buf);
+	return ret;
+}
+
+void pf_convert_release(struct pf_convert *c)
+{
+	pf_strlist_release(&c->written);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_CONVERT_H
+#define PF_CONVERT_H
+
+#include "err.h"
+#include "pkgfmt.h"
+#include "plan.h"
+
+/*
+ * One streaming pass over a source tarball, fanned out to every package
+ * built from it (several manifests may take different files from one
+ * tarball) and, for each package, to every requested format.  Nothing is
+ * extracted to disk.  Entries are checked (absolute or '..' paths, links
+ * escaping the prefix, devices, setuid bits, duplicates, bad names,
+ * absurd sizes), mapped into each package's prefix and normalised
+ * (root:root, 0755/0644/0777, SOURCE_DATE_EPOCH clamp).
+ */
+
+/* Limits on what a source may hold (hostile input). */
+#define PF_MAX_ENTRIES      2000000u
+#define PF_MAX_PATH         4095
+#define PF_MAX_FILE_SIZE    (64ULL << 30)
+#define PF_MAX_TOTAL_SIZE   (1ULL << 40)
+
+struct pf_convert {
+	const char *srcpath;            /* for messages */
+	int fd;                         /* the verified tarball, read from 0 */
+	const char *sha256;             /* hex digest it was verified against */
+	struct pf_pkgspec *const *specs;
+	size_t nspecs;
+	const struct pf_pkgfmt *const *fmts;
+	size_t nfmts;
+	const struct pf_buildopt *opt;
+	bool progress;                  /* draw a progress line on stderr */
+
+	/* out: the package files written, "<outdir>/<name>" */
+	struct pf_strlist written;
+};
+
+int pf_convert_run(struct pf_convert *c, struct pf_err *e);
+void pf_convert_release(struct pf_convert *c);
+
+/* Print a name from an archive with non-printable bytes escaped. */
+void pf_quote_name(struct strbuf *out, const char *name);
+
+#endif

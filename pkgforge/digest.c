@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+
+#include "digest.h"
+#include "util.h"
+#include "banned.h"
+
+struct pf_digest {
+	EVP_MD_CTX *ctx;
+	const EVP_MD *md;
+};
+
+static const EVP_MD *md_of(enum pf_dalg alg)
+{
+	switch (alg) {
+	case PF_MD5:
+		return EVP_md5();
+	case PF_SHA1:
+		return EVP_sha1();
+	case PF_SHA256:
+		return EVP_sha256();
+	}
+	abort();
+}
+
+size_t pf_digest_len(enum pf_dalg alg)
+{
+	return alg == PF_MD5 ? 16 : alg == PF_SHA1 ? 20 : 32;
+}
+
+struct pf_digest *pf_digest_new(enum pf_dalg alg)
+{
+	struct pf_digest *d = pf_calloc(1, sizeof(*d));
+
+	d->md = md_of(alg);
+	d->ctx = EVP_MD_CTX_new();
+	if (!d->ctx || !EVP_DigestInit_ex(d->ctx, d->md, NULL)) {
+		fprintf(stderr, "pkgforge: fatal: cannot initialise a message digest\n");
+		abort();
+	}
+	return d;
+}
+
+void pf_digest_update(struct pf_digest *d, const void *buf, size_t len)
+{
+	EVP_DigestUpdate(d->ctx, buf, len);
+}
+
+size_t pf_digest_final(struct pf_digest *d, unsigned char *out)
+{
+	unsigned int n = 0;
+
+	EVP_DigestFinal_ex(d->ctx, out, &n);
+	EVP_DigestInit_ex(d->ctx, d->md, NULL);
+	return n;
+}
+
+void pf_digest_free(struct pf_digest *d)
+{
+	if (!d)
+		return;
+	EVP_MD_CTX_free(d->ctx);
+	free(d);
+}
+
+int pf_digest_fd(int fd, enum pf_dalg alg, unsigned char *out, struct pf_err *e)
+{
+	struct pf_digest *d = pf_digest_new(alg);
+	char *buf = pf_malloc(1 << 17);
+	off_t off = 0;
+	int ret = -1;
+
+	for (;;) {
+		ssize_t n = pread(fd, buf, 1 << 17, off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			pf_err_errno(e, "read");
+			goto out;
+		}
+		if (!n)
+			break;
+		pf_digest_update(d, buf, n);
+		off += n;
+	}
+	pf_digest_final(d, out);
+	ret = 0;
+out:
+	free(buf);
+	pf_digest_free(d);
+	return ret;
+}
+
+void pf_digest_buf(enum pf_dalg alg, const void *buf, size_t len, unsigned char *out)
+{
+	struct pf_digest *d = pf_digest_new(alg);
+
+	pf_digest_update(d, buf, len);
+	pf_digest_final(d, out);
+	pf_digest_free(d);
+}

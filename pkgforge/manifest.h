@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_MANIFEST_H
+#define PF_MANIFEST_H
+
+#include <stdbool.h>
+#include "err.h"
+#include "yaml.h"
+
+/*
+ * A manifest: one YAML file per toolchain, parsed strictly.  Every value
+ * keeps the position it was read from so that later checks (a template
+ * variable, a checksum, a package name) can still point at its line.
+ * Values are kept as written (templates unexpanded); plan.c expands them.
+ * The keys are documented in manifests/README.md.
+ */
+
+/* A string read from the manifest; s is NULL when the key was absent. */
+struct pf_mstr {
+	const char *s;          /* owned by the YAML tree */
+	struct pf_loc loc;
+};
+
+struct pf_mlist {
+	struct pf_mstr *v;
+	size_t nr, alloc;
+};
+
+struct pf_mvar {
+	struct pf_mstr name;
+	struct pf_mstr value;
+};
+
+struct pf_mvars {
+	struct pf_mvar *v;
+	size_t nr, alloc;
+};
+
+/* The package formats pkgforge knows; order is the output order. */
+enum pf_fmt_id { PF_FMT_DEB, PF_FMT_RPM, PF_FMT_IPK, PF_FMT_NR };
+
+/* Relation kinds, as Debian names them; rpm and opkg use the same set. */
+enum pf_rel_kind {
+	PF_REL_DEPENDS,
+	PF_REL_RECOMMENDS,
+	PF_REL_SUGGESTS,
+	PF_REL_PROVIDES,
+	PF_REL_CONFLICTS,
+	PF_REL_REPLACES,
+	PF_REL_NR
+};
+
+extern const char *const pf_rel_key[PF_REL_NR];       /* "depends", ... */
+extern const char *const pf_fmt_key[PF_FMT_NR];       /* "deb", ... */
+
+/*
+ * One relation kind: "all" holds entries in pkgforge's format-neutral
+ * syntax ("name", "name >= 1.2", "a | b"), rendered for every format;
+ * fmt[] holds entries written in one format's native syntax.
+ */
+struct pf_mrel {
+	struct pf_mlist all;
+	struct pf_mlist fmt[PF_FMT_NR];
+};
+
+struct pf_msha {
+	struct pf_mstr key;     /* a host, or a source file's name */
+	struct pf_mstr hex;
+};
+
+struct pf_mversion {
+	struct pf_loc loc;
+	struct pf_mstr version;
+	struct pf_mstr release;         /* overrides the manifest's */
+	struct pf_mstr epoch;
+	struct pf_mstr url;             /* overrides source.url */
+	struct pf_mlist hosts;          /* overrides the manifest's, if nr */
+	struct pf_mvars vars;
+	struct pf_msha *sha;
+	size_t sha_nr, sha_alloc;
+};
+
+struct pf_manifest {
+	struct pf_ydoc doc;
+	const char *path;               /* = doc.file */
+
+	struct pf_mstr package;         /* name template */
+	struct pf_mstr summary;
+	struct pf_mstr description;
+	struct pf_mstr homepage;
+	struct pf_mstr license;
+	struct pf_mstr maintainer;
+	struct pf_mstr section;         /* deb; default "devel" */
+	struct pf_mstr priority;        /* deb; default "optional" */
+	struct pf_mstr group;           /* rpm; default "Development/Tools" */
+	struct pf_mstr prefix;
+	struct pf_mstr release;         /* default "1" */
+	struct pf_mstr epoch;
+	struct pf_mlist hosts;
+	struct pf_mvars vars;
+
+	struct {
+		struct pf_mstr url;
+		struct pf_mlist mirrors;
+	} source;
+
+	struct {
+		struct pf_loc loc;
+		int strip;
+		struct pf_mlist include;        /* default: everything */
+		struct pf_mlist exclude;
+		struct pf_mlist external_links; /* allow-external-links */
+	} files;
+
+	struct pf_mrel rel[PF_REL_NR];
+
+	struct pf_mversion *versions;
+	size_t nr_versions, alloc_versions;
+};
+
+/*
+ * Read and check the structure of a manifest: keys, types, required
+ * keys, duplicate versions, sha256 syntax.  Every problem is added to
+ * d; returns -1 if there was any error.  Checks that need the expanded
+ * values (names, versions, templates) are plan.c's.
+ */
+int pf_manifest_load(struct pf_manifest *m, const char *path, struct pf_diag *d);
+/* The same, from memory (tests). */
+int pf_manifest_load_buf(struct pf_manifest *m, const char *name,
+			 const char *buf, size_t len, struct pf_diag *d);
+void pf_manifest_release(struct pf_manifest *m);
+
+#endif

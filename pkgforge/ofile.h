@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_OFILE_H
+#define PF_OFILE_H
+
+#include <stdbool.h>
+#include "err.h"
+
+/*
+ * Atomic output: the content goes to a temporary file in the target's
+ * directory; commit() makes it durable and renames it into place, abort()
+ * (or a signal, or a failure) removes it.  Nobody ever sees half a file.
+ */
+struct pf_ofile {
+	char *path;
+	char *tmp;
+	int fd;
+};
+
+#define PF_OFILE_INIT { NULL, NULL, -1 }
+
+int pf_ofile_open(struct pf_ofile *o, const char *path, struct pf_err *e);
+int pf_ofile_write(struct pf_ofile *o, const void *buf, size_t len, struct pf_err *e);
+/* Mode 0644 (or mode), fsync, rename over path, fsync the directory. */
+int pf_ofile_commit(struct pf_ofile *o, unsigned mode, struct pf_err *e);
+void pf_ofile_abort(struct pf_ofile *o);
+
+/* Write a whole file atomically. */
+int pf_ofile_put(const char *path, const void *buf, size_t len, struct pf_err *e);
+
+/*
+ * An anonymous temporary file in dir (O_TMPFILE, or created and unlinked
+ * at once): spools vanish with the process whatever happens.
+ */
+int pf_tmpfile(const char *dir, struct pf_err *e);
+
+/* Remove temporary files on SIGINT, SIGTERM and SIGHUP, then die of it. */
+void pf_ofile_install_signal_cleanup(void);
+
+#endif

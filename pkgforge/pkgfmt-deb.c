@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * .deb writer: ar(debian-binary, control.tar.xz, data.tar.<comp>).
+ * data.tar is compressed while the source streams in and spooled to an
+ * anonymous file in the output directory, because control.tar (with
+ * md5sums and Installed-Size) must come first in the ar archive.
+ * This is the only file besides the apt index that uses libdpkg.
+ */
+#define LIBDPKG_VOLATILE_API 1
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dpkg/dpkg.h>
+#include <dpkg/dpkg-db.h>
+#include <dpkg/error.h>
+
+#include "ar.h"
+#include "ofile.h"
+#include "pkgfmt.h"
+#include "tarw.h"
+#include "util.h"
+#include "banned.h"
+
+struct pf_pkgw {
+	const struct pf_pkgspec *spec;
+	const struct pf_buildopt *opt;
+	enum pf_comp comp;
+	int data_fd;
+	struct pf_tarw *data;
+	bool root_done;
+	struct strbuf md5sums;
+};
+
+static const char *deb_arch(const struct pf_pkgspec *s)
+{
+	return s->arch->deb;
+}
+
+static char *deb_filename(const struct pf_pkgspec *s)
+{
+	/* the epoch is not part of a .deb's file name */
+	return pf_asprintf("%s_%s-%s_%s.deb", s->name, s->version, s->release, s->arch->deb);
+}
+
+static void deb_check(const struct pf_pkgspec *s, struct pf_diag *d)
+{
+	static const char *const priorities[] = {
+		"required", "important", "standard", "optional", "extra", NULL,
+	};
+	const struct pf_manifest *m = s->m;
+	struct dpkg_version ver;
+	struct dpkg_error err = DPKG_ERROR_INIT;
+	const char *why;
+	char *full;
+	bool prio_ok = false;
+
+	/* Debian policy 5.6.1 is stricter than dpkg (no upper case, no '_') */
+	why = pkg_name_is_illegal(s->name);
+	if (why || !pf_debname_ok(s->name))
+		pf_diag_error(d, &m->package.loc,
+			      "package name '%s' is not valid for Debian: use lower case letters, digits, '+', '-' and '.', starting with a letter or digit",
+			      s->name);
+	full = pf_pkgspec_fullversion(s);
+	if (parseversion(&ver, full, &err) < 0 || err.type != DPKG_MSG_NONE) {
+		pf_diag_error(d, &s->mv->version.loc, "version '%s' is not valid for Debian: %s",
+			      full, err.str ? err.str : "malformed");
+		dpkg_error_destroy(&err);
+	}
+	free(full);
+	for (const char *const *p = priorities; *p; p++)
+		prio_ok |= !strcmp(*p, s->priority);
+	if (!prio_ok)
+		pf_diag_error(d, &m->priority.loc, "priority '%s' is not a Debian priority", s->priority);
+	for (int k = 0; k < PF_REL_NR; k++) {
+		const struct pf_rellist *l = &s->rel[k][PF_FMT_DEB];
+		for (size_t i = 0; i < l->nr; i++) {
+			struct strbuf whyb = STRBUF_INIT;
+			if (pf_debrel_check(l->v[i].text, true, &whyb) < 0)
+				pf_diag_error(d, &l->v[i].loc, "invalid Debian relation '%s' in '%s': %s",
+					      l->v[i].text, pf_rel_key[k], whyb.buf);
+			strbuf_release(&whyb);
+		}
+	}
+}
+
+static const char *comp_ext(enum pf_comp c)
+{
+	switch (c) {
+	case PF_COMP_GZIP:
+		return ".gz";
+	case PF_COMP_ZSTD:
+		return ".zst";
+	case PF_COMP_NONE:
+		return "";
+	default:
+		return ".xz";
+	}
+}
+
+static void deb_free(struct pf_pkgw *w)
+{
+	if (!w)
+		return;
+	pf_tarw_free(w->data);
+	if (w->data_fd >= 0)
+		close(w->data_fd);
+	strbuf_release(&w->md5sums);
+	free(w);
+}
+
+static int deb_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
+		    const struct pf_buildopt *opt, struct pf_err *e)
+{
+	struct pf_pkgw *w = pf_calloc(1, sizeof(*w));
+
+	w->spec = spec;
+	w->opt = opt;
+	w->comp = opt->comp[PF_FMT_DEB] == PF_COMP_DEFAULT ? PF_COMP_XZ : opt->comp[PF_FMT_DEB];
+	strbuf_init(&w->md5sums, 0);
+	w->data_fd = pf_tmpfile(opt->outdir, e);
+	if (w->data_fd < 0 ||
+	    pf_tarw_open_fd(&w->data, w->data_fd, w->comp, opt->level[PF_FMT_DEB],
+			    opt->threads, e) < 0) {
+		deb_free(w);
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+/*
+ * Debian wants shared libraries and static archives without execute
+ * bits (policy 8.1, lintian's shared-library-is-executable); dh_fixperms
+ * decides by name, and so do we.
+ */
+static bool deb_no_exec(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return pf_ends_with(base, ".so") || strstr(base, ".so.") ||
+	       pf_ends_with(base, ".a") || pf_ends_with(base, ".la");
+}
+
+static int deb_begin(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
+{
+	struct pf_entry fixed;
+
+	if ((ent->type == PF_E_REG || ent->type == PF_E_HARDLINK) &&
+	    (ent->mode & 0111) && deb_no_exec(ent->path)) {
+		fixed = *ent;
+		fixed.mode &= ~0111u;
+		ent = &fixed;
+	}
+	if (!w->root_done) {
+		/* dpkg-deb starts data.tar with "./"; it takes the first entry's time */
+		if (pf_tarw_file(w->data, ".", 0755, ent->mtime, NULL, 0, e) < 0)
+			return -1;
+		w->root_done = true;
+	}
+	return pf_tarw_entry(w->data, ent, e);
+}
+
+static int deb_data(struct pf_pkgw *w, const void *buf, size_t len, struct pf_err *e)
+{
+	return pf_tarw_data(w->data, buf, len, e);
+}
+
+static int deb_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
+{
+	char hex[33];
+
+	if (ent->type == PF_E_REG || ent->type == PF_E_HARDLINK) {
+		pf_hex(hex, ent->md5, 16);
+		strbuf_addf(&w->md5sums, "%s  %s\n", hex, ent->path);
+	}
+	return 0;
+}
+
+static void add_rel(struct strbuf *c, const char *field, const struct pf_rellist *l)
+{
+	char *joined;
+
+	if (!l->nr)
+		return;
+	joined = pf_rellist_join(l, ", ");
+	strbuf_addf(c, "%s: %s\n", field, joined);
+	free(joined);
+}
+
+static void deb_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
+			struct strbuf *c)
+{
+	static const char *const fields[PF_REL_NR] = {
+		"Depends", "Recommends", "Suggests", "Provides", "Conflicts", "Replaces",
+	};
+	static const int order[] = {
+		PF_REL_DEPENDS, PF_REL_RECOMMENDS, PF_REL_SUGGESTS,
+		PF_REL_CONFLICTS, PF_REL_REPLACES, PF_REL_PROVIDES,
+	};
+	char *full = pf_pkgspec_fullversion(s);
+
+	strbuf_addf(c, "Package: %s\n", s->name);
+	strbuf_addf(c, "Version: %s\n", full);
+	strbuf_addf(c, "Architecture: %s\n", s->arch->deb);
+	strbuf_addf(c, "Maintainer: %s\n", s->maintainer);
+	strbuf_addf(c, "Installed-Size: %llu\n", (unsigned long long)sum->installed_kib);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(order); i++)
+		add_rel(c, fields[order[i]], &s->rel[order[i]][PF_FMT_DEB]);
+	strbuf_addf(c, "Section: %s\n", s->section);
+	strbuf_addf(c, "Priority: %s\n", s->priority);
+	if (s->homepage)
+		strbuf_addf(c, "Homepage: %s\n", s->homepage);
+	pf_control_description(c, s->summary, s->description);
+	free(full);
+}
+
+static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_err *e)
+{
+	struct strbuf control = STRBUF_INIT, ctar = STRBUF_INIT;
+	struct pf_tarw *ct = NULL;
+	struct pf_ofile o = PF_OFILE_INIT;
+	uint64_t data_len;
+	char *name = NULL, *path = NULL, *member = NULL;
+	int ret = -1;
+
+	if (pf_tarw_close(w->data, &data_len, e) < 0)
+		goto out;
+	deb_control(w->spec, sum, &control);
+	if (pf_tarw_open_mem(&ct, &ctar, PF_COMP_XZ, 6, e) < 0 ||
+	    pf_tarw_file(ct, ".", 0755, sum->timestamp, NULL, 0, e) < 0 ||
+	    pf_tarw_file(ct, "control", 0644, sum->timestamp, control.buf, control.len, e) < 0 ||
+	    (w->md5sums.len &&
+	     pf_tarw_file(ct, "md5sums", 0644, sum->timestamp, w->md5sums.buf,
+			  w->md5sums.len, e) < 0) ||
+	    pf_tarw_close(ct, NULL, e) < 0)
+		goto out;
+
+	name = deb_filename(w->spec);
+	path = pf_asprintf("%s/%s", w->opt->outdir, name);
+	member = pf_asprintf("data.tar%s", comp_ext(w->comp));
+	if (pf_ofile_open(&o, path, e) < 0)
+		goto out;
+	if (pf_ar_begin(&o, e) < 0 ||
+	    pf_ar_member_buf(&o, "debian-binary", sum->timestamp, "2.0\n", 4, e) < 0 ||
+	    pf_ar_member_buf(&o, "control.tar.xz", sum->timestamp, ctar.buf, ctar.len, e) < 0 ||
+	    pf_ar_member_fd(&o, member, sum->timestamp, w->data_fd, data_len, e) < 0) {
+		pf_ofile_abort(&o);
+		goto out;
+	}
+	if (pf_ofile_commit(&o, 0644, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	pf_tarw_free(ct);
+	strbuf_release(&control);
+	strbuf_release(&ctar);
+	free(name);
+	free(path);
+	free(member);
+	return ret;
+}
+
+const struct pf_pkgfmt pf_pkgfmt_deb = {
+	.name = "deb",
+	.id = PF_FMT_DEB,
+	.check = deb_check,
+	.filename = deb_filename,
+	.arch = deb_arch,
+	.open = deb_open,
+	.begin = deb_begin,
+	.data = deb_data,
+	.end = deb_end,
+	.finish = deb_finish,
+	.free = deb_free,
+};

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_PKGFMT_H
+#define PF_PKGFMT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "err.h"
+#include "plan.h"
+
+/*
+ * The package writer interface.  convert.c reads the source tarball once
+ * and calls, for every entry of a package, in order:
+ *
+ *   begin(entry)  data(buf, len)...  end(entry with digests)
+ *
+ * and finish() once with the whole file list, after which the writer has
+ * put the package in place atomically (or failed and left nothing).
+ * free() releases the writer and removes whatever it had not committed.
+ * Adding a format means one pkgfmt-<name>.c and one row in pkgfmt.c.
+ */
+
+enum pf_etype { PF_E_DIR, PF_E_REG, PF_E_SYMLINK, PF_E_HARDLINK };
+
+struct pf_entry {
+	const char *path;       /* "opt/korg/llvm-18/bin/clang": relative,
+				 * no "./", no trailing '/' */
+	enum pf_etype type;
+	unsigned mode;          /* permissions only, normalised */
+	uint64_t size;          /* regular files and hardlinks: content
+				 * bytes (a hardlink's are its file's); else 0 */
+	int64_t mtime;
+	const char *link;       /* symlink target as written; hardlink: the
+				 * path (same form as path) of the file it links */
+	uint32_t ino;           /* 1-based; hardlinks share their file's */
+	uint32_t nlink;         /* links to ino; final only in finish() */
+	bool synthetic;         /* a parent directory pkgforge added */
+	unsigned char md5[16];  /* regular files and hardlinks, from end() on */
+	unsigned char sha256[32];
+	uint64_t spool_off;     /* content offset in the raw spool */
+};
+
+#define PF_SPOOL_NONE UINT64_MAX
+
+struct pf_filelist {
+	struct pf_entry *v;
+	size_t nr, alloc;
+};
+
+/* What finish() gets besides the per-entry calls it has seen. */
+struct pf_pkgsum {
+	const struct pf_filelist *files;
+	int64_t timestamp;              /* metadata time (SOURCE_DATE_EPOCH or
+					 * newest mtime of the source) */
+	uint64_t file_bytes;            /* sum of regular file sizes */
+	uint64_t installed_kib;         /* dpkg-style Installed-Size */
+	int spool_fd;                   /* raw content spool, or -1 */
+};
+
+enum pf_comp { PF_COMP_DEFAULT, PF_COMP_XZ, PF_COMP_GZIP, PF_COMP_ZSTD, PF_COMP_NONE };
+
+struct pf_buildopt {
+	const char *outdir;
+	enum pf_comp comp[PF_FMT_NR];   /* payload compression per format */
+	int level[PF_FMT_NR];           /* -1: the algorithm's default */
+	int threads;                    /* compressor threads (>= 1) */
+	int64_t sde;                    /* SOURCE_DATE_EPOCH, when sde_set */
+	bool sde_set;
+	const char *ipk_flavor;         /* "openwrt" or "yocto" */
+};
+
+struct pf_pkgw;
+
+struct pf_pkgfmt {
+	const char *name;               /* "deb" */
+	enum pf_fmt_id id;
+	unsigned flags;
+
+	/* Check that spec's name, version, release and relations are
+	 * valid for this format; problems go to d at spec's locations. */
+	void (*check)(const struct pf_pkgspec *spec, struct pf_diag *d);
+	/* The package's file name, e.g. "korg-llvm-18_18.1.8-1_amd64.deb". */
+	char *(*filename)(const struct pf_pkgspec *spec);
+	/* The architecture name this format uses for spec. */
+	const char *(*arch)(const struct pf_pkgspec *spec);
+
+	/* NULL when this build of pkgforge cannot write the format. */
+	int (*open)(struct pf_pkgw **w, const struct pf_pkgspec *spec,
+		    const struct pf_buildopt *opt, struct pf_err *e);
+	int (*begin)(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e);
+	int (*data)(struct pf_pkgw *w, const void *buf, size_t len, struct pf_err *e);
+	int (*end)(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e);
+	int (*finish)(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_err *e);
+	void (*free)(struct pf_pkgw *w);
+};
+
+/* The writer needs the raw content spool in finish(). */
+#define PF_FMT_NEEDS_SPOOL 1u
+
+extern const struct pf_pkgfmt *const pf_pkgfmts[PF_FMT_NR];
+const struct pf_pkgfmt *pf_pkgfmt_find(const char *name);
+
+/* Parse "xz", "gz"/"gzip", "zst"/"zstd", "none". */
+int pf_comp_parse(const char *s, enum pf_comp *out);
+const char *pf_comp_name(enum pf_comp c);
+
+/* Debian policy's package names: [a-z0-9][a-z0-9+.-]+ (deb, ipk). */
+bool pf_debname_ok(const char *name);
+/* Shared by formats whose relations use Debian syntax (deb, ipk). */
+int pf_debrel_check(const char *rel, bool allow_ops, struct strbuf *why);
+/* Shared control-file helpers (deb, ipk): Description with a synopsis
+ * line and the extended text, each line indented, blank lines as " .". */
+void pf_control_description(struct strbuf *out, const char *summary,
+			    const char *description);
+
+#endif

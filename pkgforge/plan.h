@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_PLAN_H
+#define PF_PLAN_H
+
+#include <stdbool.h>
+#include "arch.h"
+#include "err.h"
+#include "manifest.h"
+
+/* A relation rendered in one format's syntax, with where it came from. */
+struct pf_relent {
+	char *text;                     /* "libc6 (>= 2.34)", "glibc >= 2.34" */
+	struct pf_loc loc;              /* manifest position, or file == NULL */
+	char *origin;                   /* "manifest", or e.g. "elf:bin/clang" */
+};
+
+struct pf_rellist {
+	struct pf_relent *v;
+	size_t nr, alloc;
+};
+
+void pf_rellist_add(struct pf_rellist *l, const char *text,
+		    const struct pf_loc *loc, const char *origin);
+/* Items joined by sep ("" when empty); the caller frees. */
+char *pf_rellist_join(const struct pf_rellist *l, const char *sep);
+void pf_rellist_release(struct pf_rellist *l);
+
+struct pf_strlist {
+	char **v;
+	size_t nr, alloc;
+};
+
+/* Append s (taking ownership). */
+void pf_strlist_add(struct pf_strlist *l, char *s);
+void pf_strlist_release(struct pf_strlist *l);
+
+/* One concrete package: a manifest × version × host, values expanded. */
+struct pf_pkgspec {
+	const struct pf_manifest *m;
+	const struct pf_mversion *mv;
+	const struct pf_arch *arch;
+	const char *host;               /* as the manifest spells it */
+
+	char *name;
+	char *version;                  /* upstream version */
+	char *release;
+	char *epoch;                    /* NULL when unset */
+	char *summary;
+	char *description;
+	char *homepage;                 /* NULL when unset */
+	char *license;
+	char *maintainer;
+	char *section;
+	char *priority;
+	char *group;
+	char *prefix;                   /* absolute, normalised, no trailing '/' */
+
+	char *url;                      /* the source tarball */
+	char *file;                     /* its file name */
+	struct pf_strlist mirrors;
+	char sha256[65];                /* pinned digest, "" when not pinned */
+	struct pf_loc sha_loc;
+
+	int strip;
+	struct pf_strlist include;      /* expanded globs */
+	struct pf_strlist exclude;
+	struct pf_strlist extlinks;
+
+	struct pf_rellist rel[PF_REL_NR][PF_FMT_NR];
+};
+
+struct pf_plan {
+	struct pf_pkgspec *v;
+	size_t nr, alloc;
+};
+
+/*
+ * Expand a manifest into packages and check every expanded value (names
+ * and versions for each format, templates, relations, paths, checksums).
+ * Problems go to d; returns -1 when there was any error.
+ */
+int pf_plan_add(struct pf_plan *plan, const struct pf_manifest *m,
+		struct pf_diag *d);
+void pf_plan_release(struct pf_plan *plan);
+
+/* "1:18.1.8-1" (deb/ipk style full version; no epoch prefix when unset). */
+char *pf_pkgspec_fullversion(const struct pf_pkgspec *s);
+
+/* Built-in template variables, NULL-terminated (for documentation and checks). */
+extern const char *const pf_plan_builtin_vars[];
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_STRMAP_H
+#define PF_STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A hash map from strings to size_t values (open addressing).  Keys are
+ * not copied: they must outlive the map (they live in a file list).
+ */
+struct pf_strmap {
+	const char **keys;
+	size_t *vals;
+	size_t nr, cap;
+};
+
+#define PF_STRMAP_INIT { NULL, NULL, 0, 0 }
+
+void pf_strmap_put(struct pf_strmap *m, const char *key, size_t val);
+/* 1 and *val when found, 0 otherwise. */
+int pf_strmap_get(const struct pf_strmap *m, const char *key, size_t *val);
+void pf_strmap_release(struct pf_strmap *m);
+
+#endif

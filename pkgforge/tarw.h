@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_TARW_H
+#define PF_TARW_H
+
+#include <stdint.h>
+#include "err.h"
+#include "pkgfmt.h"
+#include "strbuf.h"
+
+/*
+ * Writing compressed tar streams with libarchive (GNU format: long names
+ * and large files), for data.tar and control.tar of .deb and .ipk.
+ * Entries are named "./path" ("./dir/" for directories) and owned
+ * root:root; compression is set up to give the same bytes on every
+ * machine (no gzip timestamp, xz/zstd in their multi-threaded framing
+ * whatever the thread count).
+ */
+struct pf_tarw;
+
+/* Write to fd (at its current position). */
+int pf_tarw_open_fd(struct pf_tarw **t, int fd, enum pf_comp comp, int level,
+		    int threads, struct pf_err *e);
+/* Write to memory (small archives). */
+int pf_tarw_open_mem(struct pf_tarw **t, struct strbuf *out, enum pf_comp comp,
+		     int level, struct pf_err *e);
+/* The header of a package entry (prefixed "./"). */
+int pf_tarw_entry(struct pf_tarw *t, const struct pf_entry *ent, struct pf_err *e);
+int pf_tarw_data(struct pf_tarw *t, const void *buf, size_t len, struct pf_err *e);
+/* A whole small file, or the "./" directory when name is "." */
+int pf_tarw_file(struct pf_tarw *t, const char *name, unsigned mode, int64_t mtime,
+		 const void *buf, size_t len, struct pf_err *e);
+/* Flush and finish; the compressed size is returned in *bytes. */
+int pf_tarw_close(struct pf_tarw *t, uint64_t *bytes, struct pf_err *e);
+void pf_tarw_free(struct pf_tarw *t);
+
+/* Default level of an algorithm (xz 6, gzip 9, zstd 19). */
+int pf_comp_default_level(enum pf_comp c);
+
+#endif

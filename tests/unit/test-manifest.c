@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Manifest parsing and plan expansion: good inputs and bad ones, each
+ * with the exact diagnostics it must produce. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "plan.h"
+#include "pkgfmt.h"
+#include "unit.h"
+
+#define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define SHA_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
+/* A valid manifest; cases below change one thing at a time. */
+static const char good[] =
+	"package: korg-llvm-${major}\n"                                   /* 1 */
+	"summary: LLVM ${major} from kernel.org\n"                        /* 2 */
+	"description: |\n"                                                /* 3 */
+	"  Prebuilt LLVM ${version}.\n"                                   /* 4 */
+	"homepage: https://mirrors.edge.kernel.org/pub/tools/llvm/\n"     /* 5 */
+	"license: Apache-2.0 WITH LLVM-exception\n"                       /* 6 */
+	"maintainer: A Packager <a@example.org>\n"                        /* 7 */
+	"prefix: /opt/korg/llvm-${major}\n"                               /* 8 */
+	"hosts: [x86_64, aarch64]\n"                                      /* 9 */
+	"source:\n"                                                       /* 10 */
+	"  url: https://example.org/llvm-${version}-${host}.tar.xz\n"     /* 11 */
+	"depends:\n"                                                      /* 12 */
+	"  - libc6 >= 2.34\n"                                             /* 13 */
+	"versions:\n"                                                     /* 14 */
+	"  - version: 18.1.8\n"                                           /* 15 */
+	"    sha256:\n"                                                   /* 16 */
+	"      x86_64: " SHA_A "\n"                                       /* 17 */
+	"      aarch64: " SHA_B "\n";                                     /* 18 */
+
+/* Replace the first occurrence of from with to in good. */
+static char *edit(const char *from, const char *to)
+{
+	const char *at = strstr(good, from);
+	size_t n;
+	char *out;
+
+	if (!at) {
+		printf("# edit: '%s' not in the base manifest\n", from);
+		abort();
+	}
+	n = strlen(good) - strlen(from) + strlen(to);
+	out = malloc(n + 1);
+	memcpy(out, good, at - good);
+	strcpy(out + (at - good), to);
+	strcat(out, at + strlen(from));
+	return out;
+}
+
+/* Load + plan; the joined diagnostics ("" when clean) into *diag. */
+static int run(const char *yaml, struct pf_plan *plan, char **diag)
+{
+	struct pf_manifest *m = calloc(1, sizeof(*m));
+	struct pf_diag d = PF_DIAG_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	int ret;
+
+	ret = pf_manifest_load_buf(m, "t.yaml", yaml, strlen(yaml), &d);
+	if (!ret)
+		ret = pf_plan_add(plan, m, &d);
+	for (size_t i = 0; i < d.nr; i++)
+		strbuf_addf(&sb, "%s%s", i ? "\n" : "", d.lines[i]);
+	*diag = strbuf_detach(&sb, NULL);
+	pf_diag_release(&d);
+	/* the plan points into the manifest: keep it for the caller */
+	if (!plan->nr) {
+		pf_manifest_release(m);
+		free(m);
+	} else {
+		plan->v[0].m = m;       /* remembered for cleanup */
+	}
+	return ret;
+}
+
+static void plan_free(struct pf_plan *plan)
+{
+	struct pf_manifest *m = plan->nr ? (struct pf_manifest *)plan->v[0].m : NULL;
+
+	pf_plan_release(plan);
+	if (m) {
+		pf_manifest_release(m);
+		free(m);
+	}
+}
+
+struct bad {
+	const char *name;
+	const char *from, *to;     /* edit of the good manifest, or */
+	const char *yaml;          /* a whole manifest */
+	const char *diag;          /* exact diagnostics, newline-joined */
+};
+
+static const struct bad bads[] = {
+	{ "unknown key with a suggestion", "    sha256:\n", "    sha265:\n", NULL,
+	  "t.yaml:16:5: error: unknown key 'sha265' in a version (did you mean 'sha256'?)" },
+	{ "unknown top-level key", "license:", "licence:", NULL,
+	  "t.yaml:6:1: error: unknown key 'licence' (did you mean 'license'?)\n"
+	  "t.yaml:1:1: error: missing required key 'license'" },
+	{ "wrong type: list for a string", "license: Apache-2.0 WITH LLVM-exception", "license: [MIT]", NULL,
+	  "t.yaml:6:10: error: 'license' must be a string, not a list" },
+	{ "wrong type: string for a list", "hosts: [x86_64, aarch64]", "hosts: x86_64", NULL,
+	  "t.yaml:9:8: error: 'hosts' must be a list, not a scalar" },
+	{ "missing required key", "maintainer: A Packager <a@example.org>\n", "", NULL,
+	  "t.yaml:1:1: error: missing required key 'maintainer'" },
+	{ "empty value", "summary: LLVM ${major} from kernel.org", "summary:", NULL,
+	  "t.yaml:2:1: error: 'summary' has no value" },
+	{ "boolean where a string belongs", "license: Apache-2.0 WITH LLVM-exception", "license: yes", NULL,
+	  "t.yaml:6:10: error: 'license' must be a string, not the boolean 'yes' (quote it if you mean the text)" },
+	{ "sha256 too short", SHA_A "\n", "0123\n", NULL,
+	  "t.yaml:17:15: error: sha256 must be 64 hexadecimal digits, not 4" },
+	{ "sha256 not hex", SHA_A "\n", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg\n", NULL,
+	  "t.yaml:17:78: error: sha256 has a non-hexadecimal character 'g'" },
+	{ "sha256 for an unknown key", "      aarch64: " SHA_B, "      arm64: " SHA_B, NULL,
+	  "t.yaml:15:5: error: version '18.1.8' pins no sha256 for 'llvm-18.1.8-aarch64.tar.xz' (host aarch64)\n"
+	  "t.yaml:18:7: error: sha256 for 'arm64' matches no host or source file of version '18.1.8'" },
+	{ "undefined template variable", "llvm-${version}-${host}.tar.xz", "llvm-${vesrion}-${host}.tar.xz", NULL,
+	  "t.yaml:11:8: error: undefined variable '${vesrion}' in 'url'" },
+	{ "unterminated template", "prefix: /opt/korg/llvm-${major}", "prefix: /opt/korg/llvm-${major", NULL,
+	  "t.yaml:8:9: error: unterminated '${' in 'prefix'" },
+	{ "stray dollar", "summary: LLVM ${major} from kernel.org", "summary: LLVM $5 from kernel.org", NULL,
+	  "t.yaml:2:10: error: stray '$' in 'summary' (write ${name} for a variable, $$ for a dollar sign)" },
+	{ "malformed version", "version: 18.1.8", "version: v18.1.8", NULL,
+	  "t.yaml:15:14: error: invalid version 'v18.1.8': it must start with a digit\n"
+	  "t.yaml:1:10: error: undefined variable '${major}' in 'package'" },
+	{ "version with a hyphen", "version: 18.1.8", "version: 18.1-8", NULL,
+	  "t.yaml:15:14: error: invalid version '18.1-8': '-' is not valid in both Debian and RPM versions (letters, digits, '.', '+', '~')" },
+	{ "package name invalid for Debian", "package: korg-llvm-${major}", "package: Korg_LLVM-${major}", NULL,
+	  "t.yaml:1:10: error: package name 'Korg_LLVM-18' is not valid for Debian: use lower case letters, digits, '+', '-' and '.', starting with a letter or digit" },
+	{ "duplicate version", NULL, NULL,
+	  "package: korg-llvm-${major}\nsummary: s\ndescription: d\nlicense: MIT\n"
+	  "maintainer: A <a@b.org>\nprefix: /opt/x\nhosts: [x86_64]\n"
+	  "source: {url: 'https://e.org/${version}.tar.xz'}\n"
+	  "versions:\n"
+	  "  - {version: 1.0, sha256: {x86_64: " SHA_A "}}\n"
+	  "  - {version: 1.0, sha256: {x86_64: " SHA_A "}}\n",
+	  "t.yaml:11:15: error: duplicate version '1.0' (first at line 10)" },
+	{ "duplicate key", "homepage:", "license: MIT\nhomepage:", NULL,
+	  "t.yaml:7:1: error: duplicate key 'license' (first at line 5)" },
+	{ "unknown host", "hosts: [x86_64, aarch64]", "hosts: [x86_64, riscv64]", NULL,
+	  "t.yaml:9:17: error: unknown host architecture 'riscv64' (known: x86_64, aarch64, arm64)\n"
+	  "t.yaml:18:7: error: sha256 for 'aarch64' matches no host or source file of version '18.1.8'" },
+	{ "prefix not absolute", "prefix: /opt/korg/llvm-${major}", "prefix: opt/korg", NULL,
+	  "t.yaml:8:9: error: prefix 'opt/korg' must be an absolute path below /" },
+	{ "prefix with ..", "prefix: /opt/korg/llvm-${major}", "prefix: /opt/../etc", NULL,
+	  "t.yaml:8:9: error: prefix '/opt/../etc' must be normalised (no empty, '.' or '..' components)" },
+	{ "bad relation", "  - libc6 >= 2.34", "  - libc6 >== 2.34", NULL,
+	  "t.yaml:13:5: error: invalid relation 'libc6 >== 2.34' in 'depends': unknown operator '>==' (use =, >=, <=, > or <)" },
+	{ "bad native deb relation", "depends:\n  - libc6 >= 2.34", "depends:\n  deb: ['libc6 (>> )']", NULL,
+	  "t.yaml:13:10: error: invalid Debian relation 'libc6 (>> )' in 'depends': '' is not a valid version" },
+	{ "malformed maintainer", "maintainer: A Packager <a@example.org>", "maintainer: a@example.org", NULL,
+	  "t.yaml:7:13: error: maintainer 'a@example.org' must read 'Full Name <address@example.org>'" },
+	{ "invalid YAML", "hosts: [x86_64, aarch64]", "hosts: [x86_64, aarch64", NULL,
+	  "t.yaml:12:7: error: invalid YAML: missing comma in flow sequence" },
+	{ "aliases refused", "hosts: [x86_64, aarch64]", "hosts: &h [x86_64, aarch64]", NULL,
+	  "t.yaml:9:11: error: YAML anchors are not supported in manifests" },
+	{ "release with a hyphen", "versions:\n", "release: 1-2\nversions:\n", NULL,
+	  "t.yaml:14:10: error: invalid release '1-2': only letters, digits, '.', '+' and '~' are valid in both Debian revisions and RPM releases" },
+	{ "strip out of range", "versions:\n", "files: {strip: -1}\nversions:\n", NULL,
+	  "t.yaml:14:16: error: 'strip' must be a whole number from 0 to 16" },
+	{ "redefining a built-in variable", "versions:\n", "vars: {host: x}\nversions:\n", NULL,
+	  "t.yaml:14:8: error: variable 'host' is built in and cannot be redefined" },
+	{ "summary too long", "summary: LLVM ${major} from kernel.org",
+	  "summary: LLVM ${major} from kernel.org, the reference toolchain for building the Linux kernel with clang", NULL,
+	  "t.yaml:2:10: error: summary is 89 characters long; keep it to 80" },
+	{ "not a mapping", NULL, NULL, "- just\n- a list\n",
+	  "t.yaml:1:1: error: a manifest must be a mapping, not a list" },
+	{ "empty file", NULL, NULL, "",
+	  "t.yaml: error: empty manifest" },
+};
+
+int main(void)
+{
+	TEST("a good manifest expands to one package per host", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag;
+		CHECK_INT(run(good, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		CHECK_INT(plan.nr, 2);
+		if (plan.nr == 2) {
+			const struct pf_pkgspec *s = &plan.v[1];
+			CHECK_STR(plan.v[0].name, "korg-llvm-18");
+			CHECK_STR(s->name, "korg-llvm-18");
+			CHECK_STR(s->version, "18.1.8");
+			CHECK_STR(s->release, "1");
+			CHECK(s->epoch == NULL);
+			CHECK_STR(s->host, "aarch64");
+			CHECK_STR(s->arch->deb, "arm64");
+			CHECK_STR(s->arch->rpm, "aarch64");
+			CHECK_STR(s->prefix, "/opt/korg/llvm-18");
+			CHECK_STR(s->url, "https://example.org/llvm-18.1.8-aarch64.tar.xz");
+			CHECK_STR(s->file, "llvm-18.1.8-aarch64.tar.xz");
+			CHECK_STR(s->sha256, SHA_B);
+			CHECK_STR(s->description, "Prebuilt LLVM 18.1.8.\n");
+			CHECK_STR(s->section, "devel");
+			CHECK_STR(s->priority, "optional");
+			CHECK_INT(s->strip, 1);
+			CHECK_INT(s->include.nr, 1);
+			CHECK_STR(s->include.v[0], "**");
+			CHECK_INT(s->rel[PF_REL_DEPENDS][PF_FMT_DEB].nr, 1);
+			CHECK_STR(s->rel[PF_REL_DEPENDS][PF_FMT_DEB].v[0].text, "libc6 (>= 2.34)");
+			CHECK_STR(s->rel[PF_REL_DEPENDS][PF_FMT_RPM].v[0].text, "libc6 >= 2.34");
+			CHECK_STR(s->rel[PF_REL_DEPENDS][PF_FMT_IPK].v[0].text, "libc6 (>= 2.34)");
+			CHECK_STR(s->rel[PF_REL_DEPENDS][PF_FMT_DEB].v[0].origin, "manifest");
+			CHECK_INT(s->rel[PF_REL_DEPENDS][PF_FMT_DEB].v[0].loc.line, 13);
+		}
+		plan_free(&plan);
+		free(diag);
+	});
+
+	TEST("neutral relations render per format (alternatives, > and <)", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag, *y = edit("  - libc6 >= 2.34\n",
+				      "  - libfoo1 > 1 | libbar2 < 2\n  - korg-binutils = ${version}-${release}\n");
+		CHECK_INT(run(y, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		if (plan.nr) {
+			const struct pf_pkgspec *s = &plan.v[0];
+			CHECK_STR(s->rel[PF_REL_DEPENDS][PF_FMT_DEB].v[0].text, "libfoo1 (>> 1) | libbar2 (<< 2)");
+			CHECK_STR(s->rel[PF_REL_DEPENDS][PF_FMT_RPM].v[0].text, "(libfoo1 > 1 or libbar2 < 2)");
+			CHECK_STR(s->rel[PF_REL_DEPENDS][PF_FMT_DEB].v[1].text, "korg-binutils (= 18.1.8-1)");
+			CHECK_STR(s->rel[PF_REL_DEPENDS][PF_FMT_RPM].v[1].text, "korg-binutils = 18.1.8-1");
+		}
+		plan_free(&plan);
+		free(diag);
+		free(y);
+	});
+
+	TEST("per-version overrides, user variables, sha256 by file name", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag, *y = edit("  - version: 18.1.8\n",
+				      "  - version: 1.83.0\n"
+				      "    release: 3\n"
+				      "    epoch: 1\n"
+				      "    hosts: [x86_64]\n"
+				      "    vars: {llvm: 19.1.4}\n"
+				      "    url: https://example.org/llvm-${llvm}-rust-${version}-${host}.tar.xz\n"
+				      "    sha256:\n"
+				      "      llvm-19.1.4-rust-1.83.0-x86_64.tar.xz: " SHA_A "\n"
+				      "  - version: 18.1.8\n");
+		CHECK_INT(run(y, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		CHECK_INT(plan.nr, 3);
+		if (plan.nr == 3) {
+			const struct pf_pkgspec *s = &plan.v[0];
+			CHECK_STR(s->name, "korg-llvm-1");
+			CHECK_STR(s->release, "3");
+			CHECK_STR(s->epoch, "1");
+			CHECK_STR(s->url, "https://example.org/llvm-19.1.4-rust-1.83.0-x86_64.tar.xz");
+			CHECK_STR(s->sha256, SHA_A);
+			char *full = pf_pkgspec_fullversion(s);
+			CHECK_STR(full, "1:1.83.0-3");
+			free(full);
+		}
+		plan_free(&plan);
+		free(diag);
+		free(y);
+	});
+
+	TEST("globs in files are expanded", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag, *y = edit("versions:\n",
+				      "files:\n  strip: 2\n  include: ['bin/${host}-*']\n"
+				      "  exclude: ['share/doc/**']\nversions:\n");
+		CHECK_INT(run(y, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		if (plan.nr) {
+			CHECK_INT(plan.v[0].strip, 2);
+			CHECK_STR(plan.v[0].include.v[0], "bin/x86_64-*");
+			CHECK_STR(plan.v[0].exclude.v[0], "share/doc/**");
+		}
+		plan_free(&plan);
+		free(diag);
+		free(y);
+	});
+
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		const struct bad *b = &bads[i];
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag, *y = b->yaml ? strdup(b->yaml) : edit(b->from, b->to);
+
+		unit_begin();
+		CHECK_INT(run(y, &plan, &diag), -1);
+		CHECK_STR(diag, b->diag);
+		unit_end(b->name);
+		plan_free(&plan);
+		free(diag);
+		free(y);
+	}
+	return unit_done();
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Small modules: globs, templates, UTF-8 checks, JSON, strbuf, diagnostics. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "glob.h"
+#include "json.h"
+#include "pkgfmt.h"
+#include "strbuf.h"
+#include "tmpl.h"
+#include "util.h"
+#include "unit.h"
+
+int main(void)
+{
+	TEST("glob: single components never cross '/'", {
+		CHECK(pf_glob_match("bin/*", "bin/clang"));
+		CHECK(!pf_glob_match("bin/*", "bin/x/y"));
+		CHECK(!pf_glob_match("bin/*", "bin"));
+		CHECK(pf_glob_match("bin/x86_64-linux-*", "bin/x86_64-linux-as"));
+		CHECK(pf_glob_match("lib/lib?.so.[0-9]", "lib/libc.so.6"));
+		CHECK(!pf_glob_match("lib/*.so", "lib/libc.so.6"));
+	});
+	TEST("glob: a double-star component matches zero or more components", {
+		CHECK(pf_glob_match("**", "a"));
+		CHECK(pf_glob_match("**", "a/b/c"));
+		CHECK(pf_glob_match("share/doc/**", "share/doc"));
+		CHECK(pf_glob_match("share/doc/**", "share/doc/x/y"));
+		CHECK(!pf_glob_match("share/doc/**", "share/docs"));
+		CHECK(pf_glob_match("**/README", "README"));
+		CHECK(pf_glob_match("**/README", "share/doc/README"));
+		CHECK(pf_glob_match("a/**/b", "a/b"));
+		CHECK(pf_glob_match("a/**/b", "a/x/y/b"));
+		CHECK(!pf_glob_match("a/**/b", "a/x/y/c"));
+	});
+	TEST("utf8: controls, overlongs, surrogates and truncation are refused", {
+		CHECK(pf_utf8_clean("caf\xc3\xa9", 5));
+		CHECK(pf_utf8_clean("\xe2\x82\xac", 3));
+		CHECK(!pf_utf8_clean("a\nb", 3));
+		CHECK(!pf_utf8_clean("a\tb", 3));
+		CHECK(!pf_utf8_clean("caf\xe9", 4));
+		CHECK(!pf_utf8_clean("\xc0\xaf", 2));            /* overlong '/' */
+		CHECK(!pf_utf8_clean("\xed\xa0\x80", 3));        /* surrogate */
+		CHECK(!pf_utf8_clean("\xe2\x82", 2));            /* truncated */
+		CHECK(!pf_utf8_clean("\xc2\x85", 2));            /* C1 control */
+	});
+	TEST("templates: variables, $$, errors", {
+		struct pf_tvars v = { NULL, 0, 0 };
+		struct pf_diag d = PF_DIAG_INIT;
+		struct pf_mstr t = { "llvm-${version}-$${x}", { "m.yaml", 3, 7 } };
+		char *s;
+
+		pf_tvars_set(&v, "version", "18.1.8");
+		s = pf_tmpl_expand_str(&t, &v, "url", &d);
+		CHECK_STR(s, "llvm-18.1.8-${x}");
+		free(s);
+		t.s = "${nope}";
+		CHECK(pf_tmpl_expand_str(&t, &v, "url", &d) == NULL);
+		CHECK_INT(d.nr, 1);
+		if (d.nr)
+			CHECK_STR(d.lines[0], "m.yaml:3:7: error: undefined variable '${nope}' in 'url'");
+		pf_diag_release(&d);
+		pf_tvars_release(&v);
+	});
+	TEST("diagnostics: repeats print once but still count as raised", {
+		struct pf_diag d = PF_DIAG_INIT;
+		struct pf_loc l = { "f", 1, 2 };
+		pf_diag_error(&d, &l, "same");
+		pf_diag_error(&d, &l, "same");
+		pf_diag_warning(&d, NULL, "w");
+		CHECK_INT(d.nr, 2);
+		CHECK_INT(d.errors, 1);
+		CHECK_INT(d.raised, 2);
+		CHECK_STR(d.lines[1], "pkgforge: warning: w");
+		pf_diag_release(&d);
+	});
+	TEST("json: nesting, commas and escapes", {
+		struct strbuf sb = STRBUF_INIT;
+		struct pf_json j;
+		pf_json_init(&j, &sb);
+		pf_json_obj_begin(&j);
+		pf_json_kstr(&j, "a", "q\"\\\n\x01");
+		pf_json_key(&j, "b");
+		pf_json_arr_begin(&j);
+		pf_json_int(&j, -3);
+		pf_json_bool(&j, true);
+		pf_json_str(&j, NULL);
+		pf_json_arr_end(&j);
+		pf_json_key(&j, "c");
+		pf_json_arr_begin(&j);
+		pf_json_arr_end(&j);
+		pf_json_obj_end(&j);
+		CHECK_STR(sb.buf, "{\n  \"a\": \"q\\\"\\\\\\n\\u0001\",\n  \"b\": [\n    -3,\n    true,\n    null\n  ],\n  \"c\": []\n}\n");
+		strbuf_release(&sb);
+	});
+	TEST("control descriptions: blank lines become ' .', edges trimmed", {
+		struct strbuf sb = STRBUF_INIT;
+		pf_control_description(&sb, "Synopsis", "\nFirst line.\n\nSecond  \n  verbatim\n\n");
+		CHECK_STR(sb.buf, "Description: Synopsis\n First line.\n .\n Second\n   verbatim\n");
+		strbuf_release(&sb);
+	});
+	TEST("Debian relations: valid and invalid forms", {
+		struct strbuf why = STRBUF_INIT;
+		CHECK_INT(pf_debrel_check("libc6 (>= 2.34)", true, &why), 0);
+		CHECK_INT(pf_debrel_check("a1 | b2:any (<< 1:2.0-1~x)", true, &why), 0);
+		CHECK_INT(pf_debrel_check("libc6 (> 2.34)", true, &why), -1);
+		CHECK_STR(why.buf, "expected one of <<, <=, =, >=, >> after '('");
+		strbuf_reset(&why);
+		CHECK_INT(pf_debrel_check("libc6, zlib1g", true, &why), -1);
+		CHECK_STR(why.buf, "unexpected ', zlib1g' (one relation per list item)");
+		strbuf_release(&why);
+	});
+	TEST("strbuf: insert, addf growth, rtrim", {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addstr(&sb, "world");
+		strbuf_insert(&sb, 0, "hello ", 6);
+		for (int i = 0; i < 100; i++)
+			strbuf_addf(&sb, "%d", i % 10);
+		strbuf_addstr(&sb, " \n\t");
+		strbuf_rtrim(&sb);
+		CHECK_INT(sb.len, 111);
+		CHECK(!strncmp(sb.buf, "hello world0123", 15));
+		strbuf_release(&sb);
+	});
+	return unit_done();
+}
