@@ -5,7 +5,6 @@ VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
-DATADIR   ?= $(PREFIX)/share/pkgforge
 DESTDIR   ?=
 BUILD     ?= build
 
@@ -19,8 +18,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
-             -D_FILE_OFFSET_BITS=64 -DPF_VERSION='"$(VERSION)"' \
-             -DPF_DATADIR='"$(DATADIR)"' -Ipkgforge
+             -D_FILE_OFFSET_BITS=64 -DPF_VERSION='"$(VERSION)"' -Ipkgforge
 ALL_LDFLAGS = $(LDFLAGS) -pthread
 
 ifeq ($(SANITIZE),1)
@@ -31,8 +29,10 @@ endif
 
 SRCS      := $(sort $(wildcard pkgforge/*.c))
 LIB_SRCS  := $(filter-out pkgforge/main.c,$(SRCS))
-OBJS      := $(SRCS:pkgforge/%.c=$(BUILD)/obj/%.o)
-LIB_OBJS  := $(LIB_SRCS:pkgforge/%.c=$(BUILD)/obj/%.o)
+TEMPLATES := $(sort $(shell find templates -type f ! -name README.md))
+GEN_OBJS  := $(BUILD)/obj/templates.o
+OBJS      := $(SRCS:pkgforge/%.c=$(BUILD)/obj/%.o) $(GEN_OBJS)
+LIB_OBJS  := $(LIB_SRCS:pkgforge/%.c=$(BUILD)/obj/%.o) $(GEN_OBJS)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
@@ -45,6 +45,15 @@ all: $(BUILD)/pkgforge
 $(BUILD)/pkgforge: $(OBJS)
 	@echo "  LINK    $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# templates/ is compiled in (see pkgforge/templates.h)
+$(BUILD)/gen/templates.c: $(TEMPLATES) scripts/embed-templates | $(BUILD)/obj
+	@mkdir -p $(BUILD)/gen
+	@scripts/embed-templates templates >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/templates.o: $(BUILD)/gen/templates.c pkgforge/templates.h
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/%.o: pkgforge/%.c pkgforge/*.h Makefile | $(BUILD)/obj
 	@echo "  CC      $<"
@@ -87,14 +96,12 @@ bench: all
 	@BUILD=$(BUILD) bench/run
 
 install: $(BUILD)/pkgforge
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/templates
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/pkgforge $(DESTDIR)$(BINDIR)/pkgforge
 	install -m 0644 doc/pkgforge.1 $(DESTDIR)$(MANDIR)/man1/pkgforge.1
-	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pkgforge $(DESTDIR)$(MANDIR)/man1/pkgforge.1
-	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-san out

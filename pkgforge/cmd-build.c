@@ -170,6 +170,8 @@ int cmd_build(int argc, char **argv)
 	size_t nsrc = 0;
 	struct source *sources = NULL;
 	size_t nsources = 0, salloc = 0;
+	struct pf_pkgspec **metas = NULL;
+	size_t nmetas = 0, malloc_ = 0;
 	int quiet = 0, c, ret = 2, sde;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -259,6 +261,11 @@ int cmd_build(int argc, char **argv)
 
 		if (!pf_filter_match(&filt, s))
 			continue;
+		if (s->meta) {
+			PF_ALLOC_GROW(metas, nmetas + 1, malloc_);
+			metas[nmetas++] = s;
+			continue;
+		}
 		path = find_source(s, srcpaths, nsrc);
 		if (!path) {
 			pf_err_set(&e, PF_EFAIL,
@@ -305,7 +312,7 @@ int cmd_build(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (!nsources) {
+	if (!nsources && !nmetas) {
 		pf_err_set(&e, PF_EINVAL, "no package matches the filters");
 		goto fail;
 	}
@@ -343,6 +350,24 @@ int cmd_build(int argc, char **argv)
 		fflush(stdout);
 		pf_convert_release(&conv);
 	}
+	if (nmetas) {
+		struct pf_convert conv;
+
+		memset(&conv, 0, sizeof(conv));
+		conv.specs = metas;
+		conv.nspecs = nmetas;
+		conv.fmts = fmts;
+		conv.nfmts = nfmts;
+		conv.opt = &opt;
+		if (pf_convert_meta(&conv, &e) < 0) {
+			pf_convert_release(&conv);
+			ret = 1;
+			goto fail;
+		}
+		for (size_t i = 0; i < conv.written.nr; i++)
+			printf("%s\n", conv.written.v[i]);
+		pf_convert_release(&conv);
+	}
 	ret = 0;
 	goto out;
 usage_err:
@@ -357,6 +382,7 @@ out:
 		free(sources[k].specs);
 	}
 	free(sources);
+	free(metas);
 	pf_err_release(&e);
 	pf_plan_release(&plan);
 	pf_manifests_release(&ms);

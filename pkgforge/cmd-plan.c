@@ -38,6 +38,9 @@ static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool 
 	pf_json_kstr(j, "epoch", s->epoch);
 	pf_json_kstr(j, "full_version", full);
 	pf_json_kstr(j, "host", s->host);
+	pf_json_kstr(j, "variant", s->variant ? s->variant->name.s : NULL);
+	pf_json_key(j, "metapackage");
+	pf_json_bool(j, s->meta);
 	pf_json_key(j, "formats");
 	pf_json_obj_begin(j);
 	for (int f = 0; f < PF_FMT_NR; f++) {
@@ -72,21 +75,37 @@ static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool 
 	pf_json_obj_end(j);
 	pf_json_kstr(j, "prefix", s->prefix);
 	pf_json_kstr(j, "summary", s->summary);
-	pf_json_key(j, "source");
-	pf_json_obj_begin(j);
-	pf_json_kstr(j, "url", s->url);
-	pf_json_kstr(j, "file", s->file);
-	pf_json_kstr(j, "sha256", s->sha256[0] ? s->sha256 : NULL);
-	pf_json_key(j, "mirrors");
+	pf_json_key(j, "alternatives");
 	pf_json_arr_begin(j);
-	for (size_t i = 0; i < s->mirrors.nr; i++)
-		pf_json_str(j, s->mirrors.v[i]);
+	for (size_t i = 0; i < s->nr_alts; i++) {
+		pf_json_obj_begin(j);
+		pf_json_kstr(j, "name", s->alts[i].name);
+		pf_json_kstr(j, "link", s->alts[i].link);
+		pf_json_kstr(j, "path", s->alts[i].path);
+		pf_json_kint(j, "priority", s->alts[i].priority);
+		pf_json_obj_end(j);
+	}
 	pf_json_arr_end(j);
-	pf_json_kint(j, "strip", s->strip);
-	pf_json_obj_end(j);
+	pf_json_key(j, "source");
+	if (s->meta) {
+		pf_json_str(j, NULL);
+	} else {
+		pf_json_obj_begin(j);
+		pf_json_kstr(j, "url", s->url);
+		pf_json_kstr(j, "file", s->file);
+		pf_json_kstr(j, "sha256", s->sha256[0] ? s->sha256 : NULL);
+		pf_json_key(j, "mirrors");
+		pf_json_arr_begin(j);
+		for (size_t i = 0; i < s->mirrors.nr; i++)
+			pf_json_str(j, s->mirrors.v[i]);
+		pf_json_arr_end(j);
+		pf_json_kint(j, "strip", s->strip);
+		pf_json_obj_end(j);
+	}
 	pf_json_key(j, "manifest");
 	{
-		char *loc = pf_asprintf("%s:%d", s->mv->loc.file, s->mv->loc.line);
+		char *loc = s->meta ? pf_asprintf("%s:%d", s->m->path, s->m->meta.loc.line) :
+				      pf_asprintf("%s:%d", s->mv->loc.file, s->mv->loc.line);
 		pf_json_str(j, loc);
 		free(loc);
 	}
@@ -103,8 +122,12 @@ static void text_spec(const struct pf_pkgspec *s, const bool *want)
 		if (want[f])
 			strbuf_addf(&arches, "%s%s:%s", arches.len ? "," : "",
 				    pf_pkgfmts[f]->name, pf_pkgfmts[f]->arch(s));
-	printf("%-28s %-16s %-36s %-22s %s sha256:%s\n", s->name, full, arches.buf, s->prefix,
-	       s->url, s->sha256[0] ? s->sha256 : "-");
+	if (s->meta)
+		printf("%-28s %-16s %-36s %-22s metapackage: %s\n", s->name, full, arches.buf, "-",
+		       s->rel[PF_REL_DEPENDS][PF_FMT_DEB].v[0].text);
+	else
+		printf("%-28s %-16s %-36s %-22s %s sha256:%s\n", s->name, full, arches.buf,
+		       s->prefix, s->url, s->sha256[0] ? s->sha256 : "-");
 	strbuf_release(&arches);
 	free(full);
 }

@@ -803,6 +803,45 @@ out:
 	return ret;
 }
 
+int pf_convert_meta(struct pf_convert *c, struct pf_err *e)
+{
+	struct pf_filelist none = { NULL, 0, 0 };
+	int ret = -1;
+
+	for (size_t k = 0; k < c->nspecs; k++) {
+		const struct pf_pkgspec *spec = c->specs[k];
+		struct pf_pkgsum sum;
+
+		memset(&sum, 0, sizeof(sum));
+		sum.files = &none;
+		sum.installed_kib = 1;          /* the root directory */
+		sum.timestamp = c->opt->sde_set ? c->opt->sde : 0;
+		sum.spool_fd = -1;
+		for (size_t i = 0; i < c->nfmts; i++) {
+			const struct pf_pkgfmt *f = c->fmts[i];
+			struct pf_pkgw *w = NULL;
+			char *name;
+
+			if (!f->open)
+				return pf_err_set(e, PF_EINVAL,
+						  "this build of pkgforge cannot write %s packages", f->name);
+			if (f->open(&w, spec, c->opt, e) < 0 || f->finish(w, &sum, e) < 0) {
+				pf_err_prefix(e, "%s (%s)", spec->name, f->name);
+				if (w)
+					f->free(w);
+				goto out;
+			}
+			f->free(w);
+			name = f->filename(spec);
+			pf_strlist_add(&c->written, pf_asprintf("%s/%s", c->opt->outdir, name));
+			free(name);
+		}
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
 void pf_convert_release(struct pf_convert *c)
 {
 	pf_strlist_release(&c->written);

@@ -38,6 +38,13 @@ struct pf_convert {
 };
 
 int pf_convert_run(struct pf_convert *c, struct pf_err *e);
+
+/*
+ * Write a metapackage (no files, no source): specs[] all have meta set.
+ * Its timestamp is SOURCE_DATE_EPOCH, or 0 when unset, so that it is
+ * reproducible without a tarball to take a time from.
+ */
+int pf_convert_meta(struct pf_convert *c, struct pf_err *e);
 void pf_convert_release(struct pf_convert *c);
 
 /* Print a name from an archive with non-printable bytes escaped. */

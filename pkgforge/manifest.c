@@ -17,14 +17,17 @@ static const char *const top_keys[] = {
 	"package", "summary", "description", "homepage", "license",
 	"maintainer", "section", "priority", "group", "prefix", "release",
 	"epoch", "hosts", "vars", "source", "files", "depends", "recommends",
-	"suggests", "provides", "conflicts", "replaces", "versions", NULL,
+	"suggests", "provides", "conflicts", "replaces", "versions",
+	"variants", "alternatives", "metapackage", NULL,
 };
+static const char *const alt_keys[] = { "name", "link", "path", "priority", NULL };
+static const char *const meta_keys[] = { "package", "summary", "description", NULL };
 static const char *const source_keys[] = { "url", "mirrors", NULL };
 static const char *const files_keys[] = {
 	"strip", "include", "exclude", "allow-external-links", NULL,
 };
 static const char *const version_keys[] = {
-	"version", "release", "epoch", "url", "hosts", "vars", "sha256", NULL,
+	"version", "release", "epoch", "url", "hosts", "variants", "vars", "sha256", NULL,
 };
 static const char *const rel_keys[] = { "all", "deb", "rpm", "ipk", NULL };
 
@@ -374,6 +377,7 @@ static void load_versions(struct pf_manifest *m, const struct pf_ynode *root,
 		get_str(vm, "epoch", false, &v->epoch, d);
 		get_str(vm, "url", false, &v->url, d);
 		get_list(vm, "hosts", false, &v->hosts, d);
+		get_list(vm, "variants", false, &v->variants, d);
 		load_vars(vm, &v->vars, d);
 		load_sha(vm, v, d);
 		if (!v->version.s)
@@ -388,6 +392,109 @@ static void load_versions(struct pf_manifest *m, const struct pf_ynode *root,
 			}
 		}
 	}
+}
+
+/* variants: a list of mappings, each with a 'name' and variables */
+static void load_variants(struct pf_manifest *m, const struct pf_ynode *root,
+			  struct pf_diag *d)
+{
+	const struct pf_ynode *n = pf_ymap_get(root, "variants");
+
+	if (!n)
+		return;
+	if (n->type != PF_Y_SEQ || !n->nr) {
+		pf_diag_error(d, &n->loc, "'variants' must be a non-empty list of mappings");
+		return;
+	}
+	for (size_t i = 0; i < n->nr; i++) {
+		const struct pf_ynode *vm = n->items[i];
+		struct pf_mvariant *v;
+
+		if (vm->type != PF_Y_MAP) {
+			pf_diag_error(d, &vm->loc, "each variant must be a mapping, not %s",
+				      pf_ytype_name(vm));
+			continue;
+		}
+		PF_ALLOC_GROW(m->variants, m->nr_variants + 1, m->alloc_variants);
+		v = &m->variants[m->nr_variants++];
+		memset(v, 0, sizeof(*v));
+		v->loc = vm->loc;
+		if (get_str(vm, "name", true, &v->name, d) < 0)
+			continue;
+		for (size_t j = 0; j + 1 < m->nr_variants; j++) {
+			if (m->variants[j].name.s && !strcmp(m->variants[j].name.s, v->name.s)) {
+				pf_diag_error(d, &v->name.loc, "duplicate variant '%s' (first at line %d)",
+					      v->name.s, m->variants[j].name.loc.line);
+				break;
+			}
+		}
+		for (size_t k = 0; k < pf_ymap_size(vm); k++) {
+			const struct pf_ynode *key = pf_ymap_key(vm, k);
+			struct pf_mvar var;
+
+			memset(&var, 0, sizeof(var));
+			if (key->type != PF_Y_SCALAR || !strcmp(key->str, "name"))
+				continue;
+			if (!var_name_ok(key->str)) {
+				pf_diag_error(d, &key->loc,
+					      "variable names are lower case letters, digits and '_', starting with a letter or '_'");
+				continue;
+			}
+			var.name.s = key->str;
+			var.name.loc = key->loc;
+			if (take_str(pf_ymap_val(vm, k), key->str, &var.value, d) < 0)
+				continue;
+			PF_ALLOC_GROW(v->vars.v, v->vars.nr + 1, v->vars.alloc);
+			v->vars.v[v->vars.nr++] = var;
+		}
+	}
+}
+
+static void load_alternatives(struct pf_manifest *m, const struct pf_ynode *root,
+			      struct pf_diag *d)
+{
+	const struct pf_ynode *n = pf_ymap_get(root, "alternatives");
+
+	if (!n)
+		return;
+	if (n->type != PF_Y_SEQ) {
+		pf_diag_error(d, &n->loc, "'alternatives' must be a list, not %s", pf_ytype_name(n));
+		return;
+	}
+	for (size_t i = 0; i < n->nr; i++) {
+		const struct pf_ynode *am = n->items[i];
+		struct pf_malt *a;
+
+		if (am->type != PF_Y_MAP) {
+			pf_diag_error(d, &am->loc, "each alternative must be a mapping, not %s",
+				      pf_ytype_name(am));
+			continue;
+		}
+		PF_ALLOC_GROW(m->alts, m->nr_alts + 1, m->alloc_alts);
+		a = &m->alts[m->nr_alts++];
+		memset(a, 0, sizeof(*a));
+		a->loc = am->loc;
+		check_keys(am, alt_keys, "an alternative", d);
+		get_str(am, "name", true, &a->name, d);
+		get_str(am, "link", true, &a->link, d);
+		get_str(am, "path", true, &a->path, d);
+		get_str(am, "priority", true, &a->priority, d);
+	}
+}
+
+static void load_meta(struct pf_manifest *m, const struct pf_ynode *root,
+		      struct pf_diag *d)
+{
+	const struct pf_ynode *n = get_map(root, "metapackage", false, d);
+
+	if (!n)
+		return;
+	m->meta.present = true;
+	m->meta.loc = n->loc;
+	check_keys(n, meta_keys, "metapackage", d);
+	get_str(n, "package", true, &m->meta.package, d);
+	get_str(n, "summary", true, &m->meta.summary, d);
+	get_str(n, "description", true, &m->meta.description, d);
 }
 
 static void load_files(struct pf_manifest *m, const struct pf_ynode *root,
@@ -453,6 +560,9 @@ static int manifest_parse(struct pf_manifest *m, struct pf_diag *d, int errors)
 		get_list(src, "mirrors", false, &m->source.mirrors, d);
 	}
 	load_files(m, root, d);
+	load_variants(m, root, d);
+	load_alternatives(m, root, d);
+	load_meta(m, root, d);
 	for (int k = 0; k < PF_REL_NR; k++)
 		load_rel(root, k, &m->rel[k], d);
 	load_versions(m, root, d);
@@ -497,8 +607,13 @@ void pf_manifest_release(struct pf_manifest *m)
 		for (int f = 0; f < PF_FMT_NR; f++)
 			mlist_release(&m->rel[k].fmt[f]);
 	}
+	for (size_t i = 0; i < m->nr_variants; i++)
+		free(m->variants[i].vars.v);
+	free(m->variants);
+	free(m->alts);
 	for (size_t i = 0; i < m->nr_versions; i++) {
 		mlist_release(&m->versions[i].hosts);
+		mlist_release(&m->versions[i].variants);
 		free(m->versions[i].vars.v);
 		free(m->versions[i].sha);
 	}

@@ -74,9 +74,27 @@ struct pf_mversion {
 	struct pf_mstr epoch;
 	struct pf_mstr url;             /* overrides source.url */
 	struct pf_mlist hosts;          /* overrides the manifest's, if nr */
+	struct pf_mlist variants;       /* the variants this version has, if nr */
 	struct pf_mvars vars;
 	struct pf_msha *sha;
 	size_t sha_nr, sha_alloc;
+};
+
+/* One variant of a toolchain (a crosstool target): its name is the
+ * ${variant} variable, its other keys are variables too. */
+struct pf_mvariant {
+	struct pf_loc loc;
+	struct pf_mstr name;
+	struct pf_mvars vars;
+};
+
+/* An update-alternatives / alternatives link the package registers. */
+struct pf_malt {
+	struct pf_loc loc;
+	struct pf_mstr name;            /* the alternative's name */
+	struct pf_mstr link;            /* the generic path, e.g. /usr/bin/clang */
+	struct pf_mstr path;            /* the file in the prefix */
+	struct pf_mstr priority;
 };
 
 struct pf_manifest {
@@ -112,6 +130,22 @@ struct pf_manifest {
 	} files;
 
 	struct pf_mrel rel[PF_REL_NR];
+
+	struct pf_mvariant *variants;
+	size_t nr_variants, alloc_variants;
+
+	struct pf_malt *alts;
+	size_t nr_alts, alloc_alts;
+
+	/* a metapackage that depends on the newest package (per variant
+	 * and host) */
+	struct {
+		struct pf_loc loc;
+		bool present;
+		struct pf_mstr package;
+		struct pf_mstr summary;
+		struct pf_mstr description;
+	} meta;
 
 	struct pf_mversion *versions;
 	size_t nr_versions, alloc_versions;

@@ -15,6 +15,7 @@
 #include <dpkg/error.h>
 
 #include "ar.h"
+#include "mscript.h"
 #include "ofile.h"
 #include "pkgfmt.h"
 #include "tarw.h"
@@ -217,6 +218,7 @@ static void deb_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
 
 static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_err *e)
 {
+	static const char *const scripts[] = { "postinst", "prerm" };
 	struct strbuf control = STRBUF_INIT, ctar = STRBUF_INIT;
 	struct pf_tarw *ct = NULL;
 	struct pf_ofile o = PF_OFILE_INIT;
@@ -224,6 +226,10 @@ static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	char *name = NULL, *path = NULL, *member = NULL;
 	int ret = -1;
 
+	/* a package without files (a metapackage) still has "./" */
+	if (!w->root_done &&
+	    pf_tarw_file(w->data, ".", 0755, sum->timestamp, NULL, 0, e) < 0)
+		goto out;
 	if (pf_tarw_close(w->data, &data_len, e) < 0)
 		goto out;
 	deb_control(w->spec, sum, &control);
@@ -232,8 +238,21 @@ static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	    pf_tarw_file(ct, "control", 0644, sum->timestamp, control.buf, control.len, e) < 0 ||
 	    (w->md5sums.len &&
 	     pf_tarw_file(ct, "md5sums", 0644, sum->timestamp, w->md5sums.buf,
-			  w->md5sums.len, e) < 0) ||
-	    pf_tarw_close(ct, NULL, e) < 0)
+			  w->md5sums.len, e) < 0))
+		goto out;
+	for (size_t i = 0; i < PF_ARRAY_SIZE(scripts); i++) {
+		char *text;
+		int r;
+
+		if (pf_mscript(w->spec, "deb", scripts[i], &text, e) < 0)
+			goto out;
+		r = text ? pf_tarw_file(ct, scripts[i], 0755, sum->timestamp, text,
+					strlen(text), e) : 0;
+		free(text);
+		if (r < 0)
+			goto out;
+	}
+	if (pf_tarw_close(ct, NULL, e) < 0)
 		goto out;
 
 	name = deb_filename(w->spec);

@@ -13,7 +13,7 @@
 const char *const pf_plan_builtin_vars[] = {
 	"version", "major", "minor", "patch", "release", "epoch", "host",
 	"arch", "deb_arch", "rpm_arch", "ipk_arch", "package", "prefix",
-	"url", "file", NULL,
+	"url", "file", "variant", NULL,
 };
 
 void pf_rellist_add(struct pf_rellist *l, const char *text,
@@ -75,6 +75,68 @@ char *pf_pkgspec_fullversion(const struct pf_pkgspec *s)
 	if (s->epoch)
 		return pf_asprintf("%s:%s-%s", s->epoch, s->version, s->release);
 	return pf_asprintf("%s-%s", s->version, s->release);
+}
+
+static int order(int c)
+{
+	if (isdigit(c))
+		return 0;
+	if (isalpha(c))
+		return c;
+	if (c == '~')
+		return -1;
+	if (c)
+		return c + 256;
+	return 0;
+}
+
+static int verrevcmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		int first_diff = 0;
+
+		while ((*a && !isdigit((unsigned char)*a)) || (*b && !isdigit((unsigned char)*b))) {
+			int ac = order((unsigned char)*a), bc = order((unsigned char)*b);
+			if (ac != bc)
+				return ac - bc;
+			a++;
+			b++;
+		}
+		while (*a == '0')
+			a++;
+		while (*b == '0')
+			b++;
+		while (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			if (!first_diff)
+				first_diff = *a - *b;
+			a++;
+			b++;
+		}
+		if (isdigit((unsigned char)*a))
+			return 1;
+		if (isdigit((unsigned char)*b))
+			return -1;
+		if (first_diff)
+			return first_diff;
+	}
+	return 0;
+}
+
+int pf_vercmp(const char *a, const char *b)
+{
+	return verrevcmp(a, b);
+}
+
+/* Full comparison of two specs' [epoch:]version-release. */
+static int spec_cmp(const struct pf_pkgspec *a, const struct pf_pkgspec *b)
+{
+	long ea = a->epoch ? atol(a->epoch) : 0, eb = b->epoch ? atol(b->epoch) : 0;
+	int c;
+
+	if (ea != eb)
+		return ea < eb ? -1 : 1;
+	c = verrevcmp(a->version, b->version);
+	return c ? c : verrevcmp(a->release, b->release);
 }
 
 /* ---------------------------------------------------------------- checks */
@@ -331,6 +393,7 @@ static char *nrel_render(const struct nrel_alt *alts, size_t nr, enum pf_fmt_id 
 struct ctx {
 	const struct pf_manifest *m;
 	const struct pf_mversion *v;
+	const struct pf_mvariant *variant;
 	struct pf_tvars vars;
 	struct pf_diag *d;
 };
@@ -464,9 +527,79 @@ static void spec_release(struct pf_pkgspec *s)
 	for (int k = 0; k < PF_REL_NR; k++)
 		for (int f = 0; f < PF_FMT_NR; f++)
 			pf_rellist_release(&s->rel[k][f]);
+	for (size_t i = 0; i < s->nr_alts; i++) {
+		free(s->alts[i].name);
+		free(s->alts[i].link);
+		free(s->alts[i].path);
+	}
+	free(s->alts);
+	free(s->meta_name);
+	free(s->meta_summary);
+	free(s->meta_description);
 }
 
-/* Expand one version × host; returns 0 and fills s, or -1. */
+static bool path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return !strncmp(path, dir, n) && path[n] == '/' && path[n + 1];
+}
+
+/* Paths and names that go into maintainer scripts unquoted. */
+static bool shell_safe(const char *p, bool slash)
+{
+	for (; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._+@-", *p) && !(slash && *p == '/'))
+			return false;
+	return true;
+}
+
+static void expand_alts(struct ctx *c, struct pf_pkgspec *s)
+{
+	for (size_t i = 0; i < c->m->nr_alts; i++) {
+		const struct pf_malt *ma = &c->m->alts[i];
+		struct pf_alt a;
+		char *prio, *end;
+
+		memset(&a, 0, sizeof(a));
+		a.name = expand(c, &ma->name, "name");
+		a.link = expand(c, &ma->link, "link");
+		a.path = expand(c, &ma->path, "path");
+		prio = expand(c, &ma->priority, "priority");
+		if (a.name && (!*a.name || !shell_safe(a.name, false)))
+			pf_diag_error(c->d, &ma->name.loc,
+				      "alternative name '%s' must be letters, digits and '._+@-'", a.name);
+		if ((a.link && !shell_safe(a.link, true)) || (a.path && !shell_safe(a.path, true)))
+			pf_diag_error(c->d, a.link && !shell_safe(a.link, true) ? &ma->link.loc : &ma->path.loc,
+				      "alternative paths may hold only letters, digits and '/._+@-'");
+		if (a.link) {
+			char *copy = pf_strdup(a.link);
+			struct pf_diag tmp = PF_DIAG_INIT;
+			check_prefix(copy, &ma->link.loc, &tmp);
+			if (tmp.raised || strcmp(copy, a.link))
+				pf_diag_error(c->d, &ma->link.loc,
+					      "alternative link '%s' must be a normalised absolute path", a.link);
+			else if (s->prefix && (path_below(a.link, s->prefix) || !strcmp(a.link, s->prefix)))
+				pf_diag_error(c->d, &ma->link.loc,
+					      "alternative link '%s' must lie outside the prefix %s", a.link, s->prefix);
+			pf_diag_release(&tmp);
+			free(copy);
+		}
+		if (a.path && s->prefix && !path_below(a.path, s->prefix))
+			pf_diag_error(c->d, &ma->path.loc,
+				      "alternative path '%s' must lie under the prefix %s", a.path, s->prefix);
+		if (prio) {
+			a.priority = strtol(prio, &end, 10);
+			if (!*prio || *end || a.priority < 0 || a.priority > 1000000000)
+				pf_diag_error(c->d, &ma->priority.loc,
+					      "alternative priority '%s' must be a whole number", prio);
+			free(prio);
+		}
+		PF_ALLOC_GROW(s->alts, s->nr_alts + 1, s->alloc_alts);
+		s->alts[s->nr_alts++] = a;
+	}
+}
+
+/* Expand one version × variant × host; returns 0 and fills s, or -1. */
 static int expand_one(struct ctx *c, const char *host, const struct pf_loc *hostloc,
 		      struct pf_pkgspec *s)
 {
@@ -507,6 +640,11 @@ static int expand_one(struct ctx *c, const char *host, const struct pf_loc *host
 	pf_tvars_set(&c->vars, "rpm_arch", s->arch->rpm);
 	pf_tvars_set(&c->vars, "ipk_arch", s->arch->ipk);
 	add_user_vars(c, &m->vars);
+	if (c->variant) {
+		s->variant = c->variant;
+		pf_tvars_set(&c->vars, "variant", c->variant->name.s);
+		add_user_vars(c, &c->variant->vars);
+	}
 	add_user_vars(c, &v->vars);
 
 	s->name = expand(c, &m->package, "package");
@@ -553,7 +691,8 @@ static int expand_one(struct ctx *c, const char *host, const struct pf_loc *host
 
 	for (size_t i = 0; i < v->sha_nr; i++) {
 		const struct pf_msha *sh = &v->sha[i];
-		if (!strcmp(sh->key.s, host) || (s->file && !strcmp(sh->key.s, s->file))) {
+		if ((!c->variant && !strcmp(sh->key.s, host)) ||
+		    (s->file && !strcmp(sh->key.s, s->file))) {
 			if (s->sha256[0]) {
 				pf_diag_error(c->d, &sh->key.loc,
 					      "two sha256 values apply to '%s' (by host and by file name)",
@@ -569,6 +708,14 @@ static int expand_one(struct ctx *c, const char *host, const struct pf_loc *host
 	if (!s->sha256[0] && s->file)
 		pf_diag_error(c->d, &v->loc, "version '%s' pins no sha256 for '%s' (host %s)",
 			      v->version.s, s->file, host);
+	expand_alts(c, s);
+	if (m->meta.present) {
+		s->meta_name = expand(c, &m->meta.package, "metapackage package");
+		s->meta_summary = expand(c, &m->meta.summary, "metapackage summary");
+		s->meta_description = expand(c, &m->meta.description, "metapackage description");
+		if (s->meta_summary)
+			check_summary(s->meta_summary, &m->meta.summary.loc, c->d);
+	}
 
 	s->strip = m->files.strip;
 	if (m->files.include.nr)
@@ -586,48 +733,169 @@ out:
 	return c->d->raised > errors ? -1 : 0;
 }
 
+/* The variants version v has: its own list, or all of the manifest's. */
+static int version_variants(const struct pf_manifest *m, const struct pf_mversion *v,
+			    const struct pf_mvariant ***out, size_t *nr, struct pf_diag *d)
+{
+	const struct pf_mvariant **list;
+	int ret = 0;
+
+	*nr = 0;
+	if (!m->nr_variants) {
+		*out = pf_calloc(1, sizeof(**out));
+		*nr = 1;                /* one package per host, no variant */
+		if (v->variants.nr) {
+			pf_diag_error(d, &v->variants.v[0].loc,
+				      "version '%s' lists variants, but the manifest defines none",
+				      v->version.s);
+			ret = -1;
+		}
+		return ret;
+	}
+	list = pf_calloc(m->nr_variants, sizeof(*list));
+	if (!v->variants.nr) {
+		for (size_t i = 0; i < m->nr_variants; i++)
+			list[(*nr)++] = &m->variants[i];
+	}
+	for (size_t i = 0; i < v->variants.nr; i++) {
+		const struct pf_mvariant *found = NULL;
+		for (size_t j = 0; j < m->nr_variants && !found; j++)
+			if (m->variants[j].name.s && !strcmp(m->variants[j].name.s, v->variants.v[i].s))
+				found = &m->variants[j];
+		if (!found) {
+			pf_diag_error(d, &v->variants.v[i].loc, "unknown variant '%s'", v->variants.v[i].s);
+			ret = -1;
+			continue;
+		}
+		for (size_t j = 0; j < *nr && found; j++)
+			if (list[j] == found) {
+				pf_diag_error(d, &v->variants.v[i].loc, "variant '%s' listed twice",
+					      v->variants.v[i].s);
+				found = NULL;
+			}
+		if (found && *nr < m->nr_variants)
+			list[(*nr)++] = found;
+	}
+	*out = list;
+	return ret;
+}
+
+/* The metapackage of a group: depends on the newest package of the group. */
+static void add_meta(struct pf_plan *plan, size_t target, struct pf_diag *d)
+{
+	const struct pf_pkgspec *t = &plan->v[target];
+	struct pf_pkgspec s;
+	struct nrel_alt alt;
+	char *full = pf_pkgspec_fullversion(t);
+
+	memset(&s, 0, sizeof(s));
+	s.m = t->m;
+	s.mv = t->mv;
+	s.variant = t->variant;
+	s.arch = t->arch;
+	s.host = t->host;
+	s.meta = true;
+	s.name = pf_strdup(t->meta_name);
+	s.version = pf_strdup(t->version);
+	s.release = pf_strdup(t->release);
+	s.epoch = t->epoch ? pf_strdup(t->epoch) : NULL;
+	s.summary = pf_strdup(t->meta_summary);
+	s.description = pf_strdup(t->meta_description);
+	s.homepage = t->homepage ? pf_strdup(t->homepage) : NULL;
+	s.license = pf_strdup(t->license);
+	s.maintainer = pf_strdup(t->maintainer);
+	s.section = pf_strdup(t->section);
+	s.priority = pf_strdup(t->priority);
+	s.group = pf_strdup(t->group);
+	alt.name = t->name;
+	alt.op = ">=";
+	alt.ver = full;
+	for (int f = 0; f < PF_FMT_NR; f++) {
+		char *text = nrel_render(&alt, 1, f);
+		pf_rellist_add(&s.rel[PF_REL_DEPENDS][f], text, &t->m->meta.loc, "metapackage");
+		free(text);
+	}
+	free(full);
+	for (int f = 0; f < PF_FMT_NR; f++)
+		pf_pkgfmts[f]->check(&s, d);
+	PF_ALLOC_GROW(plan->v, plan->nr + 1, plan->alloc);
+	plan->v[plan->nr++] = s;
+}
+
 int pf_plan_add(struct pf_plan *plan, const struct pf_manifest *m,
 		struct pf_diag *d)
 {
 	int errors = d->raised;
-	size_t first = plan->nr;
+	size_t first = plan->nr, last;
 
 	for (size_t vi = 0; vi < m->nr_versions; vi++) {
 		const struct pf_mversion *v = &m->versions[vi];
 		const struct pf_mlist *hosts = v->hosts.nr ? &v->hosts : &m->hosts;
-		struct ctx c = { m, v, { NULL, 0, 0 }, d };
+		const struct pf_mvariant **variants = NULL;
+		size_t nvariants;
 
 		if (!v->version.s)
 			continue;
-		for (size_t hi = 0; hi < hosts->nr; hi++) {
-			struct pf_pkgspec s;
-
+		for (size_t hi = 0; hi < hosts->nr; hi++)
 			for (size_t hj = 0; hj < hi; hj++)
 				if (!strcmp(hosts->v[hj].s, hosts->v[hi].s))
 					pf_diag_error(d, &hosts->v[hi].loc, "duplicate host '%s'",
 						      hosts->v[hi].s);
-			if (expand_one(&c, hosts->v[hi].s, &hosts->v[hi].loc, &s) < 0) {
-				spec_release(&s);
-				continue;
+		version_variants(m, v, &variants, &nvariants, d);
+		for (size_t wi = 0; wi < nvariants; wi++) {
+			struct ctx c = { m, v, variants[wi], { NULL, 0, 0 }, d };
+
+			for (size_t hi = 0; hi < hosts->nr; hi++) {
+				struct pf_pkgspec s;
+
+				if (expand_one(&c, hosts->v[hi].s, &hosts->v[hi].loc, &s) < 0) {
+					spec_release(&s);
+					continue;
+				}
+				PF_ALLOC_GROW(plan->v, plan->nr + 1, plan->alloc);
+				plan->v[plan->nr++] = s;
 			}
-			PF_ALLOC_GROW(plan->v, plan->nr + 1, plan->alloc);
-			plan->v[plan->nr++] = s;
+			pf_tvars_release(&c.vars);
 		}
+		free(variants);
 		/* every sha256 key must name a host or a source file of this version */
 		for (size_t i = 0; i < v->sha_nr; i++) {
 			bool used = false;
 			for (size_t p = first; p < plan->nr && !used; p++)
 				used = plan->v[p].mv == v &&
-				       (!strcmp(plan->v[p].host, v->sha[i].key.s) ||
+				       ((!m->nr_variants && !strcmp(plan->v[p].host, v->sha[i].key.s)) ||
 					!strcmp(plan->v[p].file, v->sha[i].key.s));
-			for (size_t hi = 0; hi < hosts->nr && !used; hi++)
+			for (size_t hi = 0; hi < hosts->nr && !used && !m->nr_variants; hi++)
 				used = !strcmp(hosts->v[hi].s, v->sha[i].key.s);
 			if (!used)
 				pf_diag_error(d, &v->sha[i].key.loc,
+					      m->nr_variants ?
+					      "sha256 for '%s' matches no source file of version '%s' (with variants, key sha256 values by file name)" :
 					      "sha256 for '%s' matches no host or source file of version '%s'",
 					      v->sha[i].key.s, v->version.s);
 		}
-		pf_tvars_release(&c.vars);
+	}
+	/* metapackages: one per expanded name and architecture, on the newest */
+	last = plan->nr;
+	for (size_t i = first; i < last && m->meta.present; i++) {
+		const struct pf_pkgspec *a = &plan->v[i];
+		size_t best = i;
+		bool seen = false;
+
+		if (!a->meta_name)
+			continue;
+		for (size_t j = first; j < i && !seen; j++)
+			seen = plan->v[j].meta_name && !strcmp(plan->v[j].meta_name, a->meta_name) &&
+			       !strcmp(plan->v[j].arch->canon, a->arch->canon);
+		if (seen)
+			continue;
+		for (size_t j = i + 1; j < last; j++) {
+			const struct pf_pkgspec *b = &plan->v[j];
+			if (b->meta_name && !strcmp(b->meta_name, a->meta_name) &&
+			    !strcmp(b->arch->canon, a->arch->canon) && spec_cmp(b, &plan->v[best]) > 0)
+				best = j;
+		}
+		add_meta(plan, best, d);
 	}
 	/* the same package (name, version, architecture) must come out once */
 	for (size_t i = first; i < plan->nr; i++) {
@@ -635,10 +903,11 @@ int pf_plan_add(struct pf_plan *plan, const struct pf_manifest *m,
 			const struct pf_pkgspec *a = &plan->v[j], *b = &plan->v[i];
 			if (!strcmp(a->name, b->name) && !strcmp(a->version, b->version) &&
 			    !strcmp(a->release, b->release) && !strcmp(a->arch->canon, b->arch->canon)) {
-				pf_diag_error(d, &b->mv->loc,
+				pf_diag_error(d, b->meta ? &m->meta.loc : &b->mv->loc,
 					      "package %s %s-%s for %s is also produced at %s:%d",
 					      b->name, b->version, b->release, b->arch->canon,
-					      a->mv->loc.file, a->mv->loc.line);
+					      a->meta ? m->path : a->mv->loc.file,
+					      a->meta ? a->m->meta.loc.line : a->mv->loc.line);
 				break;
 			}
 		}

@@ -34,12 +34,23 @@ struct pf_strlist {
 void pf_strlist_add(struct pf_strlist *l, char *s);
 void pf_strlist_release(struct pf_strlist *l);
 
-/* One concrete package: a manifest × version × host, values expanded. */
+/* An alternatives link, expanded. */
+struct pf_alt {
+	char *name;
+	char *link;
+	char *path;
+	long priority;
+};
+
+/* One concrete package: a manifest × version × variant × host, values
+ * expanded; or a metapackage (meta) that depends on the newest one. */
 struct pf_pkgspec {
 	const struct pf_manifest *m;
 	const struct pf_mversion *mv;
+	const struct pf_mvariant *variant;      /* NULL without variants */
 	const struct pf_arch *arch;
 	const char *host;               /* as the manifest spells it */
+	bool meta;                      /* no files: prefix, url... are NULL */
 
 	char *name;
 	char *version;                  /* upstream version */
@@ -67,6 +78,12 @@ struct pf_pkgspec {
 	struct pf_strlist extlinks;
 
 	struct pf_rellist rel[PF_REL_NR][PF_FMT_NR];
+
+	struct pf_alt *alts;
+	size_t nr_alts, alloc_alts;
+
+	/* the metapackage this package's version would be the target of */
+	char *meta_name, *meta_summary, *meta_description;
 };
 
 struct pf_plan {
@@ -85,6 +102,10 @@ void pf_plan_release(struct pf_plan *plan);
 
 /* "1:18.1.8-1" (deb/ipk style full version; no epoch prefix when unset). */
 char *pf_pkgspec_fullversion(const struct pf_pkgspec *s);
+
+/* Compare two versions with Debian's rules ("~" sorts first, digit runs
+ * numerically); the same order RPM gives the versions pkgforge accepts. */
+int pf_vercmp(const char *a, const char *b);
 
 /* Built-in template variables, NULL-terminated (for documentation and checks). */
 extern const char *const pf_plan_builtin_vars[];

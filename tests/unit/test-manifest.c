@@ -171,6 +171,45 @@ static const struct bad bads[] = {
 	  "t.yaml:1:1: error: a manifest must be a mapping, not a list" },
 	{ "empty file", NULL, NULL, "",
 	  "t.yaml: error: empty manifest" },
+	{ "unknown variant", NULL, NULL,
+	  "package: p-${variant}\nsummary: s\ndescription: d\nlicense: MIT\n"
+	  "maintainer: A <a@b.org>\nprefix: /opt/x\nhosts: [x86_64]\n"
+	  "source: {url: 'https://e.org/${variant}-${version}.tar.xz'}\n"
+	  "variants: [{name: a}, {name: b}, {name: a}]\n"
+	  "versions:\n"
+	  "  - {version: 1.0, variants: [c], sha256: {x86_64: " SHA_A "}}\n",
+	  "t.yaml:9:41: error: duplicate variant 'a' (first at line 9)" },
+	{ "variant not defined", NULL, NULL,
+	  "package: p-${variant}\nsummary: s\ndescription: d\nlicense: MIT\n"
+	  "maintainer: A <a@b.org>\nprefix: /opt/x\nhosts: [x86_64]\n"
+	  "source: {url: 'https://e.org/${variant}-${version}.tar.xz'}\n"
+	  "variants: [{name: a}, {name: b}]\n"
+	  "versions:\n"
+	  "  - {version: 1.0, variants: [c], sha256: {a-1.0.tar.xz: " SHA_A "}}\n",
+	  "t.yaml:11:31: error: unknown variant 'c'\n"
+	  "t.yaml:11:44: error: sha256 for 'a-1.0.tar.xz' matches no source file of version '1.0' (with variants, key sha256 values by file name)" },
+	{ "sha256 by host with variants", NULL, NULL,
+	  "package: p-${variant}\nsummary: s\ndescription: d\nlicense: MIT\n"
+	  "maintainer: A <a@b.org>\nprefix: /opt/x\nhosts: [x86_64]\n"
+	  "source: {url: 'https://e.org/${variant}-${version}.tar.xz'}\n"
+	  "variants: [{name: a}]\n"
+	  "versions:\n"
+	  "  - {version: 1.0, sha256: {x86_64: " SHA_A "}}\n",
+	  "t.yaml:11:5: error: version '1.0' pins no sha256 for 'a-1.0.tar.xz' (host x86_64)\n"
+	  "t.yaml:11:29: error: sha256 for 'x86_64' matches no source file of version '1.0' (with variants, key sha256 values by file name)" },
+	{ "alternative path outside the prefix", "versions:\n",
+	  "alternatives:\n  - {name: cc, link: /usr/bin/cc, path: /usr/bin/gcc, priority: '10'}\nversions:\n", NULL,
+	  "t.yaml:15:41: error: alternative path '/usr/bin/gcc' must lie under the prefix /opt/korg/llvm-18" },
+	{ "alternative link inside the prefix", "versions:\n",
+	  "alternatives:\n  - {name: cc, link: '${prefix}/cc', path: '${prefix}/bin/clang', priority: '10'}\nversions:\n", NULL,
+	  "t.yaml:15:23: error: alternative link '/opt/korg/llvm-18/cc' must lie outside the prefix /opt/korg/llvm-18" },
+	{ "alternative with a bad priority and unsafe name", "versions:\n",
+	  "alternatives:\n  - {name: 'c c', link: /usr/bin/cc, path: '${prefix}/bin/clang', priority: high}\nversions:\n", NULL,
+	  "t.yaml:15:13: error: alternative name 'c c' must be letters, digits and '._+@-'\n"
+	  "t.yaml:15:77: error: alternative priority 'high' must be a whole number" },
+	{ "metapackage without its description", "versions:\n",
+	  "metapackage: {package: korg-llvm, summary: s}\nversions:\n", NULL,
+	  "t.yaml:14:14: error: missing required key 'description'" },
 };
 
 int main(void)
@@ -272,6 +311,95 @@ int main(void)
 			CHECK_INT(plan.v[0].strip, 2);
 			CHECK_STR(plan.v[0].include.v[0], "bin/x86_64-*");
 			CHECK_STR(plan.v[0].exclude.v[0], "share/doc/**");
+		}
+		plan_free(&plan);
+		free(diag);
+		free(y);
+	});
+
+	TEST("variants: one package per version x variant x host", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		static const char y[] =
+			"package: korg-gcc-${major}-${variant}\nsummary: s\ndescription: d\nlicense: GPL-3.0\n"
+			"maintainer: A <a@b.org>\nprefix: /opt/korg/gcc-${major}\nhosts: [x86_64, arm64]\n"
+			"source: {url: 'https://e.org/${host}-gcc-${version}-nolibc-${triple}.tar.xz'}\n"
+			"variants:\n"
+			"  - {name: arm64, triple: aarch64-linux}\n"
+			"  - {name: riscv64, triple: riscv64-linux}\n"
+			"versions:\n"
+			"  - version: 14.2.0\n"
+			"    variants: [riscv64]\n"
+			"    hosts: [x86_64]\n"
+			"    sha256: {x86_64-gcc-14.2.0-nolibc-riscv64-linux.tar.xz: " SHA_A "}\n"
+			"  - version: 13.3.0\n"
+			"    sha256:\n"
+			"      x86_64-gcc-13.3.0-nolibc-aarch64-linux.tar.xz: " SHA_A "\n"
+			"      arm64-gcc-13.3.0-nolibc-aarch64-linux.tar.xz: " SHA_A "\n"
+			"      x86_64-gcc-13.3.0-nolibc-riscv64-linux.tar.xz: " SHA_B "\n"
+			"      arm64-gcc-13.3.0-nolibc-riscv64-linux.tar.xz: " SHA_B "\n";
+		char *diag;
+		CHECK_INT(run(y, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		CHECK_INT(plan.nr, 5);
+		if (plan.nr == 5) {
+			CHECK_STR(plan.v[0].name, "korg-gcc-14-riscv64");
+			CHECK_STR(plan.v[0].variant->name.s, "riscv64");
+			CHECK_STR(plan.v[1].name, "korg-gcc-13-arm64");
+			CHECK_STR(plan.v[1].host, "x86_64");
+			CHECK_STR(plan.v[2].name, "korg-gcc-13-arm64");
+			CHECK_STR(plan.v[2].host, "arm64");
+			CHECK_STR(plan.v[2].arch->deb, "arm64");
+			CHECK_STR(plan.v[2].url, "https://e.org/arm64-gcc-13.3.0-nolibc-aarch64-linux.tar.xz");
+			CHECK_STR(plan.v[4].sha256, SHA_B);
+		}
+		plan_free(&plan);
+		free(diag);
+	});
+
+	TEST("metapackage: one per name and architecture, on the newest version", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag, *y = edit("versions:\n  - version: 18.1.8\n",
+				      "metapackage:\n"
+				      "  package: korg-llvm\n"
+				      "  summary: the newest LLVM from kernel.org\n"
+				      "  description: Depends on the newest korg-llvm-N.\n"
+				      "versions:\n"
+				      "  - version: 9.0.1\n"
+				      "    sha256: {x86_64: " SHA_A ", aarch64: " SHA_B "}\n"
+				      "  - version: 18.1.8\n");
+		CHECK_INT(run(y, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		CHECK_INT(plan.nr, 6);
+		if (plan.nr == 6) {
+			const struct pf_pkgspec *m = &plan.v[4];
+			CHECK(m->meta);
+			CHECK_STR(m->name, "korg-llvm");
+			CHECK_STR(m->version, "18.1.8");
+			CHECK_STR(m->host, "x86_64");
+			CHECK(m->prefix == NULL && m->url == NULL);
+			CHECK_STR(m->rel[PF_REL_DEPENDS][PF_FMT_DEB].v[0].text, "korg-llvm-18 (>= 18.1.8-1)");
+			CHECK_STR(m->rel[PF_REL_DEPENDS][PF_FMT_RPM].v[0].text, "korg-llvm-18 >= 18.1.8-1");
+			CHECK_STR(m->rel[PF_REL_DEPENDS][PF_FMT_DEB].v[0].origin, "metapackage");
+			CHECK_STR(plan.v[5].host, "aarch64");
+		}
+		plan_free(&plan);
+		free(diag);
+		free(y);
+	});
+
+	TEST("alternatives are expanded per package", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag, *y = edit("versions:\n",
+				      "alternatives:\n"
+				      "  - {name: clang, link: /usr/bin/clang, path: '${prefix}/bin/clang', priority: '${major}0'}\n"
+				      "versions:\n");
+		CHECK_INT(run(y, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		if (plan.nr) {
+			CHECK_INT(plan.v[0].nr_alts, 1);
+			CHECK_STR(plan.v[0].alts[0].link, "/usr/bin/clang");
+			CHECK_STR(plan.v[0].alts[0].path, "/opt/korg/llvm-18/bin/clang");
+			CHECK_INT(plan.v[0].alts[0].priority, 180);
 		}
 		plan_free(&plan);
 		free(diag);

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_TEMPLATES_H
+#define PF_TEMPLATES_H
+
+/*
+ * The files of templates/, compiled into pkgforge (the Makefile
+ * generates the table with scripts/embed-templates) so that the tool
+ * does not depend on where it is installed.  They use the manifest
+ * template syntax: ${name}, and $$ for a dollar sign.
+ */
+struct pf_template {
+	const char *name;       /* "deb/postinst" */
+	const char *text;
+};
+
+extern const struct pf_template pf_templates[];
+
+/* The template called name, or NULL. */
+const char *pf_template_find(const char *name);
+
+#endif
