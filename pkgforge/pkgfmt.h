@@ -111,5 +111,11 @@ int pf_debrel_check(const char *rel, bool allow_ops, struct strbuf *why);
  * line and the extended text, each line indented, blank lines as " .". */
 void pf_control_description(struct strbuf *out, const char *summary,
 			    const char *description);
+/* The relation fields (Depends, Recommends, Suggests, Conflicts,
+ * Replaces, Provides, in dpkg-gencontrol's order) from spec->rel[*][fmt];
+ * the kinds in the mask names_only (1u << PF_REL_...) are written as bare
+ * package names, without version constraints. */
+void pf_control_relations(struct strbuf *out, const struct pf_pkgspec *s,
+			  enum pf_fmt_id fmt, unsigned names_only);
 
 #endif
