@@ -82,6 +82,10 @@ struct pf_pkgfmt {
 	char *(*filename)(const struct pf_pkgspec *spec);
 	/* The architecture name this format uses for spec. */
 	const char *(*arch)(const struct pf_pkgspec *spec);
+	/* Check the build options that concern this format (flavours,
+	 * compression) before any input is read; NULL when there are none.
+	 * Called whether or not the format is being built. */
+	int (*check_opts)(const struct pf_buildopt *opt, struct pf_err *e);
 
 	/* NULL when this build of pkgforge cannot write the format. */
 	int (*open)(struct pf_pkgw **w, const struct pf_pkgspec *spec,

@@ -50,6 +50,28 @@ int pf_comp_default_level(enum pf_comp c)
 	}
 }
 
+void pf_comp_level_range(enum pf_comp c, int *lo, int *hi)
+{
+	switch (c) {
+	case PF_COMP_GZIP:
+		*lo = 1;
+		*hi = 9;
+		break;
+	case PF_COMP_ZSTD:
+		*lo = 1;
+		*hi = 22;
+		break;
+	case PF_COMP_XZ:
+	case PF_COMP_DEFAULT:
+		*lo = 0;
+		*hi = 9;
+		break;
+	case PF_COMP_NONE:
+		*lo = *hi = -1;
+		break;
+	}
+}
+
 static int set_opt(struct pf_tarw *t, const char *mod, const char *key,
 		   const char *val, struct pf_err *e)
 {
@@ -221,6 +243,44 @@ int pf_tarw_file(struct pf_tarw *t, const char *name, unsigned mode, int64_t mti
 	if (put_header(t, t->name.buf, AE_IFREG, mode, mtime, len, NULL, NULL, e) < 0)
 		return -1;
 	return pf_tarw_data(t, buf, len, e);
+}
+
+int pf_tarw_file_fd(struct pf_tarw *t, const char *name, unsigned mode, int64_t mtime,
+		    int fd, uint64_t len, struct pf_err *e)
+{
+	size_t bufsize = 1 << 17;
+	char *buf;
+	uint64_t off = 0;
+	int ret = -1;
+
+	strbuf_reset(&t->name);
+	strbuf_addf(&t->name, "./%s", name);
+	if (put_header(t, t->name.buf, AE_IFREG, mode, mtime, len, NULL, NULL, e) < 0)
+		return -1;
+	buf = pf_malloc(bufsize);
+	while (off < len) {
+		size_t n = len - off < bufsize ? (size_t)(len - off) : bufsize;
+
+		if (pf_pread_all(fd, buf, n, (off_t)off) < 0) {
+			pf_err_errno(e, "cannot read the spool of %s", name);
+			goto out;
+		}
+		if (pf_tarw_data(t, buf, n, e) < 0)
+			goto out;
+		off += n;
+	}
+	ret = 0;
+out:
+	free(buf);
+	return ret;
+}
+
+uint64_t pf_tarw_tar_bytes(struct pf_tarw *t)
+{
+	/* filter 0 is the tar writer's own output, before any compression */
+	la_int64_t n = archive_filter_bytes(t->a, 0);
+
+	return n < 0 ? 0 : (uint64_t)n;
 }
 
 int pf_tarw_close(struct pf_tarw *t, uint64_t *bytes, struct pf_err *e)
