@@ -18,6 +18,8 @@ struct pf_tarw {
 	struct strbuf *mem;
 	uint64_t bytes;
 	int err;
+	bool closed;
+	bool abandoned;                 /* freed unclosed: take no more output */
 	struct strbuf name;
 	struct strbuf link;
 };
@@ -26,6 +28,10 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t
 {
 	struct pf_tarw *t = ctx;
 
+	if (t->abandoned) {
+		archive_set_error(a, ECANCELED, "abandoned");
+		return -1;
+	}
 	if (t->mem) {
 		strbuf_add(t->mem, buf, len);
 	} else if (pf_write_all(t->fd, buf, len) < 0) {
@@ -287,6 +293,7 @@ int pf_tarw_close(struct pf_tarw *t, uint64_t *bytes, struct pf_err *e)
 {
 	if (archive_write_close(t->a) != ARCHIVE_OK)
 		return fail(t, e);
+	t->closed = true;
 	if (bytes)
 		*bytes = t->bytes;
 	return 0;
@@ -296,8 +303,20 @@ void pf_tarw_free(struct pf_tarw *t)
 {
 	if (!t)
 		return;
-	if (t->a)
+	if (t->a) {
+		/*
+		 * Freeing an unclosed archive closes it, which pads the entry
+		 * being written with zeros (gigabytes of them, when a big file
+		 * was cut short) and compresses them.  Refusing all output
+		 * makes that stop at the compressor's first flush: one block,
+		 * a few seconds of xz at most, instead of the whole file.
+		 * (archive_write_fail() would skip the close, but libarchive
+		 * 3.6 then leaks the block buffer and the compressor, with
+		 * xz's and zstd's worker threads.)
+		 */
+		t->abandoned = !t->closed;
 		archive_write_free(t->a);
+	}
 	if (t->ae)
 		archive_entry_free(t->ae);
 	strbuf_release(&t->name);
