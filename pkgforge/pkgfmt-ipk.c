@@ -115,7 +115,7 @@ static int ipk_check_opts(const struct pf_buildopt *opt, struct pf_err *e)
 	c = data_comp(opt, f);
 	if (c == PF_COMP_NONE)
 		return pf_err_set(e, PF_EINVAL,
-				  "opkg reads no uncompressed data.tar: give the ipk compression as gz, xz or zst");
+				  "opkg cannot read an uncompressed data.tar: use gz, xz or zst for ipk");
 	if (f == IPK_OPENWRT && c != PF_COMP_GZIP)
 		return pf_err_set(e, PF_EINVAL,
 				  "OpenWrt's opkg reads only gzip: %s needs --ipk-flavor yocto",
