@@ -31,6 +31,10 @@ static const char usage_text[] =
 	"  -f, --format LIST         formats to write (default: deb)\n"
 	"      --deb-compression C   data.tar compression: xz (default), gz, zst,\n"
 	"                            none; C:LEVEL sets the level\n"
+	"      --ipk-flavor F        openwrt (default: gzip'd tar, what OpenWrt's\n"
+	"                            opkg reads) or yocto (ar, like a .deb)\n"
+	"      --ipk-compression C   data.tar compression: gz (openwrt's only and\n"
+	"                            default), xz (yocto's default), zst; C:LEVEL\n"
 	"  -j, --threads N           compressor threads (default: CPUs online)\n"
 	"      --only GLOB           only packages whose name matches (repeatable)\n"
 	"      --host HOST           only this host or architecture (repeatable)\n"
@@ -143,13 +147,15 @@ static int mkdir_p(const char *dir, struct pf_err *e)
 
 int cmd_build(int argc, char **argv)
 {
-	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP };
+	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP, O_IPKFLAVOR, O_IPKCOMP };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "source", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "deb-compression", required_argument, NULL, O_DEBCOMP },
+		{ "ipk-flavor", required_argument, NULL, O_IPKFLAVOR },
+		{ "ipk-compression", required_argument, NULL, O_IPKCOMP },
 		{ "only", required_argument, NULL, O_ONLY },
 		{ "host", required_argument, NULL, O_HOST },
 		{ "version", required_argument, NULL, O_VERSION },
@@ -212,6 +218,13 @@ int cmd_build(int argc, char **argv)
 			if (parse_comp(optarg, &opt.comp[PF_FMT_DEB], &opt.level[PF_FMT_DEB], &e) < 0)
 				goto usage_err;
 			break;
+		case O_IPKFLAVOR:
+			opt.ipk_flavor = optarg;
+			break;
+		case O_IPKCOMP:
+			if (parse_comp(optarg, &opt.comp[PF_FMT_IPK], &opt.level[PF_FMT_IPK], &e) < 0)
+				goto usage_err;
+			break;
 		case O_ONLY:
 		case O_HOST:
 		case O_VERSION:
@@ -243,6 +256,9 @@ int cmd_build(int argc, char **argv)
 		goto usage_err;
 	}
 	opt.sde_set = sde > 0;
+	for (int f = 0; f < PF_FMT_NR; f++)
+		if (pf_pkgfmts[f]->check_opts && pf_pkgfmts[f]->check_opts(&opt, &e) < 0)
+			goto usage_err;
 	for (int f = 0; f < PF_FMT_NR; f++)
 		if (want[f])
 			fmts[nfmts++] = pf_pkgfmts[f];

@@ -178,27 +178,9 @@ static int deb_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err 
 	return 0;
 }
 
-static void add_rel(struct strbuf *c, const char *field, const struct pf_rellist *l)
-{
-	char *joined;
-
-	if (!l->nr)
-		return;
-	joined = pf_rellist_join(l, ", ");
-	strbuf_addf(c, "%s: %s\n", field, joined);
-	free(joined);
-}
-
 static void deb_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
 			struct strbuf *c)
 {
-	static const char *const fields[PF_REL_NR] = {
-		"Depends", "Recommends", "Suggests", "Provides", "Conflicts", "Replaces",
-	};
-	static const int order[] = {
-		PF_REL_DEPENDS, PF_REL_RECOMMENDS, PF_REL_SUGGESTS,
-		PF_REL_CONFLICTS, PF_REL_REPLACES, PF_REL_PROVIDES,
-	};
 	char *full = pf_pkgspec_fullversion(s);
 
 	strbuf_addf(c, "Package: %s\n", s->name);
@@ -206,8 +188,7 @@ static void deb_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
 	strbuf_addf(c, "Architecture: %s\n", s->arch->deb);
 	strbuf_addf(c, "Maintainer: %s\n", s->maintainer);
 	strbuf_addf(c, "Installed-Size: %llu\n", (unsigned long long)sum->installed_kib);
-	for (size_t i = 0; i < PF_ARRAY_SIZE(order); i++)
-		add_rel(c, fields[order[i]], &s->rel[order[i]][PF_FMT_DEB]);
+	pf_control_relations(c, s, PF_FMT_DEB, 0);
 	strbuf_addf(c, "Section: %s\n", s->section);
 	strbuf_addf(c, "Priority: %s\n", s->priority);
 	if (s->homepage)

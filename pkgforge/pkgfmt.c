@@ -190,3 +190,35 @@ void pf_control_description(struct strbuf *out, const char *summary,
 	}
 	strbuf_release(&body);
 }
+
+void pf_control_relations(struct strbuf *out, const struct pf_pkgspec *s,
+			  enum pf_fmt_id fmt, unsigned names_only)
+{
+	static const char *const fields[PF_REL_NR] = {
+		"Depends", "Recommends", "Suggests", "Provides", "Conflicts", "Replaces",
+	};
+	static const int order[] = {
+		PF_REL_DEPENDS, PF_REL_RECOMMENDS, PF_REL_SUGGESTS,
+		PF_REL_CONFLICTS, PF_REL_REPLACES, PF_REL_PROVIDES,
+	};
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(order); i++) {
+		int k = order[i];
+		const struct pf_rellist *l = &s->rel[k][fmt];
+
+		if (!l->nr)
+			continue;
+		strbuf_addf(out, "%s: ", fields[k]);
+		for (size_t j = 0; j < l->nr; j++) {
+			const char *t = l->v[j].text;
+
+			if (j)
+				strbuf_addstr(out, ", ");
+			if (names_only & (1u << k))
+				strbuf_add(out, t, strcspn(t, " ("));
+			else
+				strbuf_addstr(out, t);
+		}
+		strbuf_addch(out, '\n');
+	}
+}

@@ -82,6 +82,10 @@ struct pf_pkgfmt {
 	char *(*filename)(const struct pf_pkgspec *spec);
 	/* The architecture name this format uses for spec. */
 	const char *(*arch)(const struct pf_pkgspec *spec);
+	/* Check the build options that concern this format (flavours,
+	 * compression) before any input is read; NULL when there are none.
+	 * Called whether or not the format is being built. */
+	int (*check_opts)(const struct pf_buildopt *opt, struct pf_err *e);
 
 	/* NULL when this build of pkgforge cannot write the format. */
 	int (*open)(struct pf_pkgw **w, const struct pf_pkgspec *spec,
@@ -111,5 +115,11 @@ int pf_debrel_check(const char *rel, bool allow_ops, struct strbuf *why);
  * line and the extended text, each line indented, blank lines as " .". */
 void pf_control_description(struct strbuf *out, const char *summary,
 			    const char *description);
+/* The relation fields (Depends, Recommends, Suggests, Conflicts,
+ * Replaces, Provides, in dpkg-gencontrol's order) from spec->rel[*][fmt];
+ * the kinds in the mask names_only (1u << PF_REL_...) are written as bare
+ * package names, without version constraints. */
+void pf_control_relations(struct strbuf *out, const struct pf_pkgspec *s,
+			  enum pf_fmt_id fmt, unsigned names_only);
 
 #endif

@@ -18,6 +18,8 @@ struct pf_tarw {
 	struct strbuf *mem;
 	uint64_t bytes;
 	int err;
+	bool closed;
+	bool abandoned;                 /* freed unclosed: take no more output */
 	struct strbuf name;
 	struct strbuf link;
 };
@@ -26,6 +28,10 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t
 {
 	struct pf_tarw *t = ctx;
 
+	if (t->abandoned) {
+		archive_set_error(a, ECANCELED, "abandoned");
+		return -1;
+	}
 	if (t->mem) {
 		strbuf_add(t->mem, buf, len);
 	} else if (pf_write_all(t->fd, buf, len) < 0) {
@@ -47,6 +53,28 @@ int pf_comp_default_level(enum pf_comp c)
 	case PF_COMP_XZ:
 	default:
 		return 6;
+	}
+}
+
+void pf_comp_level_range(enum pf_comp c, int *lo, int *hi)
+{
+	switch (c) {
+	case PF_COMP_GZIP:
+		*lo = 1;
+		*hi = 9;
+		break;
+	case PF_COMP_ZSTD:
+		*lo = 1;
+		*hi = 22;
+		break;
+	case PF_COMP_XZ:
+	case PF_COMP_DEFAULT:
+		*lo = 0;
+		*hi = 9;
+		break;
+	case PF_COMP_NONE:
+		*lo = *hi = -1;
+		break;
 	}
 }
 
@@ -223,10 +251,49 @@ int pf_tarw_file(struct pf_tarw *t, const char *name, unsigned mode, int64_t mti
 	return pf_tarw_data(t, buf, len, e);
 }
 
+int pf_tarw_file_fd(struct pf_tarw *t, const char *name, unsigned mode, int64_t mtime,
+		    int fd, uint64_t len, struct pf_err *e)
+{
+	size_t bufsize = 1 << 17;
+	char *buf;
+	uint64_t off = 0;
+	int ret = -1;
+
+	strbuf_reset(&t->name);
+	strbuf_addf(&t->name, "./%s", name);
+	if (put_header(t, t->name.buf, AE_IFREG, mode, mtime, len, NULL, NULL, e) < 0)
+		return -1;
+	buf = pf_malloc(bufsize);
+	while (off < len) {
+		size_t n = len - off < bufsize ? (size_t)(len - off) : bufsize;
+
+		if (pf_pread_all(fd, buf, n, (off_t)off) < 0) {
+			pf_err_errno(e, "cannot read the spool of %s", name);
+			goto out;
+		}
+		if (pf_tarw_data(t, buf, n, e) < 0)
+			goto out;
+		off += n;
+	}
+	ret = 0;
+out:
+	free(buf);
+	return ret;
+}
+
+uint64_t pf_tarw_tar_bytes(struct pf_tarw *t)
+{
+	/* filter 0 is the tar writer's own output, before any compression */
+	la_int64_t n = archive_filter_bytes(t->a, 0);
+
+	return n < 0 ? 0 : (uint64_t)n;
+}
+
 int pf_tarw_close(struct pf_tarw *t, uint64_t *bytes, struct pf_err *e)
 {
 	if (archive_write_close(t->a) != ARCHIVE_OK)
 		return fail(t, e);
+	t->closed = true;
 	if (bytes)
 		*bytes = t->bytes;
 	return 0;
@@ -236,8 +303,20 @@ void pf_tarw_free(struct pf_tarw *t)
 {
 	if (!t)
 		return;
-	if (t->a)
+	if (t->a) {
+		/*
+		 * Freeing an unclosed archive closes it, which pads the entry
+		 * being written with zeros (gigabytes of them, when a big file
+		 * was cut short) and compresses them.  Refusing all output
+		 * makes that stop at the compressor's first flush: one block,
+		 * a few seconds of xz at most, instead of the whole file.
+		 * (archive_write_fail() would skip the close, but libarchive
+		 * 3.6 then leaks the block buffer and the compressor, with
+		 * xz's and zstd's worker threads.)
+		 */
+		t->abandoned = !t->closed;
 		archive_write_free(t->a);
+	}
 	if (t->ae)
 		archive_entry_free(t->ae);
 	strbuf_release(&t->name);

@@ -29,11 +29,18 @@ int pf_tarw_data(struct pf_tarw *t, const void *buf, size_t len, struct pf_err *
 /* A whole small file, or the "./" directory when name is "." */
 int pf_tarw_file(struct pf_tarw *t, const char *name, unsigned mode, int64_t mtime,
 		 const void *buf, size_t len, struct pf_err *e);
+/* A file whose content is len bytes of fd from offset 0 (a spool). */
+int pf_tarw_file_fd(struct pf_tarw *t, const char *name, unsigned mode, int64_t mtime,
+		    int fd, uint64_t len, struct pf_err *e);
 /* Flush and finish; the compressed size is returned in *bytes. */
 int pf_tarw_close(struct pf_tarw *t, uint64_t *bytes, struct pf_err *e);
+/* The size of the tar stream before compression (whole after close). */
+uint64_t pf_tarw_tar_bytes(struct pf_tarw *t);
 void pf_tarw_free(struct pf_tarw *t);
 
 /* Default level of an algorithm (xz 6, gzip 9, zstd 19). */
 int pf_comp_default_level(enum pf_comp c);
+/* Levels the algorithm takes: xz 0-9, gzip 1-9, zstd 1-22 (none: -1). */
+void pf_comp_level_range(enum pf_comp c, int *lo, int *hi);
 
 #endif
