@@ -31,6 +31,7 @@ static const char usage_text[] =
 	"  -f, --format LIST         formats to write (default: deb)\n"
 	"      --deb-compression C   data.tar compression: xz (default), gz, zst,\n"
 	"                            none; C:LEVEL sets the level\n"
+	"      --rpm-compression C   rpm payload compression, the same choices\n"
 	"  -j, --threads N           compressor threads (default: CPUs online)\n"
 	"      --only GLOB           only packages whose name matches (repeatable)\n"
 	"      --host HOST           only this host or architecture (repeatable)\n"
@@ -143,13 +144,14 @@ static int mkdir_p(const char *dir, struct pf_err *e)
 
 int cmd_build(int argc, char **argv)
 {
-	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP };
+	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP, O_RPMCOMP };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "source", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "deb-compression", required_argument, NULL, O_DEBCOMP },
+		{ "rpm-compression", required_argument, NULL, O_RPMCOMP },
 		{ "only", required_argument, NULL, O_ONLY },
 		{ "host", required_argument, NULL, O_HOST },
 		{ "version", required_argument, NULL, O_VERSION },
@@ -208,6 +210,10 @@ int cmd_build(int argc, char **argv)
 		}
 		case O_DEBCOMP:
 			if (parse_comp(optarg, &opt.comp[PF_FMT_DEB], &opt.level[PF_FMT_DEB], &e) < 0)
+				goto usage_err;
+			break;
+		case O_RPMCOMP:
+			if (parse_comp(optarg, &opt.comp[PF_FMT_RPM], &opt.level[PF_FMT_RPM], &e) < 0)
 				goto usage_err;
 			break;
 		case O_ONLY:
