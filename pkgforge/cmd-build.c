@@ -57,17 +57,28 @@ static int parse_comp(const char *arg, enum pf_comp *c, int *level, struct pf_er
 	char *copy = pf_strdup(arg), *colon = strchr(copy, ':');
 	int ret = 0;
 
+	*level = -1;
 	if (colon) {
 		char *end;
 		long v;
 		*colon = '\0';
 		v = strtol(colon + 1, &end, 10);
-		if (*end || v < 0 || v > 22)
+		if (!colon[1] || *end || v < 0 || v > 22)
 			ret = pf_err_set(e, PF_EINVAL, "invalid compression level '%s'", colon + 1);
 		*level = (int)v;
 	}
 	if (!ret && pf_comp_parse(copy, c) < 0)
 		ret = pf_err_set(e, PF_EINVAL, "unknown compression '%s' (xz, gz, zst, none)", copy);
+	/* what the compressors accept, checked before any work is done */
+	if (!ret && colon) {
+		int lo = *c == PF_COMP_ZSTD ? 1 : 0, hi = *c == PF_COMP_ZSTD ? 22 : 9;
+
+		if (*c == PF_COMP_NONE)
+			ret = pf_err_set(e, PF_EINVAL, "'none' takes no compression level");
+		else if (*level < lo || *level > hi)
+			ret = pf_err_set(e, PF_EINVAL, "invalid compression level %d for %s (%d-%d)",
+					 *level, pf_comp_name(*c), lo, hi);
+	}
 	free(copy);
 	return ret;
 }

@@ -194,6 +194,9 @@ static int rpmrel_parse(const char *rel, rpmTagVal tag, struct rpmrel *r,
 			return -1;
 		}
 		if (rpmrichParseForTag(&end, &emsg, NULL, NULL, tag) != RPMRC_OK) {
+			/* librpm's message, in our style: lower case */
+			if (emsg && *emsg)
+				emsg[0] = (char)tolower((unsigned char)emsg[0]);
 			strbuf_addstr(why, emsg ? emsg : "malformed rich dependency");
 			free(emsg);
 			return -1;
@@ -304,11 +307,13 @@ static int rpm_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
 
 static int rpm_begin(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
 {
+	size_t len = strlen(ent->path);
+
 	/* "./" + path + NUL must fit rpm's cpio reader */
-	if (strlen(ent->path) + 3 > MAX_CPIO_NAME)
+	if (len + 3 > MAX_CPIO_NAME)
 		return pf_err_set(e, PF_EINVAL,
-				  "'/%s': the path is %zu bytes long; rpm takes at most %d",
-				  ent->path, strlen(ent->path), MAX_CPIO_NAME - 3);
+				  "'/%.60s...': the path is %zu bytes long; rpm takes at most %d",
+				  ent->path, len + 1, MAX_CPIO_NAME - 2);
 	return 0;
 }
 
