@@ -314,3 +314,64 @@ test_expect_code 2 'invalid RPM relations are reported where they are written' '
 		"badrel.yaml:12:13: error: invalid RPM relation '"'"'(a or b)'"'"' in '"'"'provides'"'"': rich dependencies (alternatives) are not allowed here" || exit 9
 	exit $rc
 '
+
+# Hardlink sets in every position (the file first, in the middle, last;
+# a set of empty files) and directory names that come back out of order
+# once paths are sorted (b, b-x, b/c, b0).
+printf '%s\n' 'd t/' 'f t/m 0755 middle' 'h t/a t/m' 'h t/z t/m' 'f t/empty 0644' \
+	'h t/empty2 t/empty' 'd t/b' 'f t/b/c 0644 c' 'f t/b-x 0644 bx' 'f t/b0 0644 b0' \
+	'l t/lnk m' | "$PF_TOOLS/mktar" | gzip -n >tricky.tar.gz
+cat >tricky.yaml <<YAML
+package: pf-tricky
+summary: hardlinks and names in awkward orders
+description: hardlinks and names in awkward orders
+license: MIT
+maintainer: T <t@example.org>
+prefix: /opt/korg/tricky
+hosts: [$arch]
+source: {url: 'https://example.org/tricky.tar.gz'}
+versions:
+  - version: 1.0
+    sha256: {$arch: $(sha256sum <tricky.tar.gz | cut -c1-64)}
+YAML
+
+test_expect_success 'hardlink sets anywhere in the list, directories out of order' '
+	pkgforge build -q -f rpm -s tricky.tar.gz -o tricky tricky.yaml >list &&
+	t=tricky/pf-tricky-1.0-1.$arch.rpm && check_lines list $t &&
+	rpm -K --nosignature $t >k && check_lines k "$t: digests OK" &&
+	rpm -qp --qf "[%{FILEINODES} %{FILENLINKS} %{FILESIZES} %{FILENAMES}\n]" $t >files &&
+	check_lines files \
+		"1 1 0 /opt/korg" \
+		"2 1 0 /opt/korg/tricky" \
+		"3 3 6 /opt/korg/tricky/a" \
+		"4 1 0 /opt/korg/tricky/b" \
+		"5 1 2 /opt/korg/tricky/b-x" \
+		"6 1 1 /opt/korg/tricky/b/c" \
+		"7 1 2 /opt/korg/tricky/b0" \
+		"8 2 0 /opt/korg/tricky/empty" \
+		"8 2 0 /opt/korg/tricky/empty2" \
+		"10 1 1 /opt/korg/tricky/lnk" \
+		"3 3 6 /opt/korg/tricky/m" \
+		"3 3 6 /opt/korg/tricky/z" &&
+	rpm -qp --qf "[%{DIRNAMES}\n]" $t >dirs &&
+	check_lines dirs /opt/ /opt/korg/ /opt/korg/tricky/ /opt/korg/tricky/b/ &&
+	rpm2cpio $t | cpio -tv --quiet >cpio.list &&
+	sed "s/^\\(.\\{10\\}\\) *\\([0-9]*\\) root *root *\\([0-9]*\\) .* \\(\\.\\/.*\\)/\\1 \\2 \\3 \\4/" cpio.list >short &&
+	check_lines short \
+		"drwxr-xr-x 1 0 ./opt/korg" \
+		"drwxr-xr-x 1 0 ./opt/korg/tricky" \
+		"drwxr-xr-x 1 0 ./opt/korg/tricky/b" \
+		"-rw-r--r-- 1 2 ./opt/korg/tricky/b-x" \
+		"-rw-r--r-- 1 1 ./opt/korg/tricky/b/c" \
+		"-rw-r--r-- 1 2 ./opt/korg/tricky/b0" \
+		"lrwxrwxrwx 1 1 ./opt/korg/tricky/lnk -> m" \
+		"-rwxr-xr-x 3 0 ./opt/korg/tricky/a" \
+		"-rwxr-xr-x 3 0 ./opt/korg/tricky/m" \
+		"-rwxr-xr-x 3 6 ./opt/korg/tricky/z" \
+		"-rw-r--r-- 2 0 ./opt/korg/tricky/empty" \
+		"-rw-r--r-- 2 0 ./opt/korg/tricky/empty2" &&
+	mkdir tx && rpm2cpio $t | (cd tx && cpio -idm --quiet) &&
+	for f in a m z; do printf middle | cmp - tx/opt/korg/tricky/$f || return 1; done &&
+	test "$(stat -c %h tx/opt/korg/tricky/a)" = 3 &&
+	test "$(stat -c %i tx/opt/korg/tricky/a)" = "$(stat -c %i tx/opt/korg/tricky/z)"
+'

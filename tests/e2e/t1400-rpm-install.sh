@@ -117,6 +117,35 @@ test_expect_success 'rpm -U upgrades to a new release' '
 	$root/opt/korg/llvm-18/bin/clang --version | grep -q "^clang version 18.1.8"
 '
 
+# Hardlink sets with the file first, in the middle and last, a set of
+# empty files: rpm's installer takes each set's content from its last
+# entry in the payload.
+test_expect_success 'hardlink sets in any order install and verify' '
+	printf "%s\n" "d t/" "f t/m 0755 middle" "h t/a t/m" "h t/z t/m" "f t/empty 0644" \
+		"h t/empty2 t/empty" "f t/b0 0644 b0" | "$PF_TOOLS/mktar" | gzip -n >tricky.tar.gz &&
+	cat >tricky.yaml <<YAML &&
+package: pf-tricky
+summary: hardlinks in awkward orders
+description: hardlinks in awkward orders
+license: MIT
+maintainer: T <t@example.org>
+prefix: /opt/korg/tricky
+hosts: [$arch]
+source: {url: "https://example.org/tricky.tar.gz"}
+versions:
+  - version: 1.0
+    sha256: {$arch: $(sha256sum <tricky.tar.gz | cut -c1-64)}
+YAML
+	pkgforge build -q -f rpm -s tricky.tar.gz -o tricky tricky.yaml >/dev/null &&
+	r -i --nodeps tricky/pf-tricky-1.0-1.$arch.rpm &&
+	r -V --nodeps pf-tricky >verify && test ! -s verify &&
+	d=$root/opt/korg/tricky &&
+	for f in a m z; do printf middle | cmp - $d/$f || return 1; done &&
+	test "$(stat -c %h $d/m)" = 3 && test "$(stat -c %i $d/a)" = "$(stat -c %i $d/z)" &&
+	test ! -s $d/empty2 && test "$(stat -c %i $d/empty)" = "$(stat -c %i $d/empty2)" &&
+	r -e pf-tricky && test ! -e $d
+'
+
 test_expect_success 'rpm -e removes everything it installed' '
 	r -e korg-llvm-18 &&
 	test ! -e $root/opt/korg/llvm-18 &&
