@@ -358,7 +358,7 @@ static void files_release(struct files *f)
  */
 static void files_build(struct files *f, const struct pf_filelist *fl)
 {
-	uint32_t max_ino = 0;
+	uint32_t max_ino = 0, *count;
 	long *first, *last;
 
 	memset(f, 0, sizeof(*f));
@@ -396,6 +396,7 @@ static void files_build(struct files *f, const struct pf_filelist *fl)
 
 	first = pf_malloc((max_ino + 1) * sizeof(*first));
 	last = pf_malloc((max_ino + 1) * sizeof(*last));
+	count = pf_calloc(max_ino + 1, sizeof(*count));
 	for (uint32_t i = 0; i <= max_ino; i++)
 		first[i] = last[i] = -1;
 	for (size_t i = 0; i < f->nr; i++) {
@@ -413,15 +414,14 @@ static void files_build(struct files *f, const struct pf_filelist *fl)
 			f->v[last[ino]].next_link = (long)i;
 		}
 		last[ino] = (long)i;
+		count[ino]++;
 	}
 	for (size_t i = 0; i < f->nr; i++) {
 		struct rfile *r = &f->v[i];
-		uint32_t ino = r->ent->ino, n = 0;
+		uint32_t ino = r->ent->ino;
 
-		if (S_ISREG(r->mode) && first[ino] != last[ino]) {
-			for (long k = first[ino]; k >= 0; k = f->v[k].next_link)
-				n++;
-			r->nlink = n;
+		if (S_ISREG(r->mode) && count[ino] > 1) {
+			r->nlink = count[ino];
 			r->first_link = first[ino] == (long)i;
 			r->last_link = last[ino] == (long)i;
 			f->hardlinks = true;
@@ -431,6 +431,7 @@ static void files_build(struct files *f, const struct pf_filelist *fl)
 	}
 	free(first);
 	free(last);
+	free(count);
 }
 
 /* ---------------------------------------------------------- header */

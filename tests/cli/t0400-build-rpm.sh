@@ -169,9 +169,9 @@ test_expect_success 'the payload unpacks to the tarball, hardlinks and all' '
 	test "$(stat -c %i x/opt/korg/llvm-18/bin/clang)" = "$(stat -c %i x/opt/korg/llvm-18/bin/clang-18)"
 '
 
-test_expect_success 'PAYLOADSIZE is the size of the uncompressed cpio' '
-	rpm -qp --qf "%{LONGARCHIVESIZE}\n" $p >asize &&
-	check_lines asize "$(stat -c %s payload.cpio)"
+test_expect_success 'PAYLOADSIZE and PAYLOADDIGESTALT: size and SHA-256 of the uncompressed cpio' '
+	rpm -qp --qf "%{LONGARCHIVESIZE} %{PAYLOADDIGESTALT}\n" $p >asize &&
+	check_lines asize "$(stat -c %s payload.cpio) $(sha256sum <payload.cpio | cut -c1-64)"
 '
 
 test_expect_success '--rpm-compression gz, zst and none' '
