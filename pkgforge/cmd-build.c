@@ -14,6 +14,7 @@
 #include "digest.h"
 #include "pkgfmt.h"
 #include "pkgforge.h"
+#include "tarw.h"
 #include "util.h"
 #include "banned.h"
 
@@ -35,6 +36,7 @@ static const char usage_text[] =
 	"                            opkg reads) or yocto (ar, like a .deb)\n"
 	"      --ipk-compression C   data.tar compression: gz (openwrt's only and\n"
 	"                            default), xz (yocto's default), zst; C:LEVEL\n"
+	"      --rpm-compression C   rpm payload compression, the same choices\n"
 	"  -j, --threads N           compressor threads (default: CPUs online)\n"
 	"      --only GLOB           only packages whose name matches (repeatable)\n"
 	"      --host HOST           only this host or architecture (repeatable)\n"
@@ -60,17 +62,29 @@ static int parse_comp(const char *arg, enum pf_comp *c, int *level, struct pf_er
 	char *copy = pf_strdup(arg), *colon = strchr(copy, ':');
 	int ret = 0;
 
+	*level = -1;
 	if (colon) {
 		char *end;
 		long v;
 		*colon = '\0';
 		v = strtol(colon + 1, &end, 10);
-		if (*end || v < 0 || v > 22)
+		if (!colon[1] || *end || v < 0 || v > 22)
 			ret = pf_err_set(e, PF_EINVAL, "invalid compression level '%s'", colon + 1);
 		*level = (int)v;
 	}
 	if (!ret && pf_comp_parse(copy, c) < 0)
 		ret = pf_err_set(e, PF_EINVAL, "unknown compression '%s' (xz, gz, zst, none)", copy);
+	/* what the compressors accept, checked before any work is done */
+	if (!ret && colon) {
+		int lo, hi;
+
+		pf_comp_level_range(*c, &lo, &hi);
+		if (*c == PF_COMP_NONE)
+			ret = pf_err_set(e, PF_EINVAL, "'none' takes no compression level");
+		else if (*level < lo || *level > hi)
+			ret = pf_err_set(e, PF_EINVAL, "%s has no level %d (%d to %d)",
+					 pf_comp_name(*c), *level, lo, hi);
+	}
 	free(copy);
 	return ret;
 }
@@ -147,7 +161,7 @@ static int mkdir_p(const char *dir, struct pf_err *e)
 
 int cmd_build(int argc, char **argv)
 {
-	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP, O_IPKFLAVOR, O_IPKCOMP };
+	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP, O_RPMCOMP, O_IPKFLAVOR, O_IPKCOMP };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "source", required_argument, NULL, 's' },
@@ -156,6 +170,7 @@ int cmd_build(int argc, char **argv)
 		{ "deb-compression", required_argument, NULL, O_DEBCOMP },
 		{ "ipk-flavor", required_argument, NULL, O_IPKFLAVOR },
 		{ "ipk-compression", required_argument, NULL, O_IPKCOMP },
+		{ "rpm-compression", required_argument, NULL, O_RPMCOMP },
 		{ "only", required_argument, NULL, O_ONLY },
 		{ "host", required_argument, NULL, O_HOST },
 		{ "version", required_argument, NULL, O_VERSION },
@@ -223,6 +238,10 @@ int cmd_build(int argc, char **argv)
 			break;
 		case O_IPKCOMP:
 			if (parse_comp(optarg, &opt.comp[PF_FMT_IPK], &opt.level[PF_FMT_IPK], &e) < 0)
+				goto usage_err;
+			break;
+		case O_RPMCOMP:
+			if (parse_comp(optarg, &opt.comp[PF_FMT_RPM], &opt.level[PF_FMT_RPM], &e) < 0)
 				goto usage_err;
 			break;
 		case O_ONLY:

@@ -719,9 +719,6 @@ static int open_jobs(struct pass *p)
 			j->root_depth += *r == '/';
 		for (size_t i = 0; i < c->nfmts; i++) {
 			const struct pf_pkgfmt *f = c->fmts[i];
-			if (!f->open)
-				return pf_err_set(p->e, PF_EINVAL,
-						  "this build of pkgforge cannot write %s packages", f->name);
 			j->f[j->nw] = f;
 			if (f->open(&j->w[j->nw], j->spec, c->opt, p->e) < 0)
 				return pf_err_prefix(p->e, "%s (%s)", j->spec->name, f->name);
@@ -822,9 +819,6 @@ int pf_convert_meta(struct pf_convert *c, struct pf_err *e)
 			struct pf_pkgw *w = NULL;
 			char *name;
 
-			if (!f->open)
-				return pf_err_set(e, PF_EINVAL,
-						  "this build of pkgforge cannot write %s packages", f->name);
 			if (f->open(&w, spec, c->opt, e) < 0 || f->finish(w, &sum, e) < 0) {
 				pf_err_prefix(e, "%s (%s)", spec->name, f->name);
 				if (w)

@@ -107,7 +107,6 @@ static int ipk_check_opts(const struct pf_buildopt *opt, struct pf_err *e)
 {
 	enum ipk_flavor f;
 	enum pf_comp c;
-	int lo, hi, level = opt->level[PF_FMT_IPK];
 
 	if (flavor_parse(opt->ipk_flavor, &f) < 0)
 		return pf_err_set(e, PF_EINVAL, "unknown ipk flavor '%s' (openwrt, yocto)",
@@ -120,10 +119,6 @@ static int ipk_check_opts(const struct pf_buildopt *opt, struct pf_err *e)
 		return pf_err_set(e, PF_EINVAL,
 				  "OpenWrt's opkg reads only gzip: %s needs --ipk-flavor yocto",
 				  pf_comp_name(c));
-	pf_comp_level_range(c, &lo, &hi);
-	if (level >= 0 && (level < lo || level > hi))
-		return pf_err_set(e, PF_EINVAL, "%s has no level %d (%d to %d)",
-				  pf_comp_name(c), level, lo, hi);
 	return 0;
 }
 

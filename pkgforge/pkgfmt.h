@@ -87,7 +87,6 @@ struct pf_pkgfmt {
 	 * Called whether or not the format is being built. */
 	int (*check_opts)(const struct pf_buildopt *opt, struct pf_err *e);
 
-	/* NULL when this build of pkgforge cannot write the format. */
 	int (*open)(struct pf_pkgw **w, const struct pf_pkgspec *spec,
 		    const struct pf_buildopt *opt, struct pf_err *e);
 	int (*begin)(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e);

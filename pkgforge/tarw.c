@@ -7,6 +7,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "digest.h"
 #include "tarw.h"
 #include "util.h"
 #include "banned.h"
@@ -16,6 +17,7 @@ struct pf_tarw {
 	struct archive_entry *ae;
 	int fd;
 	struct strbuf *mem;
+	struct pf_digest *out_digest;   /* fed every output byte, or NULL */
 	uint64_t bytes;
 	int err;
 	bool closed;
@@ -39,6 +41,8 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t
 		archive_set_error(a, errno, "%s", strerror(errno));
 		return -1;
 	}
+	if (t->out_digest)
+		pf_digest_update(t->out_digest, buf, len);
 	t->bytes += len;
 	return (la_ssize_t)len;
 }
@@ -87,8 +91,9 @@ static int set_opt(struct pf_tarw *t, const char *mod, const char *key,
 	return 0;
 }
 
-static int tarw_open(struct pf_tarw **out, int fd, struct strbuf *mem,
-		     enum pf_comp comp, int level, int threads, struct pf_err *e)
+static int tarw_open(struct pf_tarw **out, int fd, struct strbuf *mem, bool raw,
+		     enum pf_comp comp, int level, int threads,
+		     struct pf_digest *out_digest, struct pf_err *e)
 {
 	struct pf_tarw *t = pf_calloc(1, sizeof(*t));
 	char lv[16], th[16];
@@ -96,11 +101,15 @@ static int tarw_open(struct pf_tarw **out, int fd, struct strbuf *mem,
 
 	t->fd = fd;
 	t->mem = mem;
+	t->out_digest = out_digest;
 	strbuf_init(&t->name, 0);
 	strbuf_init(&t->link, 0);
 	t->a = archive_write_new();
 	t->ae = archive_entry_new();
-	archive_write_set_format_gnutar(t->a);
+	if (raw)
+		archive_write_set_format_raw(t->a);
+	else
+		archive_write_set_format_gnutar(t->a);
 	archive_write_set_bytes_per_block(t->a, 10240);
 	archive_write_set_bytes_in_last_block(t->a, 1);
 	if (level < 0)
@@ -147,6 +156,16 @@ static int tarw_open(struct pf_tarw **out, int fd, struct strbuf *mem,
 			   archive_error_string(t->a));
 		goto fail;
 	}
+	if (raw) {
+		/* the raw format takes the data of one regular file */
+		archive_entry_set_filetype(t->ae, AE_IFREG);
+		archive_entry_set_pathname(t->ae, "payload");
+		if (archive_write_header(t->a, t->ae) != ARCHIVE_OK) {
+			pf_err_set(e, PF_EFAIL, "cannot start a compressed stream: %s",
+				   archive_error_string(t->a));
+			goto fail;
+		}
+	}
 	*out = t;
 	return 0;
 fail:
@@ -157,13 +176,19 @@ fail:
 int pf_tarw_open_fd(struct pf_tarw **t, int fd, enum pf_comp comp, int level,
 		    int threads, struct pf_err *e)
 {
-	return tarw_open(t, fd, NULL, comp, level, threads, e);
+	return tarw_open(t, fd, NULL, false, comp, level, threads, NULL, e);
+}
+
+int pf_tarw_open_stream(struct pf_tarw **t, int fd, enum pf_comp comp, int level,
+			int threads, struct pf_digest *out_digest, struct pf_err *e)
+{
+	return tarw_open(t, fd, NULL, true, comp, level, threads, out_digest, e);
 }
 
 int pf_tarw_open_mem(struct pf_tarw **t, struct strbuf *out, enum pf_comp comp,
 		     int level, struct pf_err *e)
 {
-	return tarw_open(t, -1, out, comp, level, 1, e);
+	return tarw_open(t, -1, out, false, comp, level, 1, NULL, e);
 }
 
 static int fail(struct pf_tarw *t, struct pf_err *e)

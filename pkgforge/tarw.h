@@ -16,10 +16,19 @@
  * whatever the thread count).
  */
 struct pf_tarw;
+struct pf_digest;
 
 /* Write to fd (at its current position). */
 int pf_tarw_open_fd(struct pf_tarw **t, int fd, enum pf_comp comp, int level,
 		    int threads, struct pf_err *e);
+/*
+ * A bare compressed byte stream, no archive format: for payloads whose
+ * layout a format writes itself (the cpio of an .rpm).  Bytes go in with
+ * pf_tarw_data(); when out_digest is not NULL, every compressed byte
+ * written to fd is also fed to it.
+ */
+int pf_tarw_open_stream(struct pf_tarw **t, int fd, enum pf_comp comp, int level,
+			int threads, struct pf_digest *out_digest, struct pf_err *e);
 /* Write to memory (small archives). */
 int pf_tarw_open_mem(struct pf_tarw **t, struct strbuf *out, enum pf_comp comp,
 		     int level, struct pf_err *e);

@@ -124,10 +124,3 @@ test_expect_code 1 'a package without a local source fails and says what is miss
 	test ! -e o || exit 9
 	exit $rc
 '
-
-test_expect_code 2 'rpm and ipk are refused until their writers exist' '
-	pkgforge build -q --format deb,rpm -s "$FIX" -o o "$FIX/llvm-xz.yaml" 2>err; rc=$?
-	check_lines err "pkgforge: error: this build of pkgforge cannot write rpm packages" || exit 9
-	test -z "$(ls -A o)" || exit 9
-	exit $rc
-'

@@ -179,7 +179,9 @@ test_expect_success 'relations: Provides and Replaces as bare names, the others 
 test_expect_code 2 'alternatives in an opkg Provides are refused where they are written' '
 	sed "s/^depends:/provides: [aa | bb]\ndepends:/" "$FIX/llvm-xz.yaml" >alt.yaml &&
 	pkgforge lint alt.yaml 2>err; rc=$?
-	check_lines err "alt.yaml:15:12: error: invalid opkg relation '"'"'aa | bb'"'"' in '"'"'provides'"'"': opkg takes one package name per item here, no alternatives" "1 error" || exit 9
+	check_lines err \
+		"alt.yaml:15:12: error: invalid RPM relation '"'"'(aa or bb)'"'"' in '"'"'provides'"'"': rich dependencies (alternatives) are not allowed here" \
+		"alt.yaml:15:12: error: invalid opkg relation '"'"'aa | bb'"'"' in '"'"'provides'"'"': opkg takes one package name per item here, no alternatives" "2 errors" || exit 9
 	exit $rc
 '
 
