@@ -31,6 +31,21 @@ struct pf_pkgw {
 	struct strbuf md5sums;
 };
 
+int pf_debver_cmp(const char *a, const char *b)
+{
+	struct dpkg_version va, vb;
+	struct dpkg_error err = DPKG_ERROR_INIT;
+	bool oka, okb;
+
+	oka = parseversion(&va, a, &err) == 0;
+	dpkg_error_destroy(&err);
+	okb = parseversion(&vb, b, &err) == 0;
+	dpkg_error_destroy(&err);
+	if (!oka || !okb)
+		return oka - okb;       /* a malformed version sorts first */
+	return dpkg_version_compare(&va, &vb);
+}
+
 static const char *deb_arch(const struct pf_pkgspec *s)
 {
 	return s->arch->deb;
@@ -206,7 +221,7 @@ static void deb_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
 	strbuf_addf(c, "Maintainer: %s\n", s->maintainer);
 	strbuf_addf(c, "Installed-Size: %llu\n", (unsigned long long)sum->installed_kib);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(order); i++)
-		add_rel(c, fields[order[i]], &s->rel[order[i]][PF_FMT_DEB]);
+		add_rel(c, fields[order[i]], &sum->rel[order[i]][PF_FMT_DEB]);
 	strbuf_addf(c, "Section: %s\n", s->section);
 	strbuf_addf(c, "Priority: %s\n", s->priority);
 	if (s->homepage)
