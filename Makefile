@@ -87,10 +87,12 @@ bench: all
 	@BUILD=$(BUILD) bench/run
 
 install: $(BUILD)/pkgforge
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/templates
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/templates \
+		$(DESTDIR)$(DATADIR)/profiles
 	install -m 0755 $(BUILD)/pkgforge $(DESTDIR)$(BINDIR)/pkgforge
 	install -m 0644 doc/pkgforge.1 $(DESTDIR)$(MANDIR)/man1/pkgforge.1
 	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
+	install -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pkgforge $(DESTDIR)$(MANDIR)/man1/pkgforge.1

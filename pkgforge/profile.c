@@ -272,6 +272,11 @@ static int profile_parse(struct pctx *c, const struct pf_ynode *root)
 		if (parse_lib(c, pf_ymap_key(n, i), pf_ymap_val(n, i)) < 0)
 			return -1;
 	for (size_t i = 0; i < p->nr_libs; i++) {
+		/* the base must hold what the data makes packages depend on */
+		if (!pf_strmap_get(&p->pkgmap, p->libs[i].package, NULL))
+			return pf_err_set(c->e, PF_EINVAL,
+					  "%s: library '%s' comes with %s, which 'packages' does not list",
+					  p->path, p->libs[i].soname, p->libs[i].package);
 		if (pf_strmap_get(&p->libmap, p->libs[i].soname, NULL))
 			return pf_err_set(c->e, PF_EINVAL, "%s: library '%s' is listed twice",
 					  p->path, p->libs[i].soname);
