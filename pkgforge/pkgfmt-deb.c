@@ -46,6 +46,16 @@ int pf_debver_cmp(const char *a, const char *b)
 	return dpkg_version_compare(&va, &vb);
 }
 
+bool pf_debver_valid(const char *v)
+{
+	struct dpkg_version ver;
+	struct dpkg_error err = DPKG_ERROR_INIT;
+	bool ok = parseversion(&ver, v, &err) == 0 && err.type == DPKG_MSG_NONE;
+
+	dpkg_error_destroy(&err);
+	return ok;
+}
+
 static const char *deb_arch(const struct pf_pkgspec *s)
 {
 	return s->arch->deb;

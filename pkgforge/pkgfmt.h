@@ -120,6 +120,8 @@ int pf_debrel_check(const char *rel, bool allow_ops, struct strbuf *why);
  * there): <0, 0, >0.  A malformed version sorts before any valid one.
  */
 int pf_debver_cmp(const char *a, const char *b);
+/* Whether dpkg accepts v as a version (without warnings). */
+bool pf_debver_valid(const char *v);
 
 /* One alternative of a relation in Debian syntax. */
 struct pf_debalt {
