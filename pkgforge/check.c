@@ -356,8 +356,14 @@ int pf_check_read(char *const *paths, size_t n, struct pf_pkginfos *out, struct 
 			goto out;
 		}
 		if (S_ISDIR(st.st_mode)) {
+			size_t before = files.nr;
 			if (walk(paths[i], &files, 0, e) < 0)
 				goto out;
+			if (files.nr == before) {
+				pf_err_set(e, PF_EINVAL, "%s: no package in this directory (%s)",
+					   paths[i], pf_pkgin_formats());
+				goto out;
+			}
 		} else if (!pf_pkgin_known(paths[i])) {
 			pf_err_set(e, PF_EINVAL, "%s: not a package pkgforge can read (%s)",
 				   paths[i], pf_pkgin_formats());
@@ -366,7 +372,8 @@ int pf_check_read(char *const *paths, size_t n, struct pf_pkginfos *out, struct 
 			pf_strlist_add(&files, pf_strdup(paths[i]));
 		}
 	}
-	qsort(files.v, files.nr, sizeof(*files.v), cmp_str);
+	if (files.nr)
+		qsort(files.v, files.nr, sizeof(*files.v), cmp_str);
 	for (size_t i = 0; i < files.nr; i++) {
 		PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
 		if (pf_pkginfo_read(files.v[i], &out->v[out->nr], e) < 0)

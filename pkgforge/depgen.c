@@ -509,7 +509,8 @@ static void deb_render(const struct debdeps *d, struct pf_rellist *out)
 		strbuf_release(&sb);
 		strbuf_release(&clean);
 	}
-	qsort(out->v + first, out->nr - first, sizeof(*out->v), cmp_debrel);
+	if (out->nr > first)
+		qsort(out->v + first, out->nr - first, sizeof(*out->v), cmp_debrel);
 }
 
 /* ----------------------------------------------------------- driver */
@@ -531,8 +532,10 @@ int pf_depgen_run(const struct pf_depgen *g, struct pf_rellist rel[PF_REL_NR][PF
 
 		for (size_t i = 0; i < g->nr_elf; i++)
 			rpm_file(g, &g->elf[i], req, prov, origins.v[i]);
-		qsort(req->v + r0, req->nr - r0, sizeof(*req->v), cmp_relent);
-		qsort(prov->v + p0, prov->nr - p0, sizeof(*prov->v), cmp_relent);
+		if (req->nr > r0)
+			qsort(req->v + r0, req->nr - r0, sizeof(*req->v), cmp_relent);
+		if (prov->nr > p0)
+			qsort(prov->v + p0, prov->nr - p0, sizeof(*prov->v), cmp_relent);
 	}
 	if (deb) {
 		if (!g->profile) {

@@ -87,7 +87,8 @@ int pf_profile_find(const char *name, char **path, struct strbuf *known)
 									  strlen(de->d_name) - 5));
 			closedir(dir);
 		}
-		qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+		if (names.nr)
+			qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
 		for (size_t i = 0; i < names.nr; i++)
 			strbuf_addf(known, "%s%s", i ? ", " : "", names.v[i]);
 		if (!names.nr)

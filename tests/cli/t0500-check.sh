@@ -110,3 +110,10 @@ test_expect_code 2 'an unknown profile' '
 	check_lines err "pkgforge: error: unknown profile '"'"'debian-11'"'"' (known: debian-12, ubuntu-24.04)" || exit 9
 	exit $rc
 '
+
+test_expect_code 2 'a directory without packages' '
+	mkdir nothing
+	pkgforge check nothing 2>err; rc=$?
+	check_lines err "pkgforge: error: nothing: no package in this directory (deb)" || exit 9
+	exit $rc
+'
