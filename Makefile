@@ -5,11 +5,12 @@ VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/pkgforge
 DESTDIR   ?=
 BUILD     ?= build
 
 CC        ?= cc
-PKGS      := libarchive libfyaml libcrypto rpm
+PKGS      := libarchive libfyaml libcrypto rpm libelf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
               $(shell pkg-config --static --libs libdpkg 2>/dev/null)
@@ -18,7 +19,8 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
-             -D_FILE_OFFSET_BITS=64 -DPF_VERSION='"$(VERSION)"' -Ipkgforge
+             -D_FILE_OFFSET_BITS=64 -DPF_VERSION='"$(VERSION)"' \
+             -DPF_DATADIR='"$(DATADIR)"' -Ipkgforge
 ALL_LDFLAGS = $(LDFLAGS) -pthread
 
 ifeq ($(SANITIZE),1)
@@ -96,9 +98,10 @@ bench: all
 	@BUILD=$(BUILD) bench/run
 
 install: $(BUILD)/pkgforge
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/profiles
 	install -m 0755 $(BUILD)/pkgforge $(DESTDIR)$(BINDIR)/pkgforge
 	install -m 0644 doc/pkgforge.1 $(DESTDIR)$(MANDIR)/man1/pkgforge.1
+	install -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pkgforge $(DESTDIR)$(MANDIR)/man1/pkgforge.1

@@ -15,6 +15,7 @@
 #include "pkgfmt.h"
 #include "pkgforge.h"
 #include "tarw.h"
+#include "profile.h"
 #include "util.h"
 #include "banned.h"
 
@@ -89,54 +90,6 @@ static int parse_comp(const char *arg, enum pf_comp *c, int *level, struct pf_er
 	return ret;
 }
 
-/* The local file for spec: --source paths first, then a file:// URL. */
-static char *find_source(const struct pf_pkgspec *s, char **paths, size_t npaths)
-{
-	struct stat st;
-
-	for (size_t i = 0; i < npaths; i++) {
-		const char *base = strrchr(paths[i], '/');
-
-		if (stat(paths[i], &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			char *cand = pf_asprintf("%s/%s", paths[i], s->file);
-			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode))
-				return cand;
-			free(cand);
-		} else if (!strcmp(base ? base + 1 : paths[i], s->file)) {
-			return pf_strdup(paths[i]);
-		}
-	}
-	if (pf_starts_with(s->url, "file://"))
-		return pf_strdup(s->url + strlen("file://"));
-	return NULL;
-}
-
-static int verify(const char *path, const struct pf_pkgspec *s, int *fdp,
-		  struct pf_err *e)
-{
-	unsigned char sha[32];
-	char hex[65];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return pf_err_errno(e, "cannot open %s", path);
-	if (pf_digest_fd(fd, PF_SHA256, sha, e) < 0) {
-		close(fd);
-		return pf_err_prefix(e, "%s", path);
-	}
-	pf_hex(hex, sha, 32);
-	if (strcmp(hex, s->sha256)) {
-		close(fd);
-		return pf_err_set(e, PF_EFAIL,
-				  "%s: sha256 mismatch: the manifest pins %s (%s:%d), the file has %s",
-				  path, s->sha256, s->sha_loc.file, s->sha_loc.line, hex);
-	}
-	*fdp = fd;
-	return 0;
-}
-
 static int mkdir_p(const char *dir, struct pf_err *e)
 {
 	char *copy = pf_strdup(dir);
@@ -190,6 +143,7 @@ int cmd_build(int argc, char **argv)
 	char *srcpaths[64];
 	size_t nsrc = 0;
 	struct source *sources = NULL;
+	struct pf_profiles profiles = { NULL, 0, 0 };
 	size_t nsources = 0, salloc = 0;
 	struct pf_pkgspec **metas = NULL;
 	size_t nmetas = 0, malloc_ = 0;
@@ -301,7 +255,7 @@ int cmd_build(int argc, char **argv)
 			metas[nmetas++] = s;
 			continue;
 		}
-		path = find_source(s, srcpaths, nsrc);
+		path = pf_find_source(s, srcpaths, nsrc);
 		if (!path) {
 			pf_err_set(&e, PF_EFAIL,
 				   "no local source for %s %s (%s): give --source DIR or FILE",
@@ -360,7 +314,7 @@ int cmd_build(int argc, char **argv)
 		int fd = -1;
 
 		memset(&conv, 0, sizeof(conv));
-		if (verify(sources[k].path, sources[k].first, &fd, &e) < 0) {
+		if (pf_source_verify(sources[k].path, sources[k].first, &fd, &e) < 0) {
 			ret = 1;
 			goto fail;
 		}
@@ -373,6 +327,9 @@ int cmd_build(int argc, char **argv)
 		conv.nfmts = nfmts;
 		conv.opt = &opt;
 		conv.progress = !quiet && isatty(2);
+		for (size_t f = 0; f < nfmts; f++)
+			conv.derive[fmts[f]->id] = true;
+		conv.profiles = &profiles;
 		if (pf_convert_run(&conv, &e) < 0) {
 			close(fd);
 			pf_convert_release(&conv);
@@ -418,6 +375,7 @@ out:
 	}
 	free(sources);
 	free(metas);
+	pf_profiles_release(&profiles);
 	pf_err_release(&e);
 	pf_plan_release(&plan);
 	pf_manifests_release(&ms);

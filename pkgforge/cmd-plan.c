@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmdutil.h"
+#include "convert.h"
 #include "json.h"
 #include "pkgfmt.h"
 #include "pkgforge.h"
@@ -14,12 +16,16 @@
 
 static const char usage_text[] =
 	"usage: pkgforge plan [--json] [--only GLOB] [--host HOST] [--version V]\n"
-	"                     [--format deb,rpm,ipk] MANIFEST|DIR...\n"
+	"                     [--format deb,rpm,ipk] [-s PATH]... MANIFEST|DIR...\n"
 	"\n"
 	"List the concrete packages that manifests expand to: name, version,\n"
 	"each format's architecture and file name, prefix, source URL, sha256.\n"
 	"\n"
-	"      --json          machine-readable output\n"
+	"      --json          machine-readable output, relations included\n"
+	"  -s, --source PATH   a local tarball, or a directory of them: read\n"
+	"                      (after checking its sha256) to show the relations\n"
+	"                      derived from its ELF files; without it they are\n"
+	"                      derived at build time (repeatable)\n"
 	"      --only GLOB     only packages whose name matches (repeatable)\n"
 	"      --host HOST     only this host or architecture (repeatable)\n"
 	"      --version V     only this upstream version (repeatable)\n"
@@ -27,7 +33,9 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 ok, 2 invalid manifests or usage.\n";
 
-static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool *want)
+/* rel: the relations with the derived ones, or NULL (declared only). */
+static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool *want,
+		      const struct pf_rellist (*rel)[PF_FMT_NR])
 {
 	char *full = pf_pkgspec_fullversion(s);
 
@@ -55,7 +63,7 @@ static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool 
 		pf_json_key(j, "relations");
 		pf_json_obj_begin(j);
 		for (int k = 0; k < PF_REL_NR; k++) {
-			const struct pf_rellist *l = &s->rel[k][f];
+			const struct pf_rellist *l = rel ? &rel[k][f] : &s->rel[k][f];
 			if (!l->nr)
 				continue;
 			pf_json_key(j, pf_rel_key[k]);
@@ -73,6 +81,10 @@ static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool 
 		free(fn);
 	}
 	pf_json_obj_end(j);
+	/* plan reads no tarball unless given one: say whether the relations
+	 * above include those derived from the ELF files */
+	pf_json_kstr(j, "derived_relations", rel ? "included" : "at build time");
+	pf_json_kstr(j, "profile", s->profile);
 	pf_json_kstr(j, "prefix", s->prefix);
 	pf_json_kstr(j, "summary", s->summary);
 	pf_json_key(j, "alternatives");
@@ -132,6 +144,90 @@ static void text_spec(const struct pf_pkgspec *s, const bool *want)
 	free(full);
 }
 
+/*
+ * Read the local tarballs of the selected packages (one pass each, no
+ * package written) to derive their relations; rel[i] is set for the
+ * packages whose tarball was found, NULL for the others.
+ */
+static int derive(struct pf_plan *plan, const struct pf_filter *filt, const bool *want,
+		  char **srcpaths, size_t nsrc, struct pf_convert **convs, size_t *nconv,
+		  const struct pf_rellist (**rel)[PF_FMT_NR], struct pf_profiles *profiles,
+		  struct pf_err *e)
+{
+	struct pf_buildopt opt;
+	const char *tmp = getenv("TMPDIR");
+	bool *done = pf_calloc(plan->nr + 1, sizeof(*done));
+	int ret = -1;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.outdir = tmp && *tmp ? tmp : "/tmp";
+	opt.threads = 1;
+	for (size_t i = 0; i < plan->nr; i++) {
+		struct pf_pkgspec **specs = NULL;
+		struct pf_convert *c;
+		size_t nr = 0, alloc = 0;
+		char *path;
+		int fd;
+
+		if (done[i] || !pf_filter_match(filt, &plan->v[i]))
+			continue;
+		path = pf_find_source(&plan->v[i], srcpaths, nsrc);
+		if (!path)
+			continue;
+		/* every selected package of the same tarball: one pass */
+		for (size_t k = i; k < plan->nr; k++) {
+			char *other;
+			if (done[k] || !pf_filter_match(filt, &plan->v[k]))
+				continue;
+			other = k == i ? NULL : pf_find_source(&plan->v[k], srcpaths, nsrc);
+			if (k == i || (other && !strcmp(other, path) &&
+				       !strcmp(plan->v[k].sha256, plan->v[i].sha256))) {
+				PF_ALLOC_GROW(specs, nr + 1, alloc);
+				specs[nr++] = &plan->v[k];
+				done[k] = true;
+			}
+			free(other);
+		}
+		if (pf_source_verify(path, &plan->v[i], &fd, e) < 0) {
+			free(specs);
+			free(path);
+			goto out;
+		}
+		c = pf_calloc(1, sizeof(*c));
+		convs[(*nconv)++] = c;
+		c->srcpath = path;
+		c->fd = fd;
+		c->sha256 = plan->v[i].sha256;
+		c->specs = specs;
+		c->nspecs = nr;
+		c->opt = &opt;
+		c->profiles = profiles;
+		memcpy(c->derive, want, sizeof(c->derive));
+		ret = pf_convert_run(c, e);
+		close(fd);
+		if (ret < 0)
+			goto out;
+		ret = -1;
+		for (size_t k = 0; k < nr; k++)
+			rel[specs[k] - plan->v] = (const struct pf_rellist (*)[PF_FMT_NR])c->rel[k];
+	}
+	ret = 0;
+out:
+	free(done);
+	return ret;
+}
+
+static void convs_release(struct pf_convert **convs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		pf_convert_release(convs[i]);
+		free((char *)convs[i]->srcpath);
+		free((void *)convs[i]->specs);
+		free(convs[i]);
+	}
+	free(convs);
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	enum { O_ONLY = 256, O_HOST, O_VERSION, O_FORMAT, O_JSON };
@@ -141,6 +237,7 @@ int cmd_plan(int argc, char **argv)
 		{ "host", required_argument, NULL, O_HOST },
 		{ "version", required_argument, NULL, O_VERSION },
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "source", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,12 +247,24 @@ int cmd_plan(int argc, char **argv)
 	struct pf_filter filt;
 	struct pf_err e = PF_ERR_INIT;
 	bool want[PF_FMT_NR] = { true, true, true };
+	char *srcpaths[64];
+	size_t nsrc = 0, nconv = 0;
+	struct pf_convert **convs = NULL;
+	const struct pf_rellist (**rel)[PF_FMT_NR] = NULL;
+	struct pf_profiles profiles = { NULL, 0, 0 };
 	int json = 0, c, ret = 2;
 
 	memset(&filt, 0, sizeof(filt));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hs:", opts, NULL)) != -1) {
 		switch (c) {
+		case 's':
+			if (nsrc == PF_ARRAY_SIZE(srcpaths)) {
+				fprintf(stderr, "pkgforge: error: too many --source options\n");
+				return 2;
+			}
+			srcpaths[nsrc++] = optarg;
+			break;
 		case O_JSON:
 			json = 1;
 			break;
@@ -195,6 +304,14 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	pf_diag_print(&d, stderr);
+	rel = pf_calloc(plan.nr + 1, sizeof(*rel));
+	convs = pf_calloc(plan.nr + 1, sizeof(*convs));
+	if (nsrc && derive(&plan, &filt, want, srcpaths, nsrc, convs, &nconv, rel,
+			   &profiles, &e) < 0) {
+		pf_err_print(&e, stderr);
+		ret = e.code ? e.code : 1;
+		goto out;
+	}
 	if (json) {
 		struct strbuf sb = STRBUF_INIT;
 		struct pf_json j;
@@ -203,7 +320,7 @@ int cmd_plan(int argc, char **argv)
 		pf_json_arr_begin(&j);
 		for (size_t i = 0; i < plan.nr; i++)
 			if (pf_filter_match(&filt, &plan.v[i]))
-				json_spec(&j, &plan.v[i], want);
+				json_spec(&j, &plan.v[i], want, rel[i]);
 		pf_json_arr_end(&j);
 		fwrite(sb.buf, 1, sb.len, stdout);
 		strbuf_release(&sb);
@@ -214,6 +331,10 @@ int cmd_plan(int argc, char **argv)
 	}
 	ret = 0;
 out:
+	convs_release(convs, nconv);
+	free(rel);
+	pf_profiles_release(&profiles);
+	pf_err_release(&e);
 	pf_plan_release(&plan);
 	pf_manifests_release(&ms);
 	pf_diag_release(&d);

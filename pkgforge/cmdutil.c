@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* What several subcommands share: loading manifests, filters. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmdutil.h"
+#include "digest.h"
 #include "glob.h"
 #include "pkgfmt.h"
 #include "util.h"
@@ -140,4 +143,51 @@ int pf_parse_formats(const char *s, bool want[PF_FMT_NR], struct pf_err *e)
 	}
 	free(copy);
 	return ret;
+}
+
+char *pf_find_source(const struct pf_pkgspec *s, char *const *paths, size_t npaths)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < npaths; i++) {
+		const char *base = strrchr(paths[i], '/');
+
+		if (stat(paths[i], &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			char *cand = pf_asprintf("%s/%s", paths[i], s->file);
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode))
+				return cand;
+			free(cand);
+		} else if (!strcmp(base ? base + 1 : paths[i], s->file)) {
+			return pf_strdup(paths[i]);
+		}
+	}
+	if (pf_starts_with(s->url, "file://"))
+		return pf_strdup(s->url + strlen("file://"));
+	return NULL;
+}
+
+int pf_source_verify(const char *path, const struct pf_pkgspec *s, int *fdp,
+		     struct pf_err *e)
+{
+	unsigned char sha[32];
+	char hex[65];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return pf_err_errno(e, "cannot open %s", path);
+	if (pf_digest_fd(fd, PF_SHA256, sha, e) < 0) {
+		close(fd);
+		return pf_err_prefix(e, "%s", path);
+	}
+	pf_hex(hex, sha, 32);
+	if (strcmp(hex, s->sha256)) {
+		close(fd);
+		return pf_err_set(e, PF_EFAIL,
+				  "%s: sha256 mismatch: the manifest pins %s (%s:%d), the file has %s",
+				  path, s->sha256, s->sha_loc.file, s->sha_loc.line, hex);
+	}
+	*fdp = fd;
+	return 0;
 }

@@ -38,4 +38,11 @@ int pf_filter_add(const char **arr, size_t *nr, size_t max, const char *v);
 /* Parse "deb,rpm,ipk" into a list of format ids; -1 on an unknown name. */
 int pf_parse_formats(const char *s, bool want[3], struct pf_err *e);
 
+/* The local file for spec: --source paths (files, or directories holding
+ * it under its upstream name) first, then a file:// URL; NULL if none. */
+char *pf_find_source(const struct pf_pkgspec *s, char *const *paths, size_t npaths);
+/* Open path and check it against spec's pinned sha256; *fd on success. */
+int pf_source_verify(const char *path, const struct pf_pkgspec *s, int *fd,
+		     struct pf_err *e);
+
 #endif

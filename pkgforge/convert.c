@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The one pass: check, map, digest and fan out every entry of a tarball. */
+#include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "convert.h"
+#include "depgen.h"
 #include "digest.h"
+#include "elfdeps.h"
 #include "glob.h"
 #include "ofile.h"
 #include "source.h"
@@ -40,6 +44,16 @@ struct job {
 	bool active;                    /* the current entry belongs here */
 	struct pf_entry cur;            /* the current entry, between begin and end */
 	struct strbuf cur_path;
+	size_t *elf_of_ino;             /* ino → ELF record + 1 (0: not an ELF) */
+	size_t elf_alloc;
+};
+
+/* An ELF file of the source, spooled for the scan at the end. */
+struct elfrec {
+	char *srcpath;                  /* the entry's name in the tarball */
+	int fd;                         /* the spool it is in */
+	uint64_t off, size;
+	struct pf_elfinfo info;
 };
 
 struct pass {
@@ -49,6 +63,11 @@ struct pass {
 	size_t njobs;
 	int spool_fd;
 	uint64_t spool_size;
+	bool derive;                    /* ELF files are spooled and scanned */
+	int elf_fd;                     /* ELF-only spool, when no raw spool */
+	uint64_t elf_size;
+	struct elfrec *elf;
+	size_t nr_elf, alloc_elf;
 	uint64_t total;
 	size_t entries;
 	int64_t first_mtime;
@@ -427,10 +446,22 @@ static int check_srcentry(struct pass *p, const struct pf_srcentry *se)
 	return 0;
 }
 
+/* Copy an ELF file's bytes to the ELF spool (when there is no raw one). */
+static int elf_spool(struct pass *p, const void *buf, size_t n)
+{
+	if (pf_write_all(p->elf_fd, buf, n) < 0)
+		return pf_err_errno(p->e, "cannot write the ELF spool");
+	p->elf_size += n;
+	return 0;
+}
+
 static int pump_content(struct pass *p, struct pf_source *src,
 			const struct pf_srcentry *se, char *buf)
 {
-	uint64_t got = 0, off = p->spool_size;
+	uint64_t got = 0, off = p->spool_size, elf_off = p->elf_size;
+	unsigned char magic[SELFMAG];
+	size_t mlen = 0;
+	enum { UNKNOWN, ELF, OTHER } kind = p->derive ? UNKNOWN : OTHER;
 
 	for (;;) {
 		ssize_t n = pf_source_read(src, buf, CHUNK, p->e);
@@ -447,6 +478,22 @@ static int pump_content(struct pass *p, struct pf_source *src,
 				return pf_err_errno(p->e, "cannot write the content spool");
 			p->spool_size += n;
 		}
+		if (kind == UNKNOWN) {
+			/* only ELF files are kept for the scan: look at the
+			 * magic as the data streams */
+			size_t take = SELFMAG - mlen < (size_t)n ? SELFMAG - mlen : (size_t)n;
+			memcpy(magic + mlen, buf, take);
+			mlen += take;
+			if (mlen == SELFMAG) {
+				kind = pf_elf_magic(magic, mlen) ? ELF : OTHER;
+				if (kind == ELF && p->elf_fd >= 0 &&
+				    (elf_spool(p, magic, mlen) < 0 ||
+				     elf_spool(p, buf + take, n - take) < 0))
+					return -1;
+			}
+		} else if (kind == ELF && p->elf_fd >= 0 && elf_spool(p, buf, n) < 0) {
+			return -1;
+		}
 		for (size_t k = 0; k < p->njobs; k++) {
 			struct job *j = &p->jobs[k];
 			if (!j->active)
@@ -461,11 +508,28 @@ static int pump_content(struct pass *p, struct pf_source *src,
 	if (got != (uint64_t)se->size)
 		return refuse(p, se->path, "the archive holds %" PRIu64 " bytes of a %" PRId64 "-byte file",
 			      got, se->size);
+	if (kind == ELF) {
+		struct elfrec *r;
+
+		PF_ALLOC_GROW(p->elf, p->nr_elf + 1, p->alloc_elf);
+		r = &p->elf[p->nr_elf++];
+		memset(r, 0, sizeof(*r));
+		r->srcpath = pf_strdup(se->path);
+		r->fd = p->elf_fd >= 0 ? p->elf_fd : p->spool_fd;
+		r->off = p->elf_fd >= 0 ? elf_off : off;
+		r->size = got;
+	}
 	for (size_t k = 0; k < p->njobs; k++) {
 		struct job *j = &p->jobs[k];
 		if (!j->active)
 			continue;
 		j->cur.spool_off = p->spool_fd >= 0 ? off : PF_SPOOL_NONE;
+		if (kind == ELF) {
+			size_t old = j->elf_alloc;
+			PF_ALLOC_GROW(j->elf_of_ino, (size_t)j->cur.ino + 1, j->elf_alloc);
+			memset(j->elf_of_ino + old, 0, (j->elf_alloc - old) * sizeof(*j->elf_of_ino));
+			j->elf_of_ino[j->cur.ino] = p->nr_elf;
+		}
 	}
 	return 0;
 }
@@ -618,7 +682,117 @@ out:
 	return ret;
 }
 
-static int finish_job(struct pass *p, struct job *j)
+/* ---------------------------------------------------------- ELF files */
+
+/* Read every spooled ELF file, one mapping at a time. */
+static int scan_elf(struct pass *p)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (size_t i = 0; i < p->nr_elf; i++) {
+		struct elfrec *r = &p->elf[i];
+		uint64_t start = r->off - r->off % (uint64_t)page;
+		size_t len = (size_t)(r->off - start + r->size);
+		void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, r->fd, (off_t)start);
+		int rc;
+
+		if (map == MAP_FAILED)
+			return pf_err_errno(p->e, "cannot map %s from the spool", r->srcpath);
+		rc = pf_elf_scan((char *)map + (r->off - start), (size_t)r->size, &r->info, p->e);
+		munmap(map, len);
+		if (rc < 0) {
+			struct strbuf why = STRBUF_INIT;
+			strbuf_addstr(&why, p->e->msg.buf);
+			refuse(p, r->srcpath, "%s", why.buf);
+			strbuf_release(&why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *elf_kind(const struct pf_elfinfo *in)
+{
+	if (in->type == ET_EXEC || in->interp)
+		return "executable";
+	return "shared library";
+}
+
+/* The ELF files of the job's package; machine and class checked. */
+static int job_elf_files(struct pass *p, struct job *j, struct pf_elffile **out, size_t *nr)
+{
+	const struct pf_arch *a = j->spec->arch;
+	size_t alloc = 0;
+
+	*out = NULL;
+	*nr = 0;
+	for (size_t i = 0; i < j->files.nr; i++) {
+		const struct pf_entry *ent = &j->files.v[i];
+		const struct elfrec *r;
+		char mbuf[32], abuf[32];
+
+		if ((ent->type != PF_E_REG && ent->type != PF_E_HARDLINK) ||
+		    ent->ino >= j->elf_alloc || !j->elf_of_ino[ent->ino])
+			continue;
+		r = &p->elf[j->elf_of_ino[ent->ino] - 1];
+		if ((r->info.type == ET_EXEC || r->info.type == ET_DYN) &&
+		    (r->info.machine != a->elf_machine || r->info.elfclass != a->elf_class))
+			return refuse(p, r->srcpath, "it is a %d-bit %s ELF %s, but %s is for %s (%d-bit %s)",
+				      r->info.elfclass == ELFCLASS64 ? 64 : 32,
+				      pf_elf_machine_name(r->info.machine, mbuf), elf_kind(&r->info),
+				      j->spec->name, a->canon, a->elf_class == ELFCLASS64 ? 64 : 32,
+				      pf_elf_machine_name(a->elf_machine, abuf));
+		PF_ALLOC_GROW(*out, *nr + 1, alloc);
+		(*out)[*nr].path = ent->path;
+		(*out)[*nr].mode = ent->mode;
+		(*out)[*nr].info = &r->info;
+		(*nr)++;
+	}
+	return 0;
+}
+
+/* Derive the job's relations and merge them with the declared ones. */
+static int job_relations(struct pass *p, struct job *j, struct pf_rellist rel[PF_REL_NR][PF_FMT_NR])
+{
+	struct pf_rellist derived[PF_REL_NR][PF_FMT_NR];
+	struct pf_depgen g;
+	struct pf_elffile *elf = NULL;
+	size_t nr_elf = 0;
+	int ret = -1;
+
+	memset(derived, 0, sizeof(derived));
+	memset(&g, 0, sizeof(g));
+	if (p->derive) {
+		if (job_elf_files(p, j, &elf, &nr_elf) < 0)
+			goto out;
+		g.spec = j->spec;
+		g.files = &j->files;
+		g.index = &j->index;
+		g.elf = elf;
+		g.nr_elf = nr_elf;
+		memcpy(g.want, p->c->derive, sizeof(g.want));
+		if ((g.want[PF_FMT_DEB] || g.want[PF_FMT_IPK]) &&
+		    pf_profiles_get(p->c->profiles, j->spec->profile, &g.profile, p->e) < 0)
+			goto prefix;
+		if (pf_depgen_run(&g, derived, p->e) < 0)
+			goto prefix;
+	}
+	for (int k = 0; k < PF_REL_NR; k++)
+		for (int f = 0; f < PF_FMT_NR; f++)
+			pf_rel_merge(&rel[k][f], &j->spec->rel[k][f], &derived[k][f], f);
+	ret = 0;
+	goto out;
+prefix:
+	pf_err_prefix(p->e, "%s", j->spec->name);
+out:
+	for (int k = 0; k < PF_REL_NR; k++)
+		for (int f = 0; f < PF_FMT_NR; f++)
+			pf_rellist_release(&derived[k][f]);
+	free(elf);
+	return ret;
+}
+
+static int finish_job(struct pass *p, struct job *j, struct pf_rellist rel[PF_REL_NR][PF_FMT_NR])
 {
 	struct pf_pkgsum sum;
 	uint32_t *links;
@@ -662,6 +836,9 @@ static int finish_job(struct pass *p, struct job *j)
 			bytes += 1024;
 	}
 	free(links);
+	if (job_relations(p, j, rel) < 0)
+		goto out;
+	sum.rel = (const struct pf_rellist (*)[PF_FMT_NR])rel;
 	sum.files = &j->files;
 	sum.installed_kib = (bytes + 1023) / 1024;
 	sum.timestamp = p->c->opt->sde_set ? p->c->opt->sde : j->newest;
@@ -694,6 +871,7 @@ static void job_release(struct job *j)
 		free((char *)j->files.v[i].link);
 	}
 	free(j->files.v);
+	free(j->elf_of_ino);
 	pf_strmap_release(&j->index);
 	pf_strmap_release(&j->seen_dirs);
 	pf_strlist_release(&j->seen_dir_keys);
@@ -732,6 +910,13 @@ static int open_jobs(struct pass *p)
 		if (p->spool_fd < 0)
 			return -1;
 	}
+	for (int f = 0; f < PF_FMT_NR; f++)
+		p->derive |= c->derive[f];
+	if (p->derive && !spool) {
+		p->elf_fd = pf_tmpfile(c->opt->outdir, p->e);
+		if (p->elf_fd < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -747,6 +932,7 @@ int pf_convert_run(struct pf_convert *c, struct pf_err *e)
 	p.c = c;
 	p.e = e;
 	p.spool_fd = -1;
+	p.elf_fd = -1;
 	p.md5 = pf_digest_new(PF_MD5);
 	p.sha = pf_digest_new(PF_SHA256);
 	if (open_jobs(&p) < 0)
@@ -779,8 +965,11 @@ int pf_convert_run(struct pf_convert *c, struct pf_err *e)
 			goto out;
 		}
 	}
+	if (scan_elf(&p) < 0)
+		goto out;
+	c->rel = pf_calloc(c->nspecs ? c->nspecs : 1, sizeof(*c->rel));
 	for (size_t k = 0; k < p.njobs; k++)
-		if (finish_job(&p, &p.jobs[k]) < 0)
+		if (finish_job(&p, &p.jobs[k], c->rel[k]) < 0)
 			goto out;
 	ret = 0;
 out:
@@ -792,6 +981,13 @@ out:
 	free(p.jobs);
 	if (p.spool_fd >= 0)
 		close(p.spool_fd);
+	if (p.elf_fd >= 0)
+		close(p.elf_fd);
+	for (size_t i = 0; i < p.nr_elf; i++) {
+		free(p.elf[i].srcpath);
+		pf_elfinfo_release(&p.elf[i].info);
+	}
+	free(p.elf);
 	pf_digest_free(p.md5);
 	pf_digest_free(p.sha);
 	strbuf_release(&norm);
@@ -811,6 +1007,7 @@ int pf_convert_meta(struct pf_convert *c, struct pf_err *e)
 
 		memset(&sum, 0, sizeof(sum));
 		sum.files = &none;
+		sum.rel = (const struct pf_rellist (*)[PF_FMT_NR])spec->rel;
 		sum.installed_kib = 1;          /* the root directory */
 		sum.timestamp = c->opt->sde_set ? c->opt->sde : 0;
 		sum.spool_fd = -1;
@@ -839,4 +1036,12 @@ out:
 void pf_convert_release(struct pf_convert *c)
 {
 	pf_strlist_release(&c->written);
+	if (c->rel) {
+		for (size_t i = 0; i < c->nspecs; i++)
+			for (int k = 0; k < PF_REL_NR; k++)
+				for (int f = 0; f < PF_FMT_NR; f++)
+					pf_rellist_release(&c->rel[i][k][f]);
+		free(c->rel);
+		c->rel = NULL;
+	}
 }

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "pkgfmt.h"
 #include "plan.h"
+#include "profile.h"
 
 /*
  * One streaming pass over a source tarball, fanned out to every package
@@ -30,11 +31,24 @@ struct pf_convert {
 	size_t nspecs;
 	const struct pf_pkgfmt *const *fmts;
 	size_t nfmts;
-	const struct pf_buildopt *opt;
+	const struct pf_buildopt *opt;  /* outdir: where temporary spools go */
 	bool progress;                  /* draw a progress line on stderr */
+
+	/*
+	 * Derive relations from the ELF files for these formats (depgen.h).
+	 * The ELF files are spooled while the tarball streams (or found in
+	 * the raw content spool when a writer needs one) and read at the
+	 * end of the pass; deb and ipk use the spec's profile, loaded
+	 * through profiles.
+	 */
+	bool derive[PF_FMT_NR];
+	struct pf_profiles *profiles;
 
 	/* out: the package files written, "<outdir>/<name>" */
 	struct pf_strlist written;
+	/* out: for each spec, its relations as written: declared merged
+	 * with derived ([spec][kind][format]; NULL until run) */
+	struct pf_rellist (*rel)[PF_REL_NR][PF_FMT_NR];
 };
 
 int pf_convert_run(struct pf_convert *c, struct pf_err *e);

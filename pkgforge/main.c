@@ -18,6 +18,7 @@ static const struct cmd commands[] = {
 	{ "lint", cmd_lint, "check manifests" },
 	{ "plan", cmd_plan, "list the packages manifests expand to" },
 	{ "build", cmd_build, "build packages from source tarballs" },
+	{ "check", cmd_check, "check packages as a feed: closure, co-installability" },
 };
 
 static void usage(FILE *fp)

@@ -18,10 +18,11 @@ static const char *const top_keys[] = {
 	"maintainer", "section", "priority", "group", "prefix", "release",
 	"epoch", "hosts", "vars", "source", "files", "depends", "recommends",
 	"suggests", "provides", "conflicts", "replaces", "versions",
-	"variants", "alternatives", "metapackage", NULL,
+	"variants", "alternatives", "metapackage", "profile", "sonames", NULL,
 };
 static const char *const alt_keys[] = { "name", "link", "path", "priority", NULL };
 static const char *const meta_keys[] = { "package", "summary", "description", NULL };
+static const char *const sonames_keys[] = { "map", "ignore", NULL };
 static const char *const source_keys[] = { "url", "mirrors", NULL };
 static const char *const files_keys[] = {
 	"strip", "include", "exclude", "allow-external-links", NULL,
@@ -288,6 +289,61 @@ static void load_rel(const struct pf_ynode *root, enum pf_rel_kind kind,
 	get_list(n, "all", false, &out->all, d);
 	for (int f = 0; f < PF_FMT_NR; f++)
 		get_list(n, pf_fmt_key[f], false, &out->fmt[f], d);
+}
+
+/* A soname as it appears in DT_NEEDED: no '/', no blanks, holds ".so". */
+static bool soname_ok(const char *s, bool glob)
+{
+	if (!*s || strchr(s, '/') || !pf_utf8_clean(s, strlen(s)) || strpbrk(s, " \t"))
+		return false;
+	return glob || strstr(s, ".so");
+}
+
+static void load_sonames(struct pf_manifest *m, const struct pf_ynode *root,
+			 struct pf_diag *d)
+{
+	const struct pf_ynode *n = get_map(root, "sonames", false, d);
+	const struct pf_ynode *map;
+
+	if (!n)
+		return;
+	m->sonames.loc = n->loc;
+	check_keys(n, sonames_keys, "sonames", d);
+	map = get_map(n, "map", false, d);
+	for (size_t i = 0; map && i < pf_ymap_size(map); i++) {
+		const struct pf_ynode *k = pf_ymap_key(map, i);
+		struct pf_mvar v;
+
+		memset(&v, 0, sizeof(v));
+		if (take_str(k, "soname", &v.name, d) < 0)
+			continue;
+		if (!soname_ok(k->str, false)) {
+			pf_diag_error(d, &k->loc,
+				      "'%s' is not a soname (a file name holding '.so', like libfoo.so.1)",
+				      k->str);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(pf_ymap_key(map, j)->str, k->str))
+				pf_diag_error(d, &k->loc, "duplicate soname '%s' (first at line %d)",
+					      k->str, pf_ymap_key(map, j)->loc.line);
+		if (take_str(pf_ymap_val(map, i), k->str, &v.value, d) < 0)
+			continue;
+		PF_ALLOC_GROW(m->sonames.map.v, m->sonames.map.nr + 1, m->sonames.map.alloc);
+		m->sonames.map.v[m->sonames.map.nr++] = v;
+	}
+	get_list(n, "ignore", false, &m->sonames.ignore, d);
+	for (size_t i = 0; i < m->sonames.ignore.nr; i++) {
+		const struct pf_mstr *g = &m->sonames.ignore.v[i];
+		if (!soname_ok(g->s, true))
+			pf_diag_error(d, &g->loc,
+				      "'%s' is not a soname pattern (no '/', no blanks)", g->s);
+		for (size_t k = 0; k < m->sonames.map.nr; k++)
+			if (!strcmp(m->sonames.map.v[k].name.s, g->s))
+				pf_diag_error(d, &g->loc,
+					      "soname '%s' is both mapped (line %d) and ignored",
+					      g->s, m->sonames.map.v[k].name.loc.line);
+	}
 }
 
 static bool hex_ok(const char *s, struct pf_loc *loc, struct pf_diag *d)
@@ -565,6 +621,8 @@ static int manifest_parse(struct pf_manifest *m, struct pf_diag *d, int errors)
 	load_meta(m, root, d);
 	for (int k = 0; k < PF_REL_NR; k++)
 		load_rel(root, k, &m->rel[k], d);
+	get_str(root, "profile", false, &m->profile, d);
+	load_sonames(m, root, d);
 	load_versions(m, root, d);
 	return d->raised > errors ? -1 : 0;
 }
@@ -602,6 +660,8 @@ void pf_manifest_release(struct pf_manifest *m)
 	mlist_release(&m->files.include);
 	mlist_release(&m->files.exclude);
 	mlist_release(&m->files.external_links);
+	free(m->sonames.map.v);
+	mlist_release(&m->sonames.ignore);
 	for (int k = 0; k < PF_REL_NR; k++) {
 		mlist_release(&m->rel[k].all);
 		for (int f = 0; f < PF_FMT_NR; f++)

@@ -147,6 +147,14 @@ struct pf_manifest {
 		struct pf_mstr description;
 	} meta;
 
+	/* automatic dependencies (depgen.h) */
+	struct pf_mstr profile;         /* distribution profile for deb/ipk */
+	struct {
+		struct pf_loc loc;
+		struct pf_mvars map;    /* soname → Debian relation */
+		struct pf_mlist ignore; /* soname globs */
+	} sonames;
+
 	struct pf_mversion *versions;
 	size_t nr_versions, alloc_versions;
 };

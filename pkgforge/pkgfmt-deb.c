@@ -32,6 +32,31 @@ struct pf_pkgw {
 	struct strbuf md5sums;
 };
 
+int pf_debver_cmp(const char *a, const char *b)
+{
+	struct dpkg_version va, vb;
+	struct dpkg_error err = DPKG_ERROR_INIT;
+	bool oka, okb;
+
+	oka = parseversion(&va, a, &err) == 0;
+	dpkg_error_destroy(&err);
+	okb = parseversion(&vb, b, &err) == 0;
+	dpkg_error_destroy(&err);
+	if (!oka || !okb)
+		return oka - okb;       /* a malformed version sorts first */
+	return dpkg_version_compare(&va, &vb);
+}
+
+bool pf_debver_valid(const char *v)
+{
+	struct dpkg_version ver;
+	struct dpkg_error err = DPKG_ERROR_INIT;
+	bool ok = parseversion(&ver, v, &err) == 0 && err.type == DPKG_MSG_NONE;
+
+	dpkg_error_destroy(&err);
+	return ok;
+}
+
 static const char *deb_arch(const struct pf_pkgspec *s)
 {
 	return s->arch->deb;
@@ -188,7 +213,7 @@ static void deb_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
 	strbuf_addf(c, "Architecture: %s\n", s->arch->deb);
 	strbuf_addf(c, "Maintainer: %s\n", s->maintainer);
 	strbuf_addf(c, "Installed-Size: %llu\n", (unsigned long long)sum->installed_kib);
-	pf_control_relations(c, s, PF_FMT_DEB, 0);
+	pf_control_relations(c, sum->rel, PF_FMT_DEB, 0);
 	strbuf_addf(c, "Section: %s\n", s->section);
 	strbuf_addf(c, "Priority: %s\n", s->priority);
 	if (s->homepage)

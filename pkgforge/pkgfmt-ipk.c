@@ -203,8 +203,8 @@ static int ipk_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err 
  * versions for the same reason).  opkg ignores fields it does not know;
  * License and Homepage are those Yocto writes.
  */
-static void ipk_control(const struct pf_pkgspec *s, uint64_t installed_size,
-			struct strbuf *c)
+static void ipk_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
+			uint64_t installed_size, struct strbuf *c)
 {
 	char *full = pf_pkgspec_fullversion(s);
 
@@ -213,7 +213,7 @@ static void ipk_control(const struct pf_pkgspec *s, uint64_t installed_size,
 	strbuf_addf(c, "Architecture: %s\n", s->arch->ipk);
 	strbuf_addf(c, "Maintainer: %s\n", s->maintainer);
 	strbuf_addf(c, "Installed-Size: %llu\n", (unsigned long long)installed_size);
-	pf_control_relations(c, s, PF_FMT_IPK,
+	pf_control_relations(c, sum->rel, PF_FMT_IPK,
 			     (1u << PF_REL_PROVIDES) | (1u << PF_REL_REPLACES));
 	strbuf_addf(c, "Section: %s\n", s->section);
 	strbuf_addf(c, "Priority: %s\n", s->priority);
@@ -280,7 +280,7 @@ static int ipk_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 
 	if (pf_tarw_close(w->data, &data_len, e) < 0)
 		goto out;
-	ipk_control(w->spec, pf_tarw_tar_bytes(w->data), &control);
+	ipk_control(w->spec, sum, pf_tarw_tar_bytes(w->data), &control);
 	/* opkg-build: gzip -9, only the control file; ipkg-build also has "./" */
 	if (pf_tarw_open_mem(&ct, &ctar, PF_COMP_GZIP, 9, e) < 0 ||
 	    (w->flavor == IPK_OPENWRT &&

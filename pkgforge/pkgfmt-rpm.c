@@ -513,7 +513,8 @@ static void need_rpmlib(rpmds *req, const char *feature, const char *version)
 	free(name);
 }
 
-static int add_deps(Header h, const struct pf_pkgspec *s, const struct files *f,
+static int add_deps(Header h, const struct pf_pkgspec *s,
+		    const struct pf_rellist (*rel)[PF_FMT_NR], const struct files *f,
 		    enum pf_comp comp, struct pf_err *e)
 {
 	rpmds ds[PF_REL_NR] = { NULL };
@@ -534,7 +535,7 @@ static int add_deps(Header h, const struct pf_pkgspec *s, const struct files *f,
 	tilde = strchr(evr, '~') != NULL;
 	caret = strchr(evr, '^') != NULL;
 	for (int k = 0; k < PF_REL_NR; k++) {
-		const struct pf_rellist *l = &s->rel[k][PF_FMT_RPM];
+		const struct pf_rellist *l = &rel[k][PF_FMT_RPM];
 
 		for (size_t i = 0; i < l->nr; i++) {
 			struct strbuf why = STRBUF_INIT;
@@ -792,7 +793,7 @@ static Header make_header(const struct pf_pkgw *w, const struct pf_pkgsum *sum,
 	    /* rpm tells binary packages from source ones by this tag */
 	    put_str(h, RPMTAG_SOURCERPM, srpm, e) < 0)
 		goto out;
-	if (add_files(h, f, e) < 0 || add_deps(h, s, f, w->comp, e) < 0 ||
+	if (add_files(h, f, e) < 0 || add_deps(h, s, sum->rel, f, w->comp, e) < 0 ||
 	    add_changelog(h, s, sum->timestamp, e) < 0)
 		goto out;
 	if (put_str(h, RPMTAG_PAYLOADFORMAT, "cpio", e) < 0 ||

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The table of package formats, and helpers more than one of them uses. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pkgfmt.h"
@@ -191,7 +192,7 @@ void pf_control_description(struct strbuf *out, const char *summary,
 	strbuf_release(&body);
 }
 
-void pf_control_relations(struct strbuf *out, const struct pf_pkgspec *s,
+void pf_control_relations(struct strbuf *out, const struct pf_rellist (*rel)[PF_FMT_NR],
 			  enum pf_fmt_id fmt, unsigned names_only)
 {
 	static const char *const fields[PF_REL_NR] = {
@@ -204,7 +205,7 @@ void pf_control_relations(struct strbuf *out, const struct pf_pkgspec *s,
 
 	for (size_t i = 0; i < PF_ARRAY_SIZE(order); i++) {
 		int k = order[i];
-		const struct pf_rellist *l = &s->rel[k][fmt];
+		const struct pf_rellist *l = &rel[k][fmt];
 
 		if (!l->nr)
 			continue;
@@ -221,4 +222,89 @@ void pf_control_relations(struct strbuf *out, const struct pf_pkgspec *s,
 		}
 		strbuf_addch(out, '\n');
 	}
+}
+
+int pf_debrel_parse(const char *rel, struct pf_debalt **alts, size_t *nr)
+{
+	struct strbuf why = STRBUF_INIT;
+	size_t alloc = 0;
+	const char *p = rel;
+
+	*alts = NULL;
+	*nr = 0;
+	if (pf_debrel_check(rel, true, &why) < 0) {
+		strbuf_release(&why);
+		return -1;
+	}
+	strbuf_release(&why);
+	for (;;) {
+		struct pf_debalt a = { NULL, NULL, NULL, NULL };
+		const char *start;
+
+		while (*p == ' ')
+			p++;
+		start = p;
+		while (*p && *p != ' ' && *p != '(' && *p != '|' && *p != ':')
+			p++;
+		a.name = pf_strndup(start, p - start);
+		if (*p == ':') {
+			start = ++p;
+			while (isalnum((unsigned char)*p) || *p == '-')
+				p++;
+			a.arch = pf_strndup(start, p - start);
+		}
+		while (*p == ' ')
+			p++;
+		if (*p == '(') {
+			static const char *const ops[] = { "<<", "<=", ">=", ">>", "=" };
+			p++;
+			while (*p == ' ')
+				p++;
+			for (size_t i = 0; i < PF_ARRAY_SIZE(ops) && !a.op; i++)
+				if (pf_starts_with(p, ops[i]))
+					a.op = ops[i];
+			p += strlen(a.op);
+			while (*p == ' ')
+				p++;
+			start = p;
+			while (*p && *p != ' ' && *p != ')')
+				p++;
+			a.version = pf_strndup(start, p - start);
+			while (*p == ' ' || *p == ')')
+				p++;
+		}
+		PF_ALLOC_GROW(*alts, *nr + 1, alloc);
+		(*alts)[(*nr)++] = a;
+		if (*p != '|')
+			return 0;
+		p++;
+	}
+}
+
+void pf_debalts_free(struct pf_debalt *alts, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(alts[i].name);
+		free(alts[i].arch);
+		free(alts[i].version);
+	}
+	free(alts);
+}
+
+bool pf_debver_satisfies(const char *have, const char *op, const char *want)
+{
+	int c;
+
+	if (!op)
+		return true;
+	c = pf_debver_cmp(have, want);
+	if (!strcmp(op, "<<"))
+		return c < 0;
+	if (!strcmp(op, "<="))
+		return c <= 0;
+	if (!strcmp(op, "="))
+		return c == 0;
+	if (!strcmp(op, ">="))
+		return c >= 0;
+	return c > 0;
 }

@@ -54,6 +54,14 @@ struct pf_pkgsum {
 	uint64_t file_bytes;            /* sum of regular file sizes */
 	uint64_t installed_kib;         /* dpkg-style Installed-Size */
 	int spool_fd;                   /* raw content spool, or -1 */
+	/*
+	 * The relations to write, rel[kind][format]: the manifest's
+	 * (spec->rel) merged with those derived from the package's ELF files
+	 * (depgen.h; origin "elf:<path>", rpm Requires in
+	 * [PF_REL_DEPENDS][PF_FMT_RPM] and Provides in [PF_REL_PROVIDES]...).
+	 * Writers take relations from here, not from spec->rel.
+	 */
+	const struct pf_rellist (*rel)[PF_FMT_NR];
 };
 
 enum pf_comp { PF_COMP_DEFAULT, PF_COMP_XZ, PF_COMP_GZIP, PF_COMP_ZSTD, PF_COMP_NONE };
@@ -110,15 +118,37 @@ const char *pf_comp_name(enum pf_comp c);
 bool pf_debname_ok(const char *name);
 /* Shared by formats whose relations use Debian syntax (deb, ipk). */
 int pf_debrel_check(const char *rel, bool allow_ops, struct strbuf *why);
+/*
+ * Debian version comparison (dpkg's, from pkgfmt-deb.c: libdpkg stays
+ * there): <0, 0, >0.  A malformed version sorts before any valid one.
+ */
+int pf_debver_cmp(const char *a, const char *b);
+/* Whether dpkg accepts v as a version (without warnings). */
+bool pf_debver_valid(const char *v);
+
+/* One alternative of a relation in Debian syntax. */
+struct pf_debalt {
+	char *name;
+	char *arch;             /* ":any" qualifier without the ':', or NULL */
+	const char *op;         /* NULL, "<<", "<=", "=", ">=", ">>" */
+	char *version;          /* NULL when unversioned */
+};
+
+/* Split "a (>= 1) | b" into alternatives; -1 when malformed. */
+int pf_debrel_parse(const char *rel, struct pf_debalt **alts, size_t *nr);
+void pf_debalts_free(struct pf_debalt *alts, size_t nr);
+/* Whether version have satisfies "op want" (op NULL: always). */
+bool pf_debver_satisfies(const char *have, const char *op, const char *want);
+
 /* Shared control-file helpers (deb, ipk): Description with a synopsis
  * line and the extended text, each line indented, blank lines as " .". */
 void pf_control_description(struct strbuf *out, const char *summary,
 			    const char *description);
 /* The relation fields (Depends, Recommends, Suggests, Conflicts,
- * Replaces, Provides, in dpkg-gencontrol's order) from spec->rel[*][fmt];
- * the kinds in the mask names_only (1u << PF_REL_...) are written as bare
- * package names, without version constraints. */
-void pf_control_relations(struct strbuf *out, const struct pf_pkgspec *s,
+ * Replaces, Provides, in dpkg-gencontrol's order) from rel[*][fmt]
+ * (pf_pkgsum.rel); the kinds in the mask names_only (1u << PF_REL_...)
+ * are written as bare package names, without version constraints. */
+void pf_control_relations(struct strbuf *out, const struct pf_rellist (*rel)[PF_FMT_NR],
 			  enum pf_fmt_id fmt, unsigned names_only);
 
 #endif

@@ -6,5 +6,6 @@
 int cmd_lint(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "plan.h"
 #include "pkgfmt.h"
+#include "profile.h"
 #include "tmpl.h"
 #include "util.h"
 #include "banned.h"
@@ -497,6 +498,48 @@ static void expand_relations(struct ctx *c, struct pf_pkgspec *s)
 	}
 }
 
+/* profile, sonames: what automatic dependencies need. */
+static void expand_depgen(struct ctx *c, struct pf_pkgspec *s)
+{
+	const struct pf_manifest *m = c->m;
+
+	if (m->profile.s) {
+		struct strbuf known = STRBUF_INIT;
+		char *path;
+
+		if (pf_profile_find(m->profile.s, &path, &known) < 0)
+			pf_diag_error(c->d, &m->profile.loc, "unknown profile '%s' (known: %s)",
+				      m->profile.s, known.buf);
+		free(path);
+		strbuf_release(&known);
+		s->profile = pf_strdup(m->profile.s);
+		s->profile_loc = m->profile.loc;
+	} else {
+		s->profile = pf_strdup(PF_DEFAULT_PROFILE);
+	}
+	for (size_t i = 0; i < m->sonames.map.nr; i++) {
+		const struct pf_mvar *v = &m->sonames.map.v[i];
+		struct strbuf why = STRBUF_INIT;
+		struct pf_somap *sm;
+
+		if (pf_debrel_check(v->value.s, true, &why) < 0) {
+			pf_diag_error(c->d, &v->value.loc,
+				      "invalid Debian relation '%s' for %s in 'sonames: map': %s",
+				      v->value.s, v->name.s, why.buf);
+			strbuf_release(&why);
+			continue;
+		}
+		strbuf_release(&why);
+		PF_ALLOC_GROW(s->somap, s->nr_somap + 1, s->alloc_somap);
+		sm = &s->somap[s->nr_somap++];
+		sm->soname = pf_strdup(v->name.s);
+		sm->rel = pf_strdup(v->value.s);
+		sm->loc = v->value.loc;
+	}
+	for (size_t i = 0; i < m->sonames.ignore.nr; i++)
+		pf_strlist_add(&s->soignore, pf_strdup(m->sonames.ignore.v[i].s));
+}
+
 static const char *url_file(const char *url)
 {
 	const char *slash = strrchr(url, '/');
@@ -524,6 +567,13 @@ static void spec_release(struct pf_pkgspec *s)
 	pf_strlist_release(&s->include);
 	pf_strlist_release(&s->exclude);
 	pf_strlist_release(&s->extlinks);
+	free(s->profile);
+	for (size_t i = 0; i < s->nr_somap; i++) {
+		free(s->somap[i].soname);
+		free(s->somap[i].rel);
+	}
+	free(s->somap);
+	pf_strlist_release(&s->soignore);
 	for (int k = 0; k < PF_REL_NR; k++)
 		for (int f = 0; f < PF_FMT_NR; f++)
 			pf_rellist_release(&s->rel[k][f]);
@@ -725,6 +775,7 @@ static int expand_one(struct ctx *c, const char *host, const struct pf_loc *host
 	expand_globs(c, &m->files.exclude, &s->exclude, "exclude");
 	expand_globs(c, &m->files.external_links, &s->extlinks, "allow-external-links");
 	expand_relations(c, s);
+	expand_depgen(c, s);
 out:
 	if (c->d->raised > errors)
 		return -1;

@@ -34,6 +34,13 @@ struct pf_strlist {
 void pf_strlist_add(struct pf_strlist *l, char *s);
 void pf_strlist_release(struct pf_strlist *l);
 
+/* A soname the manifest maps to a relation (deb, ipk). */
+struct pf_somap {
+	char *soname;
+	char *rel;                      /* "libfoo1 (>= 1.2)", Debian syntax */
+	struct pf_loc loc;
+};
+
 /* An alternatives link, expanded. */
 struct pf_alt {
 	char *name;
@@ -77,7 +84,14 @@ struct pf_pkgspec {
 	struct pf_strlist exclude;
 	struct pf_strlist extlinks;
 
-	struct pf_rellist rel[PF_REL_NR][PF_FMT_NR];
+	struct pf_rellist rel[PF_REL_NR][PF_FMT_NR];   /* declared in the manifest */
+
+	/* automatic dependencies from the ELF files (depgen.h) */
+	char *profile;                  /* deb/ipk soname data, "debian-12" */
+	struct pf_loc profile_loc;      /* file == NULL: the default */
+	struct pf_somap *somap;         /* sonames: map */
+	size_t nr_somap, alloc_somap;
+	struct pf_strlist soignore;     /* sonames: ignore (globs) */
 
 	struct pf_alt *alts;
 	size_t nr_alts, alloc_alts;
@@ -85,6 +99,9 @@ struct pf_pkgspec {
 	/* the metapackage this package's version would be the target of */
 	char *meta_name, *meta_summary, *meta_description;
 };
+
+/* The profile a manifest without 'profile' uses. */
+#define PF_DEFAULT_PROFILE "debian-12"
 
 struct pf_plan {
 	struct pf_pkgspec *v;

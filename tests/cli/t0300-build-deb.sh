@@ -32,7 +32,7 @@ test_expect_success 'control file fields' '
 	check_line control "Version: 18.1.8-1" &&
 	check_line control "Architecture: $deb" &&
 	check_line control "Maintainer: pkgforge tests <tests@pkgforge.invalid>" &&
-	check_line control "Depends: libc6 (>= 2.34)" &&
+	check_line control "Depends: libc6 (>= 2.34), zlib1g (>= 1:1.2.11.dfsg)" &&
 	check_line control "Section: devel" &&
 	check_line control "Priority: optional" &&
 	check_line control "Homepage: https://mirrors.edge.kernel.org/pub/tools/llvm/" &&

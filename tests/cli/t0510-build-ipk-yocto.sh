@@ -51,7 +51,7 @@ test_expect_success 'the control file, field by field' '
 		"Architecture: $arch" \
 		"Maintainer: pkgforge tests <tests@pkgforge.invalid>" \
 		"Installed-Size: $(wc -c <data.tar)" \
-		"Depends: libc6 (>= 2.34)" \
+		"Depends: libc6 (>= 2.34), zlib1g (>= 1:1.2.11.dfsg)" \
 		"Section: devel" \
 		"Priority: optional" \
 		"License: Apache-2.0 WITH LLVM-exception" \

@@ -167,6 +167,27 @@ static const struct bad bads[] = {
 	{ "summary too long", "summary: LLVM ${major} from kernel.org",
 	  "summary: LLVM ${major} from kernel.org, the reference toolchain for building the Linux kernel with clang", NULL,
 	  "t.yaml:2:10: error: summary is 89 characters long; keep it to 80" },
+	{ "unknown profile", "versions:\n", "profile: debian-11\nversions:\n", NULL,
+	  "t.yaml:14:10: error: unknown profile 'debian-11' (known: debian-12, ubuntu-24.04)" },
+	{ "sonames must be a mapping", "versions:\n", "sonames: [libfoo.so.1]\nversions:\n", NULL,
+	  "t.yaml:14:10: error: 'sonames' must be a mapping, not a list" },
+	{ "unknown key in sonames", "versions:\n", "sonames: {mapp: {}}\nversions:\n", NULL,
+	  "t.yaml:14:11: error: unknown key 'mapp' in sonames (did you mean 'map'?)" },
+	{ "a map key that is not a soname", "versions:\n",
+	  "sonames:\n  map: {libfoo: libfoo1}\nversions:\n", NULL,
+	  "t.yaml:15:9: error: 'libfoo' is not a soname (a file name holding '.so', like libfoo.so.1)" },
+	{ "a map value that is not a Debian relation", "versions:\n",
+	  "sonames:\n  map:\n    libfoo.so.1: Libfoo1\nversions:\n", NULL,
+	  "t.yaml:16:18: error: invalid Debian relation 'Libfoo1' for libfoo.so.1 in 'sonames: map': 'Libfoo1' is not a valid package name" },
+	{ "a soname mapped twice", "versions:\n",
+	  "sonames:\n  map:\n    libfoo.so.1: libfoo1\n    libfoo.so.1: libfoo2\nversions:\n", NULL,
+	  "t.yaml:17:5: error: duplicate soname 'libfoo.so.1' (first at line 16)" },
+	{ "a soname mapped and ignored", "versions:\n",
+	  "sonames:\n  map: {libfoo.so.1: libfoo1}\n  ignore: [libfoo.so.1]\nversions:\n", NULL,
+	  "t.yaml:16:12: error: soname 'libfoo.so.1' is both mapped (line 15) and ignored" },
+	{ "an ignore pattern with a slash", "versions:\n",
+	  "sonames:\n  ignore: ['lib/libcuda.so.*']\nversions:\n", NULL,
+	  "t.yaml:15:13: error: 'lib/libcuda.so.*' is not a soname pattern (no '/', no blanks)" },
 	{ "not a mapping", NULL, NULL, "- just\n- a list\n",
 	  "t.yaml:1:1: error: a manifest must be a mapping, not a list" },
 	{ "empty file", NULL, NULL, "",
@@ -214,6 +235,48 @@ static const struct bad bads[] = {
 
 int main(void)
 {
+	/* profiles come from the source tree */
+	{
+		const char *top = getenv("PF_TOP");
+		char *dir = malloc(strlen(top ? top : ".") + 16);
+		strcpy(dir, top ? top : ".");
+		strcat(dir, "/profiles");
+		setenv("PKGFORGE_PROFILES", dir, 1);
+		free(dir);
+	}
+	TEST("profile and sonames reach the package spec", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag, *yaml = edit("versions:\n",
+					 "profile: debian-12\n"
+					 "sonames:\n"
+					 "  map: {libcuda.so.1: 'libcuda1 (>= 525)'}\n"
+					 "  ignore: ['libnvidia-*.so.*']\n"
+					 "versions:\n");
+		CHECK_INT(run(yaml, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		if (plan.nr) {
+			const struct pf_pkgspec *s = &plan.v[0];
+			CHECK_STR(s->profile, "debian-12");
+			CHECK_INT(s->nr_somap, 1);
+			CHECK_STR(s->somap[0].soname, "libcuda.so.1");
+			CHECK_STR(s->somap[0].rel, "libcuda1 (>= 525)");
+			CHECK_INT(s->somap[0].loc.line, 16);
+			CHECK_INT(s->soignore.nr, 1);
+			CHECK_STR(s->soignore.v[0], "libnvidia-*.so.*");
+		}
+		plan_free(&plan);
+		free(diag);
+		free(yaml);
+	});
+	TEST("without 'profile', deb dependencies use debian-12", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag;
+		CHECK_INT(run(good, &plan, &diag), 0);
+		if (plan.nr)
+			CHECK_STR(plan.v[0].profile, "debian-12");
+		plan_free(&plan);
+		free(diag);
+	});
 	TEST("a good manifest expands to one package per host", {
 		struct pf_plan plan = { NULL, 0, 0 };
 		char *diag;

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Closure, co-installability and well-formedness of a set of packages. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "pkgfmt.h"
+#include "strmap.h"
+#include "util.h"
+#include "banned.h"
+
+/*
+ * How one format spells relations.  Versions compare with the format's
+ * own rules; parse() gives alternatives whose operators are spelt the
+ * Debian way ("<<", "<=", "=", ">=", ">>").  A format without a row
+ * cannot be checked yet (rpm: the rpm branch adds one with rpmvercmp).
+ */
+struct dialect {
+	const char *fields[PF_REL_NR];
+	bool (*name_ok)(const char *name);
+	bool (*version_ok)(const char *version);
+	int (*check)(const char *rel, struct strbuf *why);
+	int (*parse)(const char *rel, struct pf_debalt **alts, size_t *nr);
+	int (*vercmp)(const char *a, const char *b);
+};
+
+static int debrel_check(const char *rel, struct strbuf *why)
+{
+	return pf_debrel_check(rel, true, why);
+}
+
+static const struct dialect debian = {
+	{ "Depends", "Recommends", "Suggests", "Provides", "Conflicts", "Replaces" },
+	pf_debname_ok, pf_debver_valid, debrel_check, pf_debrel_parse, pf_debver_cmp,
+};
+
+static const struct dialect *const dialects[PF_FMT_NR] = {
+	[PF_FMT_DEB] = &debian,
+	[PF_FMT_IPK] = &debian,
+};
+
+struct ctx {
+	const struct pf_pkginfo *pkgs;
+	size_t n;
+	const struct pf_profile *profile;
+	struct pf_diag *d;
+	int problems;
+};
+
+static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct pf_loc loc = { p->path, 0, 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	pf_diag_error(c->d, &loc, "%s", sb.buf);
+	strbuf_release(&sb);
+	c->problems++;
+}
+
+/* Can a and b be installed on one system (format and architecture)? */
+static bool same_system(const struct pf_pkginfo *a, const struct pf_pkginfo *b)
+{
+	return a->fmt == b->fmt &&
+	       (!strcmp(a->arch, b->arch) || !strcmp(a->arch, "all") || !strcmp(b->arch, "all"));
+}
+
+static bool satisfies(const struct dialect *dl, const char *have, const char *op, const char *want)
+{
+	int r;
+
+	if (!op)
+		return true;
+	if (!have)
+		return false;
+	r = dl->vercmp(have, want);
+	if (!strcmp(op, "<<"))
+		return r < 0;
+	if (!strcmp(op, "<="))
+		return r <= 0;
+	if (!strcmp(op, "="))
+		return r == 0;
+	if (!strcmp(op, ">="))
+		return r >= 0;
+	return r > 0;
+}
+
+/* Is one alternative satisfied by the set or the base? */
+static bool alt_satisfied(const struct ctx *c, const struct dialect *dl,
+			  const struct pf_pkginfo *p, const struct pf_debalt *a)
+{
+	const char *base;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pf_pkginfo *q = &c->pkgs[i];
+
+		if (!same_system(p, q))
+			continue;
+		if (!strcmp(q->name, a->name) && satisfies(dl, q->version, a->op, a->version))
+			return true;
+		/* Provides: an unversioned one satisfies unversioned needs only */
+		for (size_t k = 0; k < q->rel[PF_REL_PROVIDES].nr; k++) {
+			struct pf_debalt *pa;
+			size_t pn;
+			bool ok = false;
+
+			if (dl->parse(q->rel[PF_REL_PROVIDES].v[k], &pa, &pn) < 0)
+				continue;
+			ok = pn == 1 && !strcmp(pa[0].name, a->name) &&
+			     (!a->op || (pa[0].op && !strcmp(pa[0].op, "=") &&
+					 satisfies(dl, pa[0].version, a->op, a->version)));
+			pf_debalts_free(pa, pn);
+			if (ok)
+				return true;
+		}
+	}
+	base = c->profile ? pf_profile_pkgversion(c->profile, a->name) : NULL;
+	return base && satisfies(dl, base, a->op, a->version);
+}
+
+static void check_closure(struct ctx *c, const struct dialect *dl, const struct pf_pkginfo *p)
+{
+	const struct pf_strlist *deps = &p->rel[PF_REL_DEPENDS];
+
+	for (size_t i = 0; i < deps->nr; i++) {
+		struct pf_debalt *alts;
+		size_t nr;
+		bool ok = false;
+
+		if (dl->parse(deps->v[i], &alts, &nr) < 0)
+			continue;       /* reported as malformed */
+		for (size_t k = 0; k < nr && !ok; k++)
+			ok = alt_satisfied(c, dl, p, &alts[k]);
+		if (!ok) {
+			const char *base = nr == 1 && c->profile ?
+				pf_profile_pkgversion(c->profile, alts[0].name) : NULL;
+			if (base)
+				problem(c, p, "%s %s: depends on '%s', but %s has %s %s",
+					p->name, p->version, deps->v[i], c->profile->name,
+					alts[0].name, base);
+			else
+				problem(c, p, "%s %s: depends on '%s', which neither the packages checked nor %s provide",
+					p->name, p->version, deps->v[i],
+					c->profile ? c->profile->name : "a profile");
+		}
+		pf_debalts_free(alts, nr);
+	}
+}
+
+/* Does p declare that it conflicts with or replaces q? */
+static bool declares_against(const struct dialect *dl, const struct pf_pkginfo *p,
+			     const struct pf_pkginfo *q)
+{
+	static const int kinds[] = { PF_REL_CONFLICTS, PF_REL_REPLACES };
+
+	for (size_t k = 0; k < PF_ARRAY_SIZE(kinds); k++) {
+		const struct pf_strlist *l = &p->rel[kinds[k]];
+		for (size_t i = 0; i < l->nr; i++) {
+			struct pf_debalt *alts;
+			size_t nr;
+			bool hit = false;
+
+			if (dl->parse(l->v[i], &alts, &nr) < 0)
+				continue;
+			for (size_t a = 0; a < nr && !hit; a++)
+				hit = !strcmp(alts[a].name, q->name) &&
+				      satisfies(dl, q->version, alts[a].op, alts[a].version);
+			pf_debalts_free(alts, nr);
+			if (hit)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Who ships a path: packages chained through next. */
+struct owner {
+	size_t pkg;
+	size_t next;            /* index + 1 in owners, 0: none */
+};
+
+struct clash {
+	size_t a, b;
+	const char *path;
+	size_t more;
+};
+
+static void check_coinstall(struct ctx *c)
+{
+	struct pf_strmap paths = PF_STRMAP_INIT;
+	struct owner *owners = NULL;
+	struct clash *clashes = NULL;
+	size_t nown = 0, aown = 0, ncl = 0, acl = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pf_pkginfo *p = &c->pkgs[i];
+
+		if (!dialects[p->fmt])
+			continue;
+		for (size_t f = 0; f < p->files.nr; f++) {
+			const char *path = p->files.v[f];
+			size_t first = 0;
+
+			if (pf_strmap_get(&paths, path, &first)) {
+				for (size_t o = first; o; o = owners[o - 1].next) {
+					const struct pf_pkginfo *q = &c->pkgs[owners[o - 1].pkg];
+					size_t k;
+
+					if (!same_system(p, q) || !strcmp(p->name, q->name))
+						continue;
+					for (k = 0; k < ncl; k++)
+						if (clashes[k].a == owners[o - 1].pkg && clashes[k].b == i)
+							break;
+					if (k < ncl) {
+						clashes[k].more++;
+						continue;
+					}
+					PF_ALLOC_GROW(clashes, ncl + 1, acl);
+					clashes[ncl].a = owners[o - 1].pkg;
+					clashes[ncl].b = i;
+					clashes[ncl].path = path;
+					clashes[ncl].more = 0;
+					ncl++;
+				}
+			}
+			PF_ALLOC_GROW(owners, nown + 1, aown);
+			owners[nown].pkg = i;
+			owners[nown].next = first;
+			nown++;
+			pf_strmap_put(&paths, path, nown);
+		}
+	}
+	for (size_t k = 0; k < ncl; k++) {
+		const struct pf_pkginfo *a = &c->pkgs[clashes[k].a], *b = &c->pkgs[clashes[k].b];
+		const struct dialect *dl = dialects[a->fmt];
+		struct strbuf more = STRBUF_INIT;
+
+		if (declares_against(dl, a, b) || declares_against(dl, b, a))
+			continue;
+		if (clashes[k].more)
+			strbuf_addf(&more, " (and %zu more path%s)", clashes[k].more,
+				    clashes[k].more == 1 ? "" : "s");
+		problem(c, b, "%s %s and %s %s both ship %s%s, and neither conflicts with nor replaces the other",
+			a->name, a->version, b->name, b->version, clashes[k].path, more.buf);
+		strbuf_release(&more);
+	}
+	free(clashes);
+	free(owners);
+	pf_strmap_release(&paths);
+}
+
+static void check_wellformed(struct ctx *c, const struct dialect *dl, const struct pf_pkginfo *p,
+			     size_t idx)
+{
+	if (!dl->name_ok(p->name))
+		problem(c, p, "invalid package name '%s'", p->name);
+	if (!dl->version_ok(p->version))
+		problem(c, p, "%s: invalid version '%s'", p->name, p->version);
+	for (int k = 0; k < PF_REL_NR; k++) {
+		for (size_t i = 0; i < p->rel[k].nr; i++) {
+			struct strbuf why = STRBUF_INIT;
+			if (dl->check(p->rel[k].v[i], &why) < 0)
+				problem(c, p, "%s %s: invalid %s entry '%s': %s", p->name, p->version,
+					dl->fields[k], p->rel[k].v[i], why.buf);
+			strbuf_release(&why);
+		}
+	}
+	for (size_t j = 0; j < idx; j++) {
+		const struct pf_pkginfo *q = &c->pkgs[j];
+		if (q->fmt == p->fmt && !strcmp(q->name, p->name) &&
+		    !strcmp(q->version, p->version) && !strcmp(q->arch, p->arch)) {
+			problem(c, p, "%s %s (%s) is also in %s", p->name, p->version, p->arch, q->path);
+			break;
+		}
+	}
+}
+
+int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profile *profile,
+		  struct pf_diag *d)
+{
+	struct ctx c = { pkgs, n, profile, d, 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		const struct dialect *dl = dialects[pkgs[i].fmt];
+
+		if (!dl) {
+			problem(&c, &pkgs[i], "%s packages cannot be checked yet",
+				pf_fmt_key[pkgs[i].fmt]);
+			continue;
+		}
+		check_wellformed(&c, dl, &pkgs[i], i);
+		check_closure(&c, dl, &pkgs[i]);
+	}
+	check_coinstall(&c);
+	return c.problems;
+}
+
+/* ----------------------------------------------------------- reading */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(const char *dir, struct pf_strlist *out, int depth, struct pf_err *e)
+{
+	DIR *dh;
+	struct dirent *de;
+	int ret = 0;
+
+	if (depth > 32)
+		return pf_err_set(e, PF_EINVAL, "%s: directories nested too deep", dir);
+	dh = opendir(dir);
+	if (!dh)
+		return pf_err_errno(e, "cannot read %s", dir);
+	while ((de = readdir(dh)) != NULL && !ret) {
+		char *p;
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = pf_asprintf("%s%s%s", dir, pf_ends_with(dir, "/") ? "" : "/", de->d_name);
+		if (lstat(p, &st) < 0) {
+			ret = pf_err_errno(e, "cannot read %s", p);
+		} else if (S_ISDIR(st.st_mode)) {
+			ret = walk(p, out, depth + 1, e);
+		} else if (S_ISREG(st.st_mode) && pf_pkgin_known(p)) {
+			pf_strlist_add(out, p);
+			p = NULL;
+		}
+		free(p);
+	}
+	closedir(dh);
+	return ret;
+}
+
+int pf_check_read(char *const *paths, size_t n, struct pf_pkginfos *out, struct pf_err *e)
+{
+	struct pf_strlist files = { NULL, 0, 0 };
+	int ret = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		if (stat(paths[i], &st) < 0) {
+			pf_err_set(e, PF_EINVAL, "cannot read %s: %s", paths[i], strerror(errno));
+			goto out;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			size_t before = files.nr;
+			if (walk(paths[i], &files, 0, e) < 0)
+				goto out;
+			if (files.nr == before) {
+				pf_err_set(e, PF_EINVAL, "%s: no package in this directory (%s)",
+					   paths[i], pf_pkgin_formats());
+				goto out;
+			}
+		} else if (!pf_pkgin_known(paths[i])) {
+			pf_err_set(e, PF_EINVAL, "%s: not a package pkgforge can read (%s)",
+				   paths[i], pf_pkgin_formats());
+			goto out;
+		} else {
+			pf_strlist_add(&files, pf_strdup(paths[i]));
+		}
+	}
+	if (files.nr)
+		qsort(files.v, files.nr, sizeof(*files.v), cmp_str);
+	for (size_t i = 0; i < files.nr; i++) {
+		PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+		if (pf_pkginfo_read(files.v[i], &out->v[out->nr], e) < 0)
+			goto out;
+		out->nr++;
+	}
+	ret = 0;
+out:
+	pf_strlist_release(&files);
+	return ret;
+}
+
+void pf_pkginfos_release(struct pf_pkginfos *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		pf_pkginfo_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}

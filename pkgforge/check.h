@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_CHECK_H
+#define PF_CHECK_H
+
+#include "err.h"
+#include "pkgin.h"
+#include "profile.h"
+
+/*
+ * Is a set of packages fit to publish?  (`pkgforge check`, and the index
+ * before it writes a feed.)
+ *
+ * closure      every Depends/Pre-Depends entry of every package is
+ *              satisfied by a package of the set (its name, or what it
+ *              Provides) or by the profile's base, the packages the
+ *              distribution release has (profile 'packages');
+ * co-install   no two packages (of different names) ship one path unless
+ *              one of them Conflicts with, Breaks or Replaces the other;
+ * well-formed  names, versions and every relation are valid for the
+ *              package's format; no package appears twice.
+ *
+ * Packages are checked against the others of their format and
+ * architecture ("all" goes with every one).  Each problem goes to d at
+ * the package's file, naming the package and what is wrong.  Returns
+ * the number of problems.
+ */
+int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profile *profile,
+		  struct pf_diag *d);
+
+/* The packages named by paths: files, or directories searched (recursively)
+ * for the packages pkgin.h can read.  The list is sorted by path. */
+struct pf_pkginfos {
+	struct pf_pkginfo *v;
+	size_t nr, alloc;
+};
+
+int pf_check_read(char *const *paths, size_t n, struct pf_pkginfos *out, struct pf_err *e);
+void pf_pkginfos_release(struct pf_pkginfos *l);
+
+#endif

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pkgforge check REPO|FILE...: is a set of packages fit to publish? */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "check.h"
+#include "pkgforge.h"
+#include "plan.h"
+#include "profile.h"
+#include "banned.h"
+
+static const char usage_text[] =
+	"usage: pkgforge check [--profile NAME] [-q] REPO|FILE...\n"
+	"\n"
+	"Check built packages (files, or directories searched for them) as a\n"
+	"feed: every dependency is satisfied by the packages checked or by\n"
+	"the distribution profile's base; no two packages ship one path unless\n"
+	"one conflicts with or replaces the other; names, versions and\n"
+	"relations are valid.  Reads .deb packages.\n"
+	"\n"
+	"      --profile NAME  the distribution the feed is for (default: " PF_DEFAULT_PROFILE ")\n"
+	"  -q, --quiet         print only problems\n"
+	"\n"
+	"Exit status: 0 no problem, 1 problems found, 2 usage or unreadable input.\n";
+
+int cmd_check(int argc, char **argv)
+{
+	enum { O_PROFILE = 256 };
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, O_PROFILE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profname = PF_DEFAULT_PROFILE;
+	struct pf_profile profile;
+	struct pf_pkginfos pkgs = { NULL, 0, 0 };
+	struct pf_diag d = PF_DIAG_INIT;
+	struct pf_err e = PF_ERR_INIT;
+	int quiet = 0, c, ret = 2, problems;
+	bool have_profile = false;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_PROFILE:
+			profname = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (pf_profile_load(&profile, profname, &e) < 0)
+		goto fail;
+	have_profile = true;
+	if (pf_check_read(argv + optind, (size_t)(argc - optind), &pkgs, &e) < 0)
+		goto fail;
+	problems = pf_check_pkgs(pkgs.v, pkgs.nr, &profile, &d);
+	pf_diag_print(&d, stderr);
+	if (problems) {
+		fprintf(stderr, "%d problem%s in %zu package%s\n", problems, problems == 1 ? "" : "s",
+			pkgs.nr, pkgs.nr == 1 ? "" : "s");
+		ret = 1;
+	} else {
+		if (!quiet)
+			printf("%zu package%s checked against %s: no problem\n", pkgs.nr,
+			       pkgs.nr == 1 ? "" : "s", profile.name);
+		ret = 0;
+	}
+	goto out;
+fail:
+	pf_err_print(&e, stderr);
+	ret = e.code == PF_EFAIL ? 1 : 2;
+out:
+	if (have_profile)
+		pf_profile_release(&profile);
+	pf_pkginfos_release(&pkgs);
+	pf_diag_release(&d);
+	pf_err_release(&e);
+	return ret;
+}

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Distribution profiles: soname → package data, read from profiles/. */
+#include <ctype.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pkgfmt.h"
+#include "profile.h"
+#include "util.h"
+#include "yaml.h"
+#include "banned.h"
+
+#ifndef PF_DATADIR
+#define PF_DATADIR "/usr/local/share/pkgforge"
+#endif
+
+/* The directories profiles are looked for in, in order. */
+static void profile_dirs(struct pf_strlist *dirs)
+{
+	const char *env = getenv("PKGFORGE_PROFILES");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env) {
+		pf_strlist_add(dirs, pf_strdup(env));
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			/* installed: PREFIX/bin/pkgforge; built: TOP/build/pkgforge */
+			pf_strlist_add(dirs, pf_asprintf("%s/../share/pkgforge/profiles", exe));
+			pf_strlist_add(dirs, pf_asprintf("%s/../profiles", exe));
+		}
+	}
+	pf_strlist_add(dirs, pf_strdup(PF_DATADIR "/profiles"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pf_profile_find(const char *name, char **path, struct strbuf *known)
+{
+	struct pf_strlist dirs = { NULL, 0, 0 }, names = { NULL, 0, 0 };
+	struct stat st;
+	int ret = -1;
+
+	*path = NULL;
+	if (strchr(name, '/')) {
+		if (stat(name, &st) == 0 && S_ISREG(st.st_mode)) {
+			*path = pf_strdup(name);
+			return 0;
+		}
+		if (known)
+			strbuf_addstr(known, "no such file");
+		return -1;
+	}
+	profile_dirs(&dirs);
+	for (size_t i = 0; i < dirs.nr && ret < 0; i++) {
+		char *cand = pf_asprintf("%s/%s.yaml", dirs.v[i], name);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+			*path = cand;
+			ret = 0;
+		} else {
+			free(cand);
+		}
+	}
+	if (ret < 0 && known) {
+		for (size_t i = 0; i < dirs.nr && !names.nr; i++) {
+			DIR *dir = opendir(dirs.v[i]);
+			struct dirent *de;
+			if (!dir)
+				continue;
+			while ((de = readdir(dir)) != NULL)
+				if (de->d_name[0] != '.' && pf_ends_with(de->d_name, ".yaml"))
+					pf_strlist_add(&names, pf_strndup(de->d_name,
+									  strlen(de->d_name) - 5));
+			closedir(dir);
+		}
+		if (names.nr)
+			qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
+		for (size_t i = 0; i < names.nr; i++)
+			strbuf_addf(known, "%s%s", i ? ", " : "", names.v[i]);
+		if (!names.nr)
+			strbuf_addstr(known, "none installed");
+	}
+	pf_strlist_release(&dirs);
+	pf_strlist_release(&names);
+	return ret;
+}
+
+/* ------------------------------------------------------------ parsing */
+
+struct pctx {
+	struct pf_profile *p;
+	struct pf_err *e;
+};
+
+static int bad(struct pctx *c, const struct pf_ynode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(struct pctx *c, const struct pf_ynode *n, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	pf_err_at(c->e, PF_EINVAL, &n->loc, "%s", sb.buf);
+	strbuf_release(&sb);
+	return -1;
+}
+
+static const char *scalar(struct pctx *c, const struct pf_ynode *n, const char *what)
+{
+	if (n->type != PF_Y_SCALAR || !n->len) {
+		bad(c, n, "%s must be a non-empty string", what);
+		return NULL;
+	}
+	return n->str;
+}
+
+/* "MINVER" or "MINVER DEP" */
+static int parse_minver(struct pctx *c, const struct pf_ynode *n, const struct pf_proflib *l,
+			char **minver, unsigned *dep)
+{
+	const char *s = scalar(c, n, "a version");
+	const char *sp;
+	char *end;
+	long v = 0;
+
+	if (!s)
+		return -1;
+	sp = strchr(s, ' ');
+	if (sp) {
+		v = strtol(sp + 1, &end, 10);
+		if (*end || v < 0 || (size_t)v >= l->depends.nr)
+			return bad(c, n, "'%s': the dependency index must name one of the %zu 'depends'",
+				   s, l->depends.nr);
+	}
+	*minver = sp ? pf_strndup(s, sp - s) : pf_strdup(s);
+	*dep = (unsigned)v;
+	return 0;
+}
+
+static int parse_lib(struct pctx *c, const struct pf_ynode *key, const struct pf_ynode *val)
+{
+	struct pf_profile *p = c->p;
+	struct pf_proflib *l;
+	const struct pf_ynode *n;
+	const char *s;
+
+	if (!(s = scalar(c, key, "a soname")))
+		return -1;
+	if (val->type != PF_Y_MAP)
+		return bad(c, val, "library '%s' must be a mapping", s);
+	PF_ALLOC_GROW(p->libs, p->nr_libs + 1, p->alloc_libs);
+	l = &p->libs[p->nr_libs++];
+	memset(l, 0, sizeof(*l));
+	l->soname = pf_strdup(s);
+	n = pf_ymap_get(val, "package");
+	if (!n || !(s = scalar(c, n, "'package'")))
+		return n ? -1 : bad(c, val, "library '%s' has no 'package'", l->soname);
+	l->package = pf_strdup(s);
+	n = pf_ymap_get(val, "depends");
+	if (!n || n->type != PF_Y_SEQ || !n->nr)
+		return bad(c, n ? n : val, "library '%s' needs a non-empty 'depends' list", l->soname);
+	for (size_t i = 0; i < n->nr; i++) {
+		if (!(s = scalar(c, n->items[i], "a dependency template")))
+			return -1;
+		pf_strlist_add(&l->depends, pf_strdup(s));
+	}
+	n = pf_ymap_get(val, "versions");
+	if (n) {
+		if (n->type != PF_Y_MAP)
+			return bad(c, n, "'versions' must be a mapping of version nodes to versions");
+		l->symbols = true;
+		for (size_t i = 0; i < pf_ymap_size(n); i++) {
+			struct pf_profver v;
+			if (!(s = scalar(c, pf_ymap_key(n, i), "a version node")))
+				return -1;
+			if (parse_minver(c, pf_ymap_val(n, i), l, &v.minver, &v.dep) < 0)
+				return -1;
+			v.name = pf_strdup(s);
+			PF_ALLOC_GROW(l->nodes, l->nr_nodes + 1, l->alloc_nodes);
+			l->nodes[l->nr_nodes++] = v;
+		}
+	}
+	n = pf_ymap_get(val, "symbols");
+	if (n) {
+		if (n->type != PF_Y_MAP || !l->symbols)
+			return bad(c, n, "'symbols' must be a mapping of versions to lists of symbols, next to 'versions'");
+		for (size_t i = 0; i < pf_ymap_size(n); i++) {
+			const struct pf_ynode *list = pf_ymap_val(n, i);
+			char *minver;
+			unsigned dep;
+
+			if (parse_minver(c, pf_ymap_key(n, i), l, &minver, &dep) < 0)
+				return -1;
+			if (list->type != PF_Y_SEQ) {
+				bad(c, list, "the symbols needing '%s' must be a list", minver);
+				free(minver);
+				return -1;
+			}
+			for (size_t j = 0; j < list->nr; j++) {
+				struct pf_profver v;
+				if (!(s = scalar(c, list->items[j], "a symbol")) || !strchr(s, '@')) {
+					free(minver);
+					return s ? bad(c, list->items[j], "symbol '%s' must read NAME@VERSION", s) : -1;
+				}
+				v.name = pf_strdup(s);
+				v.minver = pf_strdup(minver);
+				v.dep = dep;
+				PF_ALLOC_GROW(l->syms, l->nr_syms + 1, l->alloc_syms);
+				l->syms[l->nr_syms++] = v;
+			}
+			free(minver);
+		}
+	}
+	for (size_t i = 0; i < l->nr_syms; i++)
+		pf_strmap_put(&l->symmap, l->syms[i].name, i);
+	/* dpkg-shlibdeps starts from the smallest version of all symbols */
+	for (size_t i = 0; i < l->nr_nodes + l->nr_syms; i++) {
+		const struct pf_profver *v = i < l->nr_nodes ? &l->nodes[i] : &l->syms[i - l->nr_nodes];
+		if (v->dep == 0 && (!l->smallest || pf_debver_cmp(v->minver, l->smallest) < 0))
+			l->smallest = v->minver;
+	}
+	return 0;
+}
+
+static int profile_parse(struct pctx *c, const struct pf_ynode *root)
+{
+	struct pf_profile *p = c->p;
+	const struct pf_ynode *n;
+	const char *s;
+
+	if (root->type != PF_Y_MAP)
+		return bad(c, root, "a profile must be a mapping");
+	n = pf_ymap_get(root, "arch");
+	if (!n || !(s = scalar(c, n, "'arch'")))
+		return n ? -1 : bad(c, root, "missing 'arch'");
+	p->arch = pf_strdup(s);
+	n = pf_ymap_get(root, "packages");
+	if (!n || n->type != PF_Y_MAP)
+		return bad(c, n ? n : root, "'packages' must be a mapping of package names to versions");
+	for (size_t i = 0; i < pf_ymap_size(n); i++) {
+		const char *name = scalar(c, pf_ymap_key(n, i), "a package name");
+		const char *ver = name ? scalar(c, pf_ymap_val(n, i), "a version") : NULL;
+		if (!ver)
+			return -1;
+		PF_ALLOC_GROW(p->pkgs, p->nr_pkgs + 1, p->alloc_pkgs);
+		p->pkgs[p->nr_pkgs].name = pf_strdup(name);
+		p->pkgs[p->nr_pkgs].version = pf_strdup(ver);
+		p->nr_pkgs++;
+	}
+	for (size_t i = 0; i < p->nr_pkgs; i++)
+		pf_strmap_put(&p->pkgmap, p->pkgs[i].name, i);
+	n = pf_ymap_get(root, "libraries");
+	if (!n || n->type != PF_Y_MAP)
+		return bad(c, n ? n : root, "'libraries' must be a mapping of sonames");
+	for (size_t i = 0; i < pf_ymap_size(n); i++)
+		if (parse_lib(c, pf_ymap_key(n, i), pf_ymap_val(n, i)) < 0)
+			return -1;
+	for (size_t i = 0; i < p->nr_libs; i++) {
+		/* the base must hold what the data makes packages depend on */
+		if (!pf_strmap_get(&p->pkgmap, p->libs[i].package, NULL))
+			return pf_err_set(c->e, PF_EINVAL,
+					  "%s: library '%s' comes with %s, which 'packages' does not list",
+					  p->path, p->libs[i].soname, p->libs[i].package);
+		if (pf_strmap_get(&p->libmap, p->libs[i].soname, NULL))
+			return pf_err_set(c->e, PF_EINVAL, "%s: library '%s' is listed twice",
+					  p->path, p->libs[i].soname);
+		pf_strmap_put(&p->libmap, p->libs[i].soname, i);
+	}
+	return 0;
+}
+
+int pf_profile_load(struct pf_profile *p, const char *name, struct pf_err *e)
+{
+	struct pf_ydoc doc = { NULL, NULL };
+	struct pf_diag d = PF_DIAG_INIT;
+	struct strbuf known = STRBUF_INIT;
+	struct pctx c = { p, e };
+	const char *base;
+	int ret = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (pf_profile_find(name, &p->path, &known) < 0) {
+		pf_err_set(e, PF_EINVAL, "unknown profile '%s' (known: %s)", name, known.buf);
+		goto out;
+	}
+	base = strrchr(p->path, '/');
+	base = base ? base + 1 : p->path;
+	p->name = pf_strndup(base, pf_ends_with(base, ".yaml") ? strlen(base) - 5 : strlen(base));
+	if (pf_yaml_load(&doc, p->path, NULL, 0, &d) < 0) {
+		pf_err_set(e, PF_EINVAL, "%s", d.nr ? d.lines[0] : "cannot read the profile");
+		goto out;
+	}
+	ret = profile_parse(&c, doc.root);
+	if (ret < 0 && e->loc.len) {
+		/* the location points into doc, which goes away: keep it as text */
+		strbuf_insert(&e->msg, 0, ": ", 2);
+		strbuf_insert(&e->msg, 0, e->loc.buf, e->loc.len);
+		strbuf_reset(&e->loc);
+	}
+out:
+	pf_ydoc_release(&doc);
+	pf_diag_release(&d);
+	strbuf_release(&known);
+	if (ret < 0)
+		pf_profile_release(p);
+	return ret;
+}
+
+void pf_profile_release(struct pf_profile *p)
+{
+	free(p->name);
+	free(p->path);
+	free(p->arch);
+	for (size_t i = 0; i < p->nr_pkgs; i++) {
+		free(p->pkgs[i].name);
+		free(p->pkgs[i].version);
+	}
+	free(p->pkgs);
+	pf_strmap_release(&p->pkgmap);
+	for (size_t i = 0; i < p->nr_libs; i++) {
+		struct pf_proflib *l = &p->libs[i];
+		free(l->soname);
+		free(l->package);
+		pf_strlist_release(&l->depends);
+		for (size_t k = 0; k < l->nr_nodes; k++) {
+			free(l->nodes[k].name);
+			free(l->nodes[k].minver);
+		}
+		free(l->nodes);
+		for (size_t k = 0; k < l->nr_syms; k++) {
+			free(l->syms[k].name);
+			free(l->syms[k].minver);
+		}
+		free(l->syms);
+		pf_strmap_release(&l->symmap);
+	}
+	free(p->libs);
+	pf_strmap_release(&p->libmap);
+	memset(p, 0, sizeof(*p));
+}
+
+const struct pf_proflib *pf_profile_lib(const struct pf_profile *p, const char *soname)
+{
+	size_t i;
+
+	return pf_strmap_get(&p->libmap, soname, &i) ? &p->libs[i] : NULL;
+}
+
+const struct pf_profver *pf_proflib_node(const struct pf_proflib *l, const char *node)
+{
+	for (size_t i = 0; i < l->nr_nodes; i++)
+		if (!strcmp(l->nodes[i].name, node))
+			return &l->nodes[i];
+	return NULL;
+}
+
+const struct pf_profver *pf_proflib_sym(const struct pf_proflib *l, const char *symver)
+{
+	size_t i;
+
+	return pf_strmap_get(&l->symmap, symver, &i) ? &l->syms[i] : NULL;
+}
+
+const char *pf_profile_pkgversion(const struct pf_profile *p, const char *name)
+{
+	size_t i;
+
+	return pf_strmap_get(&p->pkgmap, name, &i) ? p->pkgs[i].version : NULL;
+}
+
+int pf_profiles_get(struct pf_profiles *ps, const char *name,
+		    const struct pf_profile **out, struct pf_err *e)
+{
+	struct pf_profile *p;
+
+	for (size_t i = 0; i < ps->nr; i++) {
+		if (!strcmp(ps->v[i]->name, name) || !strcmp(ps->v[i]->path, name)) {
+			*out = ps->v[i];
+			return 0;
+		}
+	}
+	p = pf_calloc(1, sizeof(*p));
+	if (pf_profile_load(p, name, e) < 0) {
+		free(p);
+		return -1;
+	}
+	PF_ALLOC_GROW(ps->v, ps->nr + 1, ps->alloc);
+	ps->v[ps->nr++] = p;
+	*out = p;
+	return 0;
+}
+
+void pf_profiles_release(struct pf_profiles *ps)
+{
+	for (size_t i = 0; i < ps->nr; i++) {
+		pf_profile_release(ps->v[i]);
+		free(ps->v[i]);
+	}
+	free(ps->v);
+	memset(ps, 0, sizeof(*ps));
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_PROFILE_H
+#define PF_PROFILE_H
+
+#include <stdbool.h>
+#include "err.h"
+#include "plan.h"
+#include "strmap.h"
+
+/*
+ * A distribution profile (profiles/<name>.yaml): the packages of a
+ * distribution release that a feed may depend on (its "base"), and for
+ * each shared library, the package that ships it and the minimum package
+ * version each symbol version needs, as Debian's symbols and shlibs files
+ * say.  The keys are documented in profiles/README.md.
+ */
+
+/* A version node, or one symbol, and what it needs. */
+struct pf_profver {
+	char *name;             /* "GLIBC_2.34", or "sym@GLIBC_2.2.5" */
+	char *minver;           /* "2.34" */
+	unsigned dep;           /* index into the library's depends */
+};
+
+struct pf_proflib {
+	char *soname;
+	char *package;
+	struct pf_strlist depends;      /* templates; [0] is the main one */
+	bool symbols;                   /* has symbol data; else depends[0]
+					 * is used as written (shlibs) */
+	struct pf_profver *nodes;       /* version node → smallest version */
+	size_t nr_nodes, alloc_nodes;
+	struct pf_profver *syms;        /* symbols needing more than their node */
+	size_t nr_syms, alloc_syms;
+	struct pf_strmap symmap;        /* "sym@NODE" → index in syms */
+	const char *smallest;           /* smallest version needed (dep 0) */
+};
+
+struct pf_profpkg {
+	char *name;
+	char *version;                  /* the release's version */
+};
+
+struct pf_profile {
+	char *name;                     /* "debian-12" */
+	char *path;
+	char *arch;                     /* Debian architecture of the symbol data */
+	struct pf_profpkg *pkgs;
+	size_t nr_pkgs, alloc_pkgs;
+	struct pf_strmap pkgmap;
+	struct pf_proflib *libs;
+	size_t nr_libs, alloc_libs;
+	struct pf_strmap libmap;
+};
+
+/*
+ * Find profile NAME: in $PKGFORGE_PROFILES, then in the profiles/ of
+ * the installed data directory (or of the source tree pkgforge runs
+ * from).  A name holding '/' is a path.  On failure *known lists the
+ * profiles there are ("debian-12, ubuntu-24.04").
+ */
+int pf_profile_find(const char *name, char **path, struct strbuf *known);
+int pf_profile_load(struct pf_profile *p, const char *name, struct pf_err *e);
+void pf_profile_release(struct pf_profile *p);
+
+const struct pf_proflib *pf_profile_lib(const struct pf_profile *p, const char *soname);
+/* The version a node or a symbol ("sym@NODE") needs, or NULL. */
+const struct pf_profver *pf_proflib_node(const struct pf_proflib *l, const char *node);
+const struct pf_profver *pf_proflib_sym(const struct pf_proflib *l, const char *symver);
+/* The release's version of a package of the base, or NULL. */
+const char *pf_profile_pkgversion(const struct pf_profile *p, const char *name);
+
+/* Profiles loaded once and shared (a build may use several). */
+struct pf_profiles {
+	struct pf_profile **v;
+	size_t nr, alloc;
+};
+
+int pf_profiles_get(struct pf_profiles *ps, const char *name,
+		    const struct pf_profile **out, struct pf_err *e);
+void pf_profiles_release(struct pf_profiles *ps);
+
+#endif
