@@ -55,8 +55,56 @@ struct source {
 	char *sha256;           /* the pin it must match */
 	const struct pf_pkgspec *first;
 	struct pf_pkgspec **specs;
+	bool *stamp_only;       /* read for the timestamp of a metapackage */
+	size_t nr, alloc, salloc;
+};
+
+struct sources {
+	struct source *v;
 	size_t nr, alloc;
 };
+
+/* Put spec in the group of its source file (one pass per tarball). */
+static int add_to_source(struct sources *ss, struct pf_pkgspec *s, bool stamp_only,
+			 char **srcpaths, size_t nsrc, struct pf_err *e)
+{
+	struct source *src = NULL;
+	char *path = pf_find_source(s, srcpaths, nsrc);
+
+	if (!path)
+		return pf_err_set(e, PF_EFAIL,
+				  "no local source for %s %s (%s): give --source DIR or FILE",
+				  s->name, s->version, s->file);
+	for (size_t k = 0; k < ss->nr && !src; k++)
+		if (!strcmp(ss->v[k].path, path))
+			src = &ss->v[k];
+	if (src && strcmp(src->sha256, s->sha256)) {
+		pf_err_set(e, PF_EINVAL,
+			   "%s is pinned to two different sha256 values (%s:%d and %s:%d)",
+			   path, src->first->sha_loc.file, src->first->sha_loc.line,
+			   s->sha_loc.file, s->sha_loc.line);
+		free(path);
+		return -1;
+	}
+	if (!src) {
+		PF_ALLOC_GROW(ss->v, ss->nr + 1, ss->alloc);
+		src = &ss->v[ss->nr++];
+		memset(src, 0, sizeof(*src));
+		src->path = path;
+		src->sha256 = s->sha256;
+		src->first = s;
+	} else {
+		free(path);
+	}
+	for (size_t i = 0; i < src->nr; i++)
+		if (src->specs[i] == s)
+			return 0;
+	PF_ALLOC_GROW(src->specs, src->nr + 1, src->alloc);
+	PF_ALLOC_GROW(src->stamp_only, src->nr + 1, src->salloc);
+	src->stamp_only[src->nr] = stamp_only;
+	src->specs[src->nr++] = s;
+	return 0;
+}
 
 static int parse_comp(const char *arg, enum pf_comp *c, int *level, struct pf_err *e)
 {
@@ -142,9 +190,10 @@ int cmd_build(int argc, char **argv)
 	size_t nfmts = 0;
 	char *srcpaths[64];
 	size_t nsrc = 0;
-	struct source *sources = NULL;
+	struct sources sources = { NULL, 0, 0 };
+	bool *selected = NULL;
+	int64_t *stamps = NULL;
 	struct pf_profiles profiles = { NULL, 0, 0 };
-	size_t nsources = 0, salloc = 0;
 	struct pf_pkgspec **metas = NULL;
 	size_t nmetas = 0, malloc_ = 0;
 	int quiet = 0, c, ret = 2, sde;
@@ -243,57 +292,38 @@ int cmd_build(int argc, char **argv)
 	pf_diag_print(&d, stderr);
 
 	/* group the selected packages by source file: one pass per tarball */
+	selected = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*selected));
+	for (size_t i = 0; i < plan.nr; i++)
+		selected[i] = pf_filter_match(&filt, &plan.v[i]);
 	for (size_t i = 0; i < plan.nr; i++) {
 		struct pf_pkgspec *s = &plan.v[i];
-		struct source *src = NULL;
-		char *path;
 
-		if (!pf_filter_match(&filt, s))
+		if (!selected[i])
 			continue;
 		if (s->meta) {
 			PF_ALLOC_GROW(metas, nmetas + 1, malloc_);
 			metas[nmetas++] = s;
+			/* its time is its target's: read that tarball too */
+			if (!selected[s->meta_target] && !opt.sde_set &&
+			    add_to_source(&sources, &plan.v[s->meta_target], true,
+					  srcpaths, nsrc, &e) < 0) {
+				ret = e.code;
+				goto fail;
+			}
 			continue;
 		}
-		path = pf_find_source(s, srcpaths, nsrc);
-		if (!path) {
-			pf_err_set(&e, PF_EFAIL,
-				   "no local source for %s %s (%s): give --source DIR or FILE",
-				   s->name, s->version, s->file);
-			ret = 1;
+		if (add_to_source(&sources, s, false, srcpaths, nsrc, &e) < 0) {
+			ret = e.code;
 			goto fail;
 		}
-		for (size_t k = 0; k < nsources && !src; k++)
-			if (!strcmp(sources[k].path, path))
-				src = &sources[k];
-		if (src && strcmp(src->sha256, s->sha256)) {
-			pf_err_set(&e, PF_EINVAL,
-				   "%s is pinned to two different sha256 values (%s:%d and %s:%d)",
-				   path, src->first->sha_loc.file, src->first->sha_loc.line,
-				   s->sha_loc.file, s->sha_loc.line);
-			free(path);
-			goto fail;
-		}
-		if (!src) {
-			PF_ALLOC_GROW(sources, nsources + 1, salloc);
-			src = &sources[nsources++];
-			memset(src, 0, sizeof(*src));
-			src->path = path;
-			src->sha256 = s->sha256;
-			src->first = s;
-		} else {
-			free(path);
-		}
-		PF_ALLOC_GROW(src->specs, src->nr + 1, src->alloc);
-		src->specs[src->nr++] = s;
 	}
 	for (size_t i = 0; i < nsrc; i++) {
 		struct stat st;
 		bool used = false;
 		if (stat(srcpaths[i], &st) == 0 && S_ISDIR(st.st_mode))
 			continue;
-		for (size_t k = 0; k < nsources && !used; k++)
-			used = !strcmp(sources[k].path, srcpaths[i]);
+		for (size_t k = 0; k < sources.nr && !used; k++)
+			used = !strcmp(sources.v[k].path, srcpaths[i]);
 		if (!used) {
 			pf_err_set(&e, PF_EINVAL,
 				   "--source %s: no selected package is built from a file of this name",
@@ -301,7 +331,7 @@ int cmd_build(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (!nsources && !nmetas) {
+	if (!sources.nr && !nmetas) {
 		pf_err_set(&e, PF_EINVAL, "no package matches the filters");
 		goto fail;
 	}
@@ -309,20 +339,23 @@ int cmd_build(int argc, char **argv)
 		ret = 1;
 		goto fail;
 	}
-	for (size_t k = 0; k < nsources; k++) {
+	stamps = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*stamps));
+	for (size_t k = 0; k < sources.nr; k++) {
+		const struct source *src = &sources.v[k];
 		struct pf_convert conv;
 		int fd = -1;
 
 		memset(&conv, 0, sizeof(conv));
-		if (pf_source_verify(sources[k].path, sources[k].first, &fd, &e) < 0) {
+		if (pf_source_verify(src->path, src->first, &fd, &e) < 0) {
 			ret = 1;
 			goto fail;
 		}
-		conv.srcpath = sources[k].path;
+		conv.srcpath = src->path;
 		conv.fd = fd;
-		conv.sha256 = sources[k].sha256;
-		conv.specs = sources[k].specs;
-		conv.nspecs = sources[k].nr;
+		conv.sha256 = src->sha256;
+		conv.specs = src->specs;
+		conv.nspecs = src->nr;
+		conv.stamp_only = src->stamp_only;
 		conv.fmts = fmts;
 		conv.nfmts = nfmts;
 		conv.opt = &opt;
@@ -340,12 +373,20 @@ int cmd_build(int argc, char **argv)
 		for (size_t i = 0; i < conv.written.nr; i++)
 			printf("%s\n", conv.written.v[i]);
 		fflush(stdout);
+		for (size_t i = 0; i < src->nr; i++)
+			stamps[src->specs[i] - plan.v] = conv.timestamps[i];
 		pf_convert_release(&conv);
 	}
 	if (nmetas) {
 		struct pf_convert conv;
+		int64_t *mstamps = pf_calloc(nmetas, sizeof(*mstamps));
 
+		/* a metapackage takes its target's time: the same bytes
+		 * whether or not the target is built in the same run */
+		for (size_t i = 0; i < nmetas; i++)
+			mstamps[i] = opt.sde_set ? opt.sde : stamps[metas[i]->meta_target];
 		memset(&conv, 0, sizeof(conv));
+		conv.meta_timestamps = mstamps;
 		conv.specs = metas;
 		conv.nspecs = nmetas;
 		conv.fmts = fmts;
@@ -353,9 +394,11 @@ int cmd_build(int argc, char **argv)
 		conv.opt = &opt;
 		if (pf_convert_meta(&conv, &e) < 0) {
 			pf_convert_release(&conv);
+			free(mstamps);
 			ret = 1;
 			goto fail;
 		}
+		free(mstamps);
 		for (size_t i = 0; i < conv.written.nr; i++)
 			printf("%s\n", conv.written.v[i]);
 		pf_convert_release(&conv);
@@ -369,12 +412,15 @@ usage_err:
 fail:
 	pf_err_print(&e, stderr);
 out:
-	for (size_t k = 0; k < nsources; k++) {
-		free(sources[k].path);
-		free(sources[k].specs);
+	for (size_t k = 0; k < sources.nr; k++) {
+		free(sources.v[k].path);
+		free(sources.v[k].specs);
+		free(sources.v[k].stamp_only);
 	}
-	free(sources);
+	free(sources.v);
 	free(metas);
+	free(selected);
+	free(stamps);
 	pf_profiles_release(&profiles);
 	pf_err_release(&e);
 	pf_plan_release(&plan);

@@ -792,7 +792,8 @@ out:
 	return ret;
 }
 
-static int finish_job(struct pass *p, struct job *j, struct pf_rellist rel[PF_REL_NR][PF_FMT_NR])
+static int finish_job(struct pass *p, struct job *j, struct pf_rellist rel[PF_REL_NR][PF_FMT_NR],
+		      int64_t *stamp)
 {
 	struct pf_pkgsum sum;
 	uint32_t *links;
@@ -836,12 +837,17 @@ static int finish_job(struct pass *p, struct job *j, struct pf_rellist rel[PF_RE
 			bytes += 1024;
 	}
 	free(links);
+	*stamp = p->c->opt->sde_set ? p->c->opt->sde : j->newest;
+	if (!j->nw) {                   /* read for its timestamp only */
+		ret = 0;
+		goto out;
+	}
 	if (job_relations(p, j, rel) < 0)
 		goto out;
 	sum.rel = (const struct pf_rellist (*)[PF_FMT_NR])rel;
 	sum.files = &j->files;
 	sum.installed_kib = (bytes + 1023) / 1024;
-	sum.timestamp = p->c->opt->sde_set ? p->c->opt->sde : j->newest;
+	sum.timestamp = *stamp;
 	sum.spool_fd = p->spool_fd;
 	for (size_t i = 0; i < j->nw; i++) {
 		if (j->f[i]->finish(j->w[i], &sum, p->e) < 0) {
@@ -895,7 +901,7 @@ static int open_jobs(struct pass *p)
 		j->root_depth = 1;
 		for (r = j->root; *r; r++)
 			j->root_depth += *r == '/';
-		for (size_t i = 0; i < c->nfmts; i++) {
+		for (size_t i = 0; i < c->nfmts && !(c->stamp_only && c->stamp_only[k]); i++) {
 			const struct pf_pkgfmt *f = c->fmts[i];
 			j->f[j->nw] = f;
 			if (f->open(&j->w[j->nw], j->spec, c->opt, p->e) < 0)
@@ -968,8 +974,9 @@ int pf_convert_run(struct pf_convert *c, struct pf_err *e)
 	if (scan_elf(&p) < 0)
 		goto out;
 	c->rel = pf_calloc(c->nspecs ? c->nspecs : 1, sizeof(*c->rel));
+	c->timestamps = pf_calloc(c->nspecs ? c->nspecs : 1, sizeof(*c->timestamps));
 	for (size_t k = 0; k < p.njobs; k++)
-		if (finish_job(&p, &p.jobs[k], c->rel[k]) < 0)
+		if (finish_job(&p, &p.jobs[k], c->rel[k], &c->timestamps[k]) < 0)
 			goto out;
 	ret = 0;
 out:
@@ -1009,7 +1016,7 @@ int pf_convert_meta(struct pf_convert *c, struct pf_err *e)
 		sum.files = &none;
 		sum.rel = (const struct pf_rellist (*)[PF_FMT_NR])spec->rel;
 		sum.installed_kib = 1;          /* the root directory */
-		sum.timestamp = c->opt->sde_set ? c->opt->sde : 0;
+		sum.timestamp = c->meta_timestamps[k];
 		sum.spool_fd = -1;
 		for (size_t i = 0; i < c->nfmts; i++) {
 			const struct pf_pkgfmt *f = c->fmts[i];
@@ -1044,4 +1051,6 @@ void pf_convert_release(struct pf_convert *c)
 		free(c->rel);
 		c->rel = NULL;
 	}
+	free(c->timestamps);
+	c->timestamps = NULL;
 }

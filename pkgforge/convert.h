@@ -29,6 +29,9 @@ struct pf_convert {
 	const char *sha256;             /* hex digest it was verified against */
 	struct pf_pkgspec *const *specs;
 	size_t nspecs;
+	/* specs to read for their timestamp only, writing nothing (the
+	 * target of a metapackage built alone); NULL: none */
+	const bool *stamp_only;
 	const struct pf_pkgfmt *const *fmts;
 	size_t nfmts;
 	const struct pf_buildopt *opt;  /* outdir: where temporary spools go */
@@ -49,14 +52,18 @@ struct pf_convert {
 	/* out: for each spec, its relations as written: declared merged
 	 * with derived ([spec][kind][format]; NULL until run) */
 	struct pf_rellist (*rel)[PF_REL_NR][PF_FMT_NR];
+	/* out: for each spec, the timestamp of its package (NULL until run) */
+	int64_t *timestamps;
+	/* in, for pf_convert_meta: the timestamp of each metapackage */
+	const int64_t *meta_timestamps;
 };
 
 int pf_convert_run(struct pf_convert *c, struct pf_err *e);
 
 /*
- * Write a metapackage (no files, no source): specs[] all have meta set.
- * Its timestamp is SOURCE_DATE_EPOCH, or 0 when unset, so that it is
- * reproducible without a tarball to take a time from.
+ * Write a metapackage (no files, no source): specs[] all have meta set,
+ * meta_timestamps[] gives each one's time (its target package's, so that it
+ * is the same whatever else a run builds).
  */
 int pf_convert_meta(struct pf_convert *c, struct pf_err *e);
 void pf_convert_release(struct pf_convert *c);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "ar.h"
+#include "mscript.h"
 #include "ofile.h"
 #include "pkgfmt.h"
 #include "tarw.h"
@@ -204,7 +205,7 @@ static int ipk_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err 
  * License and Homepage are those Yocto writes.
  */
 static void ipk_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
-			uint64_t installed_size, struct strbuf *c)
+			enum ipk_flavor flavor, uint64_t installed_size, struct strbuf *c)
 {
 	char *full = pf_pkgspec_fullversion(s);
 
@@ -218,6 +219,15 @@ static void ipk_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
 	strbuf_addf(c, "Section: %s\n", s->section);
 	strbuf_addf(c, "Priority: %s\n", s->priority);
 	strbuf_addf(c, "License: %s\n", s->license);
+	/* OpenWrt's opkg manages alternatives itself, from this field
+	 * (priority:link:target); it has no update-alternatives command */
+	if (flavor == IPK_OPENWRT && s->nr_alts) {
+		strbuf_addstr(c, "Alternatives: ");
+		for (size_t i = 0; i < s->nr_alts; i++)
+			strbuf_addf(c, "%s%ld:%s:%s", i ? ", " : "", s->alts[i].priority,
+				    s->alts[i].link, s->alts[i].path);
+		strbuf_addch(c, '\n');
+	}
 	if (s->homepage)
 		strbuf_addf(c, "Homepage: %s\n", s->homepage);
 	pf_control_description(c, s->summary, s->description);
@@ -271,6 +281,7 @@ static int write_yocto(struct pf_pkgw *w, struct pf_ofile *o, int64_t mtime,
 
 static int ipk_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_err *e)
 {
+	static const char *const scripts[] = { "postinst", "prerm" };
 	struct strbuf control = STRBUF_INIT, ctar = STRBUF_INIT;
 	struct pf_tarw *ct = NULL;
 	struct pf_ofile o = PF_OFILE_INIT;
@@ -278,15 +289,33 @@ static int ipk_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	char *name = NULL, *path = NULL;
 	int ret = -1;
 
+	/* a package without files (a metapackage) still has "./" in OpenWrt's form */
+	if (w->flavor == IPK_OPENWRT && !w->root_done &&
+	    pf_tarw_file(w->data, ".", 0755, sum->timestamp, NULL, 0, e) < 0)
+		goto out;
 	if (pf_tarw_close(w->data, &data_len, e) < 0)
 		goto out;
-	ipk_control(w->spec, sum, pf_tarw_tar_bytes(w->data), &control);
+	ipk_control(w->spec, sum, w->flavor, pf_tarw_tar_bytes(w->data), &control);
 	/* opkg-build: gzip -9, only the control file; ipkg-build also has "./" */
 	if (pf_tarw_open_mem(&ct, &ctar, PF_COMP_GZIP, 9, e) < 0 ||
 	    (w->flavor == IPK_OPENWRT &&
 	     pf_tarw_file(ct, ".", 0755, sum->timestamp, NULL, 0, e) < 0) ||
-	    pf_tarw_file(ct, "control", 0644, sum->timestamp, control.buf, control.len, e) < 0 ||
-	    pf_tarw_close(ct, NULL, e) < 0)
+	    pf_tarw_file(ct, "control", 0644, sum->timestamp, control.buf, control.len, e) < 0)
+		goto out;
+	/* Yocto's opkg runs maintainer scripts with opkg-utils' update-alternatives */
+	for (size_t i = 0; w->flavor == IPK_YOCTO && i < PF_ARRAY_SIZE(scripts); i++) {
+		char *text;
+		int r;
+
+		if (pf_mscript(w->spec, "ipk", scripts[i], &text, e) < 0)
+			goto out;
+		r = text ? pf_tarw_file(ct, scripts[i], 0755, sum->timestamp, text,
+					strlen(text), e) : 0;
+		free(text);
+		if (r < 0)
+			goto out;
+	}
+	if (pf_tarw_close(ct, NULL, e) < 0)
 		goto out;
 
 	name = ipk_filename(w->spec);

@@ -34,6 +34,7 @@
 
 #include "digest.h"
 #include "ofile.h"
+#include "mscript.h"
 #include "pkgfmt.h"
 #include "strmap.h"
 #include "tarw.h"
@@ -558,6 +559,18 @@ static int add_deps(Header h, const struct pf_pkgspec *s,
 		}
 	}
 
+	/* scriptlets: their interpreter, and the commands they run */
+	if (s->nr_alts) {
+		static const char *const alt = "/usr/sbin/update-alternatives";
+
+		ds_add(&ds[PF_REL_DEPENDS], RPMTAG_REQUIRENAME, "/bin/sh", 7, "", 0,
+		       RPMSENSE_INTERP | RPMSENSE_SCRIPT_POST);
+		ds_add(&ds[PF_REL_DEPENDS], RPMTAG_REQUIRENAME, "/bin/sh", 7, "", 0,
+		       RPMSENSE_INTERP | RPMSENSE_SCRIPT_POSTUN);
+		ds_add(&ds[PF_REL_DEPENDS], RPMTAG_REQUIRENAME, alt, strlen(alt), "", 0,
+		       RPMSENSE_SCRIPT_POST | RPMSENSE_SCRIPT_POSTUN);
+	}
+
 	/* the rpmlib() features this package needs, as rpmbuild adds them */
 	need_rpmlib(&ds[PF_REL_DEPENDS], "CompressedFileNames", "3.0.4-1");
 	need_rpmlib(&ds[PF_REL_DEPENDS], "FileDigests", "4.6.0-1");
@@ -596,7 +609,7 @@ static uint32_t clamp32(int64_t t)
 	return t < 0 ? 0 : t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
-static int add_files(Header h, const struct files *f, struct pf_err *e)
+static int add_file_tags(Header h, const struct files *f, struct pf_err *e)
 {
 	size_t n = f->nr;
 	uint16_t *modes = pf_calloc(n, sizeof(*modes)), *rdevs = pf_calloc(n, sizeof(*rdevs));
@@ -709,17 +722,33 @@ out:
 	return ret;
 }
 
+static int add_files(Header h, const struct files *f, struct pf_err *e)
+{
+	/* a metapackage has no file tags at all, as rpmbuild writes it */
+	return f->nr ? add_file_tags(h, f, e) : 0;
+}
+
 /*
  * One changelog entry that says where the package comes from: the
  * upstream file and the sha256 it was verified against.  Dated noon UTC
  * of the package's timestamp, as rpmbuild dates its entries at noon.
  */
+/* What a metapackage depends on, for its changelog. */
+static const char *sum_rel_text(const struct pf_pkgspec *s)
+{
+	const struct pf_rellist *l = &s->rel[PF_REL_DEPENDS][PF_FMT_RPM];
+	return l->nr ? l->v[0].text : "nothing";
+}
+
 static int add_changelog(Header h, const struct pf_pkgspec *s, int64_t timestamp,
 			 struct pf_err *e)
 {
 	char *evr = evr_of(s);
 	char *name = pf_asprintf("%s - %s", s->maintainer, evr);
-	char *text = s->sha256[0]
+	char *text = s->meta
+		? pf_asprintf("- Metapackage made by pkgforge: %s",
+			      sum_rel_text(s))
+		: s->sha256[0]
 		? pf_asprintf("- Packaged by pkgforge from %s (sha256 %s)", s->url, s->sha256)
 		: pf_asprintf("- Packaged by pkgforge from %s", s->url);
 	uint32_t t = clamp32(timestamp - timestamp % 86400 + 43200);
@@ -737,6 +766,33 @@ static int add_changelog(Header h, const struct pf_pkgspec *s, int64_t timestamp
 
 /* The main header, with the payload digests as given (placeholders
  * first, of the same length). */
+/* %post and %postun from templates/rpm, run by /bin/sh. */
+static int add_scripts(Header h, const struct pf_pkgspec *s, struct pf_err *e)
+{
+	static const struct {
+		const char *kind;
+		rpmTagVal tag, prog;
+	} scripts[] = {
+		{ "post", RPMTAG_POSTIN, RPMTAG_POSTINPROG },
+		{ "postun", RPMTAG_POSTUN, RPMTAG_POSTUNPROG },
+	};
+
+	for (size_t i = 0; i < PF_ARRAY_SIZE(scripts); i++) {
+		char *text;
+		int r = 0;
+
+		if (pf_mscript(s, "rpm", scripts[i].kind, &text, e) < 0)
+			return -1;
+		if (text)
+			r = put_str(h, scripts[i].tag, text, e) < 0 ||
+			    put_str(h, scripts[i].prog, "/bin/sh", e) < 0 ? -1 : 0;
+		free(text);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static Header make_header(const struct pf_pkgw *w, const struct pf_pkgsum *sum,
 			  const struct files *f, struct pf_err *e)
 {
@@ -794,7 +850,7 @@ static Header make_header(const struct pf_pkgw *w, const struct pf_pkgsum *sum,
 	    put_str(h, RPMTAG_SOURCERPM, srpm, e) < 0)
 		goto out;
 	if (add_files(h, f, e) < 0 || add_deps(h, s, sum->rel, f, w->comp, e) < 0 ||
-	    add_changelog(h, s, sum->timestamp, e) < 0)
+	    add_scripts(h, s, e) < 0 || add_changelog(h, s, sum->timestamp, e) < 0)
 		goto out;
 	if (put_str(h, RPMTAG_PAYLOADFORMAT, "cpio", e) < 0 ||
 	    /* none: rpm reads a payload without compressor through zlib,

@@ -846,6 +846,7 @@ static void add_meta(struct pf_plan *plan, size_t target, struct pf_diag *d)
 	s.arch = t->arch;
 	s.host = t->host;
 	s.meta = true;
+	s.meta_target = target;
 	s.name = pf_strdup(t->meta_name);
 	s.version = pf_strdup(t->version);
 	s.release = pf_strdup(t->release);

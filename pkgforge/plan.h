@@ -58,6 +58,8 @@ struct pf_pkgspec {
 	const struct pf_arch *arch;
 	const char *host;               /* as the manifest spells it */
 	bool meta;                      /* no files: prefix, url... are NULL */
+	size_t meta_target;             /* meta: index in the plan of the
+					 * package it depends on */
 
 	char *name;
 	char *version;                  /* upstream version */
