@@ -42,6 +42,7 @@ struct job {
 	uint32_t next_ino;
 	int64_t newest;
 	bool active;                    /* the current entry belongs here */
+	bool stamp_only;                /* read for the timestamp, no output */
 	struct pf_entry cur;            /* the current entry, between begin and end */
 	struct strbuf cur_path;
 	size_t *elf_of_ino;             /* ino → ELF record + 1 (0: not an ELF) */
@@ -838,7 +839,7 @@ static int finish_job(struct pass *p, struct job *j, struct pf_rellist rel[PF_RE
 	}
 	free(links);
 	*stamp = p->c->opt->sde_set ? p->c->opt->sde : j->newest;
-	if (!j->nw) {                   /* read for its timestamp only */
+	if (j->stamp_only) {
 		ret = 0;
 		goto out;
 	}
@@ -901,7 +902,8 @@ static int open_jobs(struct pass *p)
 		j->root_depth = 1;
 		for (r = j->root; *r; r++)
 			j->root_depth += *r == '/';
-		for (size_t i = 0; i < c->nfmts && !(c->stamp_only && c->stamp_only[k]); i++) {
+		j->stamp_only = c->stamp_only && c->stamp_only[k];
+		for (size_t i = 0; i < c->nfmts && !j->stamp_only; i++) {
 			const struct pf_pkgfmt *f = c->fmts[i];
 			j->f[j->nw] = f;
 			if (f->open(&j->w[j->nw], j->spec, c->opt, p->e) < 0)
