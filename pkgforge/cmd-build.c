@@ -14,20 +14,25 @@
 #include "digest.h"
 #include "pkgfmt.h"
 #include "pkgforge.h"
+#include "upstream.h"
 #include "util.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: pkgforge build [options] -o DIR MANIFEST|DIR...\n"
 	"\n"
-	"Build the packages that manifests describe.  Each source tarball is\n"
-	"verified against its pinned sha256, then read once and turned into\n"
-	"every requested package and format without extracting anything.\n"
+	"Build the packages that manifests describe.  The source tarballs come\n"
+	"from --source, else from the download cache, where what is missing is\n"
+	"fetched first (as 'pkgforge fetch' does).  Each tarball is verified\n"
+	"against its sha256 (pinned, or from the manifest's signed checksum\n"
+	"list), then read once and turned into every requested package and\n"
+	"format without extracting anything; a signature over the uncompressed\n"
+	"tar, when the manifest asks for one, is checked in that same pass,\n"
+	"before any package is written.\n"
 	"\n"
 	"  -o, --output DIR          where packages go (created if missing)\n"
 	"  -s, --source PATH         a local tarball, or a directory holding them\n"
-	"                            under their upstream names (repeatable);\n"
-	"                            file:// URLs in manifests are read directly\n"
+	"                            under their upstream names (repeatable)\n"
 	"  -f, --format LIST         formats to write (default: deb)\n"
 	"      --deb-compression C   data.tar compression: xz (default), gz, zst,\n"
 	"                            none; C:LEVEL sets the level\n"
@@ -35,13 +40,14 @@ static const char usage_text[] =
 	"      --only GLOB           only packages whose name matches (repeatable)\n"
 	"      --host HOST           only this host or architecture (repeatable)\n"
 	"      --version V           only this upstream version (repeatable)\n"
-	"  -q, --quiet               no progress display\n"
+	PF_FETCH_USAGE
 	"\n"
 	"Timestamps come from SOURCE_DATE_EPOCH when set (newer ones are\n"
 	"clamped to it), otherwise from the newest file of the tarball, so the\n"
 	"same inputs give the same bytes.\n"
 	"\n"
-	"Exit status: 0 ok, 1 failure (I/O, checksum), 2 invalid input.\n";
+	"Exit status: 0 ok, 1 failure (I/O, network, checksum, signature, a\n"
+	"missing source), 2 invalid input.\n";
 
 struct source {
 	char *path;
@@ -71,7 +77,7 @@ static int parse_comp(const char *arg, enum pf_comp *c, int *level, struct pf_er
 	return ret;
 }
 
-/* The local file for spec: --source paths first, then a file:// URL. */
+/* The local file for spec from --source, or NULL. */
 static char *find_source(const struct pf_pkgspec *s, char **paths, size_t npaths)
 {
 	struct stat st;
@@ -90,8 +96,6 @@ static char *find_source(const struct pf_pkgspec *s, char **paths, size_t npaths
 			return pf_strdup(paths[i]);
 		}
 	}
-	if (pf_starts_with(s->url, "file://"))
-		return pf_strdup(s->url + strlen("file://"));
 	return NULL;
 }
 
@@ -110,35 +114,16 @@ static int verify(const char *path, const struct pf_pkgspec *s, int *fdp,
 	}
 	pf_hex(hex, sha, 32);
 	if (strcmp(hex, s->sha256)) {
+		struct strbuf want = STRBUF_INIT;
+
 		close(fd);
-		return pf_err_set(e, PF_EFAIL,
-				  "%s: sha256 mismatch: the manifest pins %s (%s:%d), the file has %s",
-				  path, s->sha256, s->sha_loc.file, s->sha_loc.line, hex);
+		pf_upstream_expect(s, &want);
+		pf_err_set(e, PF_EFAIL, "%s: sha256 mismatch: %s, the file has %s", path, want.buf, hex);
+		strbuf_release(&want);
+		return -1;
 	}
 	*fdp = fd;
 	return 0;
-}
-
-static int mkdir_p(const char *dir, struct pf_err *e)
-{
-	char *copy = pf_strdup(dir);
-	int ret = 0;
-
-	for (char *p = copy + 1; ; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
-				ret = pf_err_errno(e, "cannot create %s", copy);
-				break;
-			}
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	free(copy);
-	return ret;
 }
 
 int cmd_build(int argc, char **argv)
@@ -155,6 +140,7 @@ int cmd_build(int argc, char **argv)
 		{ "version", required_argument, NULL, O_VERSION },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		PF_FETCH_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pf_manifests ms = { NULL, 0, 0 };
@@ -163,6 +149,12 @@ int cmd_build(int argc, char **argv)
 	struct pf_err e = PF_ERR_INIT;
 	struct pf_filter filt;
 	struct pf_buildopt opt;
+	struct pf_fetchcli fc;
+	struct pf_upstream_opts uo;
+	struct pf_upstream *up = NULL;
+	struct pf_upreq *reqs = NULL;
+	char **local = NULL;
+	size_t nreqs = 0;
 	bool want[PF_FMT_NR] = { true, false, false };
 	const struct pf_pkgfmt *fmts[PF_FMT_NR];
 	size_t nfmts = 0;
@@ -170,25 +162,32 @@ int cmd_build(int argc, char **argv)
 	size_t nsrc = 0;
 	struct source *sources = NULL;
 	size_t nsources = 0, salloc = 0;
-	int quiet = 0, c, ret = 2, sde;
+	int c, ret = 2, sde;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(&filt, 0, sizeof(filt));
 	memset(&opt, 0, sizeof(opt));
+	pf_fetchcli_init(&fc);
 	for (int f = 0; f < PF_FMT_NR; f++)
 		opt.level[f] = -1;
 	opt.threads = ncpu > 0 ? (int)ncpu : 1;
 	opt.ipk_flavor = "openwrt";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:s:f:j:qh", opts, NULL)) != -1) {
+		int r = pf_fetchcli_option(&fc, c, optarg, &e);
+
+		if (r < 0)
+			goto usage_err;
+		if (r)
+			continue;
 		switch (c) {
 		case 'o':
 			opt.outdir = optarg;
 			break;
 		case 's':
 			if (nsrc == PF_ARRAY_SIZE(srcpaths)) {
-				fprintf(stderr, "pkgforge: error: too many --source options\n");
-				return 2;
+				pf_err_set(&e, PF_EINVAL, "too many --source options");
+				goto usage_err;
 			}
 			srcpaths[nsrc++] = optarg;
 			break;
@@ -220,20 +219,18 @@ int cmd_build(int argc, char **argv)
 				goto usage_err;
 			}
 			break;
-		case 'q':
-			quiet = 1;
-			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return 0;
+			ret = 0;
+			goto out;
 		default:
 			fputs(usage_text, stderr);
-			return 2;
+			goto out;
 		}
 	}
 	if (optind >= argc || !opt.outdir) {
 		fputs(usage_text, stderr);
-		return 2;
+		goto out;
 	}
 	sde = pf_source_date_epoch(&opt.sde);
 	if (sde < 0) {
@@ -244,6 +241,8 @@ int cmd_build(int argc, char **argv)
 	for (int f = 0; f < PF_FMT_NR; f++)
 		if (want[f])
 			fmts[nfmts++] = pf_pkgfmts[f];
+	if (pf_fetchcli_setup(&fc, &uo, &e) < 0)
+		goto usage_err;
 
 	if (pf_load_and_plan(argc - optind, argv + optind, &ms, &plan, &d) < 0) {
 		pf_diag_print(&d, stderr);
@@ -251,22 +250,46 @@ int cmd_build(int argc, char **argv)
 	}
 	pf_diag_print(&d, stderr);
 
-	/* group the selected packages by source file: one pass per tarball */
+	/* the selected packages; their tarballs from --source, or the cache */
+	reqs = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*reqs));
+	local = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*local));
 	for (size_t i = 0; i < plan.nr; i++) {
-		struct pf_pkgspec *s = &plan.v[i];
-		struct source *src = NULL;
-		char *path;
-
-		if (!pf_filter_match(&filt, s))
+		if (!pf_filter_match(&filt, &plan.v[i]))
 			continue;
-		path = find_source(s, srcpaths, nsrc);
-		if (!path) {
-			pf_err_set(&e, PF_EFAIL,
-				   "no local source for %s %s (%s): give --source DIR or FILE",
-				   s->name, s->version, s->file);
-			ret = 1;
+		local[nreqs] = find_source(&plan.v[i], srcpaths, nsrc);
+		reqs[nreqs].spec = &plan.v[i];
+		reqs[nreqs].tarball = !local[nreqs];
+		nreqs++;
+	}
+	for (size_t i = 0; i < nsrc; i++) {
+		struct stat st;
+		bool used = false;
+		if (stat(srcpaths[i], &st) == 0 && S_ISDIR(st.st_mode))
+			continue;
+		for (size_t k = 0; k < nreqs && !used; k++)
+			used = local[k] && !strcmp(local[k], srcpaths[i]);
+		if (!used) {
+			pf_err_set(&e, PF_EINVAL,
+				   "--source %s: no selected package is built from a file of this name",
+				   srcpaths[i]);
 			goto fail;
 		}
+	}
+	if (!nreqs) {
+		pf_err_set(&e, PF_EINVAL, "no package matches the filters");
+		goto fail;
+	}
+	if (pf_upstream_open(&up, &uo, &e) < 0 || pf_upstream_prepare(up, reqs, nreqs, &e) < 0) {
+		ret = e.code ? e.code : 1;
+		goto fail;
+	}
+
+	/* group by source file: one pass per tarball */
+	for (size_t i = 0; i < nreqs; i++) {
+		struct pf_pkgspec *s = reqs[i].spec;
+		struct source *src = NULL;
+		char *path = local[i] ? pf_strdup(local[i]) : pf_upstream_tarball(up, s);
+
 		for (size_t k = 0; k < nsources && !src; k++)
 			if (!strcmp(sources[k].path, path))
 				src = &sources[k];
@@ -291,35 +314,23 @@ int cmd_build(int argc, char **argv)
 		PF_ALLOC_GROW(src->specs, src->nr + 1, src->alloc);
 		src->specs[src->nr++] = s;
 	}
-	for (size_t i = 0; i < nsrc; i++) {
-		struct stat st;
-		bool used = false;
-		if (stat(srcpaths[i], &st) == 0 && S_ISDIR(st.st_mode))
-			continue;
-		for (size_t k = 0; k < nsources && !used; k++)
-			used = !strcmp(sources[k].path, srcpaths[i]);
-		if (!used) {
-			pf_err_set(&e, PF_EINVAL,
-				   "--source %s: no selected package is built from a file of this name",
-				   srcpaths[i]);
-			goto fail;
-		}
-	}
-	if (!nsources) {
-		pf_err_set(&e, PF_EINVAL, "no package matches the filters");
-		goto fail;
-	}
-	if (mkdir_p(opt.outdir, &e) < 0) {
+	if (pf_mkdir_p(opt.outdir, 0755, &e) < 0) {
 		ret = 1;
 		goto fail;
 	}
 	for (size_t k = 0; k < nsources; k++) {
 		struct pf_convert conv;
+		struct pf_sigcheck *sig = NULL;
 		int fd = -1;
 
 		memset(&conv, 0, sizeof(conv));
 		if (verify(sources[k].path, sources[k].first, &fd, &e) < 0) {
 			ret = 1;
+			goto fail;
+		}
+		if (pf_sigcheck_begin(up, sources[k].specs, sources[k].nr, &sig, &e) < 0) {
+			close(fd);
+			ret = e.code ? e.code : 1;
 			goto fail;
 		}
 		conv.srcpath = sources[k].path;
@@ -330,14 +341,21 @@ int cmd_build(int argc, char **argv)
 		conv.fmts = fmts;
 		conv.nfmts = nfmts;
 		conv.opt = &opt;
-		conv.progress = !quiet && isatty(2);
+		conv.progress = fc.verbosity >= 1 && isatty(2);
+		if (sig) {
+			conv.tap = pf_sigcheck_data;
+			conv.tap_end = pf_sigcheck_end;
+			conv.tap_ctx = sig;
+		}
 		if (pf_convert_run(&conv, &e) < 0) {
 			close(fd);
+			pf_sigcheck_free(sig);
 			pf_convert_release(&conv);
 			ret = e.code ? e.code : 1;
 			goto fail;
 		}
 		close(fd);
+		pf_sigcheck_free(sig);
 		for (size_t i = 0; i < conv.written.nr; i++)
 			printf("%s\n", conv.written.v[i]);
 		fflush(stdout);
@@ -357,9 +375,15 @@ out:
 		free(sources[k].specs);
 	}
 	free(sources);
+	for (size_t i = 0; i < nreqs; i++)
+		free(local[i]);
+	free(local);
+	free(reqs);
+	pf_upstream_close(up);
 	pf_err_release(&e);
 	pf_plan_release(&plan);
 	pf_manifests_release(&ms);
 	pf_diag_release(&d);
+	pf_fetchcli_release(&fc);
 	return ret;
 }
