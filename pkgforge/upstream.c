@@ -654,6 +654,13 @@ int pf_upstream_prepare(struct pf_upstream *u, const struct pf_upreq *reqs, size
 	bool offline_gap = false;
 	int ret = -1;
 
+	/* 0. the keys, if anything is signed: a bad key file is no one package's fault */
+	for (size_t i = 0; i < n; i++) {
+		const struct pf_pkgspec *s = reqs[i].spec;
+
+		if (((!s->sha_pinned && s->sums.url) || s->sig.url) && get_pgp(u, e) < 0)
+			goto out;
+	}
 	/* 1. every sha256 */
 	for (size_t i = 0; i < n; i++) {
 		struct pf_pkgspec *s = reqs[i].spec;

@@ -46,14 +46,19 @@ mkkey() {
 	gpg --batch --quiet --passphrase '' "$@" \
 		--quick-gen-key "$name <$name@pkgforge.invalid>" ed25519 sign "${KEY_EXPIRE:-never}" 2>/dev/null ||
 		return 1
-	printf -v "fpr_$name" '%s' "$(gpg --batch --with-colons --list-keys "<$name@pkgforge.invalid>" |
+	printf -v "fpr_$name" '%s' "$(gpg --batch --with-colons --list-keys "<$name@pkgforge.invalid>" 2>/dev/null |
 		awk -F: '$1 == "fpr" { print $10; exit }')"
-	gpg --batch --armor --export "<$name@pkgforge.invalid>" >"$TRASH/keys-$name.asc"
+	gpg --batch --armor --export "<$name@pkgforge.invalid>" >"$TRASH/keys-$name.asc" 2>/dev/null
 }
 
-# Sign as NAME: clearsign FILE (to FILE.asc) or detach-sign stdin to FILE.
-clearsign_as() { gpg --batch --yes --local-user "<$1@pkgforge.invalid>" --clearsign -o "$3" "$2"; }
-detach_sign_as() { gpg --batch --yes --local-user "<$1@pkgforge.invalid>" --armor --detach-sign -o "$2"; }
+# clearsign_as NAME IN OUT, detach_sign_as NAME OUT <data: sign as NAME
+# (extra gpg options in $GPG_OPTS, e.g. --faked-system-time).
+clearsign_as() {
+	gpg --batch --yes ${GPG_OPTS:-} --local-user "<$1@pkgforge.invalid>" --clearsign -o "$3" "$2" 2>/dev/null
+}
+detach_sign_as() {
+	gpg --batch --yes ${GPG_OPTS:-} --local-user "<$1@pkgforge.invalid>" --armor --detach-sign -o "$2" 2>/dev/null
+}
 
 pkgforge_fast() {
 	PKGFORGE_RETRY_DELAY_MS=${PKGFORGE_RETRY_DELAY_MS:-1} "$PKGFORGE" "$@"

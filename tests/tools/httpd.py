@@ -3,6 +3,7 @@
 """A small HTTP(S) server for pkgforge's tests that misbehaves on request.
 
     httpd.py --root DIR --port-file FILE --log FILE [--tls CERT KEY] [--gate FILE]
+             [--redirect-base URL]
 
 It listens on 127.0.0.1, on a free port it writes to --port-file.  The
 first path component of a request chooses the behaviour, the rest names
@@ -17,6 +18,7 @@ a file below --root:
     /loop/PATH      redirect to itself, forever
     /redir/PATH     redirect to /ok/PATH
     /tofile/PATH    redirect to file:///etc/passwd
+    /away/PATH      redirect to --redirect-base URL + /ok/PATH
     /slow/PATH      headers, then one byte every half second
     /wrong/PATH     the file with its last byte changed
     /norange/PATH   first request cut in half like /cut; then the whole
@@ -97,6 +99,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.redirect("/ok/" + rel)
         if mode == "tofile":
             return self.redirect("file:///etc/passwd")
+        if mode == "away":
+            return self.redirect(self.server.opts.redirect_base + "/ok/" + rel)
         if not os.path.isfile(path):
             return self.plain(404, "not found\n")
         with open(path, "rb") as f:
@@ -164,6 +168,7 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--gate", default="/nonexistent")
+    ap.add_argument("--redirect-base", default="http://127.0.0.1:1")
     opts = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
