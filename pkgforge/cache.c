@@ -27,13 +27,21 @@ char *pf_cache_default_dir(void)
 
 int pf_cache_open(struct pf_cache *c, const char *dir, struct pf_err *e)
 {
-	static const char *const kinds[] = { "sha256", "lists", "sigs" };
-
 	c->lockfd = -1;
+	c->made = false;
 	c->dir = dir ? pf_strdup(dir) : pf_cache_default_dir();
 	if (!c->dir)
 		return pf_err_set(e, PF_EFAIL,
 				  "no cache directory: set HOME or XDG_CACHE_HOME, or give --cache DIR");
+	return 0;
+}
+
+int pf_cache_make(struct pf_cache *c, struct pf_err *e)
+{
+	static const char *const kinds[] = { "sha256", "lists", "sigs" };
+
+	if (c->made)
+		return 0;
 	for (size_t i = 0; i < PF_ARRAY_SIZE(kinds); i++) {
 		char *sub = pf_asprintf("%s/%s", c->dir, kinds[i]);
 		int r = pf_mkdir_p(sub, 0755, e);
@@ -41,6 +49,7 @@ int pf_cache_open(struct pf_cache *c, const char *dir, struct pf_err *e)
 		if (r < 0)
 			return pf_err_prefix(e, "cache");
 	}
+	c->made = true;
 	return 0;
 }
 
@@ -72,6 +81,8 @@ int pf_cache_lock(struct pf_cache *c, const struct pf_log *log, struct pf_err *e
 
 	if (c->lockfd >= 0)
 		return 0;
+	if (pf_cache_make(c, e) < 0)
+		return -1;
 	path = pf_asprintf("%s/lock", c->dir);
 	c->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (c->lockfd < 0) {
@@ -113,7 +124,11 @@ int pf_cache_part_open(struct pf_cache *c, const char *hex, struct pf_cache_part
 		       struct pf_err *e)
 {
 	struct stat st;
-	char *name = pf_asprintf("%s.part", hex);
+	char *name;
+
+	if (pf_cache_make(c, e) < 0)
+		return -1;
+	name = pf_asprintf("%s.part", hex);
 
 	p->path = pf_cache_path(c, "sha256", name);
 	p->final = pf_cache_path(c, "sha256", hex);

@@ -24,14 +24,18 @@
 struct pf_cache {
 	char *dir;
 	int lockfd;
+	bool made;              /* the directories exist */
 };
 
-#define PF_CACHE_INIT { NULL, -1 }
+#define PF_CACHE_INIT { NULL, -1, false }
 
 /* $XDG_CACHE_HOME/pkgforge, else $HOME/.cache/pkgforge; NULL if neither is set. */
 char *pf_cache_default_dir(void);
-/* Open (creating it) the cache at dir, or at the default place when NULL. */
+/* The cache at dir, or at the default place when NULL; nothing is
+ * created until pf_cache_make() (a run that writes nothing leaves no trace). */
 int pf_cache_open(struct pf_cache *c, const char *dir, struct pf_err *e);
+/* Create the cache's directories (once). */
+int pf_cache_make(struct pf_cache *c, struct pf_err *e);
 void pf_cache_close(struct pf_cache *c);
 
 /* "<dir>/<kind>/<name>" */
@@ -39,7 +43,7 @@ char *pf_cache_path(const struct pf_cache *c, const char *kind, const char *name
 /* True when the verified file <hex> is in the cache. */
 bool pf_cache_has(const struct pf_cache *c, const char *hex);
 
-/* Take the download lock, waiting (and saying so on log) while another
+/* Take the download lock (pf_cache_make() first), waiting (and saying so on log) while another
  * process holds it. */
 int pf_cache_lock(struct pf_cache *c, const struct pf_log *log, struct pf_err *e);
 void pf_cache_unlock(struct pf_cache *c);

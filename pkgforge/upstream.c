@@ -213,8 +213,11 @@ static int fetch_small(struct pf_upstream *u, const char *name, struct pf_strlis
 {
 	struct pf_fetch_job job;
 	struct pf_fetch_job *jp = &job;
-	int fd = pf_tmpfile(u->cache.dir, e), ret = -1;
+	int fd, ret = -1;
 
+	if (pf_cache_make(&u->cache, e) < 0)
+		return -1;
+	fd = pf_tmpfile(u->cache.dir, e);
 	if (fd < 0)
 		return -1;
 	memset(&job, 0, sizeof(job));
@@ -319,6 +322,8 @@ static int store_list(struct pf_upstream *u, struct list *l, struct pf_err *e)
 
 	if (l->stored || !l->fresh)
 		return 0;
+	if (pf_cache_make(&u->cache, e) < 0)
+		return -1;
 	path = list_path(u, l->url);
 	ret = pf_ofile_put(path, l->raw.buf, l->raw.len, e);
 	free(path);

@@ -45,6 +45,12 @@ test_expect_success 'build takes the tarball from the cache' '
 	cmp ref/$pkg out1/$pkg
 '
 
+test_expect_success 'a build from --source alone leaves no cache behind' '
+	XDG_CACHE_HOME=$TRASH/nocache pkgforge build -q -s "$FIX" -o out0 m.yaml >list &&
+	check_lines list out0/$pkg &&
+	test ! -e nocache
+'
+
 test_expect_success 'build fetches what the cache lacks, then builds: one command' '
 	pkgforge build -q --cache c2 -o out2 m.yaml >list &&
 	check_lines list out2/$pkg &&

@@ -46,10 +46,21 @@ test_expect_success 'fetch downloads the signature with the tarball; build then 
 	check_lines list out-off/$pkg
 '
 
+test_expect_code 1 'offline, a missing signature is named' '
+	manifest nosig.yaml "$base/ok/good/llvm-\${version}-\${host}.tar.xz" "$sha" &&
+	pkgforge fetch --cache c-ns nosig.yaml >/dev/null &&
+	pkgforge build -q --offline --keys pubkeys --cache c-ns -o out-ns good.yaml >list 2>err; rc=$?
+	check_lines err "pkgforge: error: --offline: 1 file is not in the cache c-ns:" \
+		"  $sign (its signature), for korg-llvm-18 18.1.8 ($arch)" || exit 9
+	test ! -e out-ns || exit 9
+	exit $rc
+'
+
 test_expect_success 'with --source, the signature is still required and checked' '
+	n=$(requests web "^GET /ok/good/$tar ") &&
 	pkgforge build -q --keys pubkeys --cache c3 -s "$FIX" -o out-src good.yaml >list &&
 	check_lines list out-src/$pkg &&
-	test "$(requests web "^GET /ok/good/$tar ")" = 2 &&
+	test "$(requests web "^GET /ok/good/$tar ")" = $n &&
 	test -f c3/sigs/$sha.sign
 '
 

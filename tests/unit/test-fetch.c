@@ -254,6 +254,10 @@ int main(void)
 
 		CHECK(mkdtemp(dir) != NULL);
 		CHECK_INT(pf_cache_open(&c, dir, &e), 0);
+		part = pf_asprintf("%s/sha256", dir);
+		CHECK(access(part, F_OK) != 0);         /* nothing made yet */
+		free(part);
+		CHECK_INT(pf_cache_make(&c, &e), 0);
 		part = pf_asprintf("%s/sha256/%s.part", dir, SHA_HELLO_NL);
 		final = pf_asprintf("%s/sha256/%s", dir, SHA_HELLO_NL);
 		/* an earlier run left "hel" */
