@@ -575,6 +575,7 @@ static int download(struct pf_upstream *u, struct wants *ws, struct pf_err *e)
 	struct pf_fetch_job **jobs = NULL;
 	struct want **todo = NULL;
 	struct strbuf errs = STRBUF_INIT;
+	struct pf_err runerr = PF_ERR_INIT;
 	size_t n = 0, failed = 0;
 	int ret = -1;
 
@@ -600,18 +601,17 @@ static int download(struct pf_upstream *u, struct wants *ws, struct pf_err *e)
 		todo[n] = w;
 		jobs[n++] = &w->job;
 	}
-	if (n) {
-		struct pf_err ignored = PF_ERR_INIT;
-
-		pf_fetch_run(jobs, n, &u->o.fetch, &ignored);
-		pf_err_release(&ignored);
-	}
+	/* each job says why it failed; a failure of the whole run (libcurl
+	 * itself) is the reason of those it left unfinished */
+	if (n)
+		pf_fetch_run(jobs, n, &u->o.fetch, &runerr);
 	for (size_t i = 0; i < n; i++) {
 		struct want *w = todo[i];
 		struct pf_err one = PF_ERR_INIT;
 
 		if (!w->job.ok) {
-			pf_err_set(&one, PF_EFAIL, "%s", w->job.err.msg.buf);
+			pf_err_set(&one, PF_EFAIL, "%s", w->job.err.msg.len ? w->job.err.msg.buf :
+				   runerr.msg.len ? runerr.msg.buf : "download failed");
 			/* keep a partial download for a later resume, not an empty one */
 			if (w->kind == W_TARBALL && !w->job.offset)
 				unlink(w->part.path);
@@ -644,6 +644,7 @@ static int download(struct pf_upstream *u, struct wants *ws, struct pf_err *e)
 	ret = 0;
 out:
 	pf_cache_unlock(&u->cache);
+	pf_err_release(&runerr);
 	strbuf_release(&errs);
 	free(jobs);
 	free(todo);

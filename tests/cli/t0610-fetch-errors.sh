@@ -10,7 +10,9 @@ tar=llvm-18.1.8-$arch.tar.xz
 sha=$(sha256sum <"$FIX/$tar" | cut -c1-64)
 size=$(stat -c %s "$FIX/$tar")
 half=$((size / 2))
-mkdir -p srv/pub && cp "$FIX/$tar" srv/pub/
+tar17=llvm-17.0.6-$arch.tar.xz
+sha17=$(sha256sum <"$FIX/$tar17" | cut -c1-64)
+mkdir -p srv/pub && cp "$FIX/$tar" "$FIX/$tar17" srv/pub/
 start_httpd web
 base=http://127.0.0.1:$port_web
 
@@ -168,9 +170,6 @@ test_expect_success 'the manifest'"'"'s source.mirrors come after its URL' '
 '
 
 test_expect_success 'several downloads run at once' '
-	tar17=llvm-17.0.6-$arch.tar.xz &&
-	cp "$FIX/$tar17" srv/pub/ &&
-	sha17=$(sha256sum <"$FIX/$tar17" | cut -c1-64) &&
 	cat m-cut.yaml >two.yaml &&
 	sed -i "s|/cut/|/hold/|" two.yaml &&
 	printf "  - version: 17.0.6\n    sha256: {$arch: $sha17}\n" >>two.yaml &&
@@ -180,4 +179,14 @@ test_expect_success 'several downloads run at once' '
 	touch gate && wait $pid &&
 	check_lines out "$sha  $tar" "$sha17  $tar17" &&
 	cmp "$FIX/$tar17" c-two/sha256/$sha17
+'
+
+test_expect_code 1 'several failures: each on its line, then the count' '
+	sed "s|/hold/|/e404/|" two.yaml >two404.yaml &&
+	pkgforge fetch --cache c-404s two404.yaml >out 2>err; rc=$?
+	check_lines err "pkgforge: error: $(url e404): HTTP 404 (not found)" \
+		"pkgforge: error: $base/e404/pub/$tar17: HTTP 404 (not found)" \
+		"pkgforge: error: 2 of 2 downloads failed" || exit 9
+	test ! -s out || exit 9
+	exit $rc
 '
