@@ -10,7 +10,7 @@ DESTDIR   ?=
 BUILD     ?= build
 
 CC        ?= cc
-PKGS      := libarchive libfyaml libcrypto rpm libelf
+PKGS      := libarchive libfyaml libcrypto rpm libelf libcurl gpgme
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
               $(shell pkg-config --static --libs libdpkg 2>/dev/null)
@@ -98,10 +98,12 @@ bench: all
 	@BUILD=$(BUILD) bench/run
 
 install: $(BUILD)/pkgforge
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/profiles
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/profiles \
+		$(DESTDIR)$(DATADIR)/keys
 	install -m 0755 $(BUILD)/pkgforge $(DESTDIR)$(BINDIR)/pkgforge
 	install -m 0644 doc/pkgforge.1 $(DESTDIR)$(MANDIR)/man1/pkgforge.1
 	install -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
+	install -m 0644 keys/*.asc $(DESTDIR)$(DATADIR)/keys/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pkgforge $(DESTDIR)$(MANDIR)/man1/pkgforge.1

@@ -16,20 +16,25 @@
 #include "pkgforge.h"
 #include "tarw.h"
 #include "profile.h"
+#include "upstream.h"
 #include "util.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: pkgforge build [options] -o DIR MANIFEST|DIR...\n"
 	"\n"
-	"Build the packages that manifests describe.  Each source tarball is\n"
-	"verified against its pinned sha256, then read once and turned into\n"
-	"every requested package and format without extracting anything.\n"
+	"Build the packages that manifests describe.  The source tarballs come\n"
+	"from --source, else from the download cache, where what is missing is\n"
+	"fetched first (as 'pkgforge fetch' does).  Each tarball is verified\n"
+	"against its sha256 (pinned, or from the manifest's signed checksum\n"
+	"list), then read once and turned into every requested package and\n"
+	"format without extracting anything; a signature over the uncompressed\n"
+	"tar, when the manifest asks for one, is checked in that same pass,\n"
+	"before any package is written.\n"
 	"\n"
 	"  -o, --output DIR          where packages go (created if missing)\n"
 	"  -s, --source PATH         a local tarball, or a directory holding them\n"
-	"                            under their upstream names (repeatable);\n"
-	"                            file:// URLs in manifests are read directly\n"
+	"                            under their upstream names (repeatable)\n"
 	"  -f, --format LIST         formats to write (default: deb)\n"
 	"      --deb-compression C   data.tar compression: xz (default), gz, zst,\n"
 	"                            none; C:LEVEL sets the level\n"
@@ -42,13 +47,14 @@ static const char usage_text[] =
 	"      --only GLOB           only packages whose name matches (repeatable)\n"
 	"      --host HOST           only this host or architecture (repeatable)\n"
 	"      --version V           only this upstream version (repeatable)\n"
-	"  -q, --quiet               no progress display\n"
+	PF_FETCH_USAGE
 	"\n"
 	"Timestamps come from SOURCE_DATE_EPOCH when set (newer ones are\n"
 	"clamped to it), otherwise from the newest file of the tarball, so the\n"
 	"same inputs give the same bytes.\n"
 	"\n"
-	"Exit status: 0 ok, 1 failure (I/O, checksum), 2 invalid input.\n";
+	"Exit status: 0 ok, 1 failure (I/O, network, checksum, signature, a\n"
+	"missing source), 2 invalid input.\n";
 
 struct source {
 	char *path;
@@ -64,17 +70,12 @@ struct sources {
 	size_t nr, alloc;
 };
 
-/* Put spec in the group of its source file (one pass per tarball). */
+/* Put spec in the group of its tarball (one pass per tarball); takes path. */
 static int add_to_source(struct sources *ss, struct pf_pkgspec *s, bool stamp_only,
-			 char **srcpaths, size_t nsrc, struct pf_err *e)
+			 char *path, struct pf_err *e)
 {
 	struct source *src = NULL;
-	char *path = pf_find_source(s, srcpaths, nsrc);
 
-	if (!path)
-		return pf_err_set(e, PF_EFAIL,
-				  "no local source for %s %s (%s): give --source DIR or FILE",
-				  s->name, s->version, s->file);
 	for (size_t k = 0; k < ss->nr && !src; k++)
 		if (!strcmp(ss->v[k].path, path))
 			src = &ss->v[k];
@@ -138,28 +139,6 @@ static int parse_comp(const char *arg, enum pf_comp *c, int *level, struct pf_er
 	return ret;
 }
 
-static int mkdir_p(const char *dir, struct pf_err *e)
-{
-	char *copy = pf_strdup(dir);
-	int ret = 0;
-
-	for (char *p = copy + 1; ; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
-				ret = pf_err_errno(e, "cannot create %s", copy);
-				break;
-			}
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	free(copy);
-	return ret;
-}
-
 int cmd_build(int argc, char **argv)
 {
 	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP, O_RPMCOMP, O_IPKFLAVOR, O_IPKCOMP };
@@ -177,6 +156,7 @@ int cmd_build(int argc, char **argv)
 		{ "version", required_argument, NULL, O_VERSION },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		PF_FETCH_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pf_manifests ms = { NULL, 0, 0 };
@@ -185,36 +165,50 @@ int cmd_build(int argc, char **argv)
 	struct pf_err e = PF_ERR_INIT;
 	struct pf_filter filt;
 	struct pf_buildopt opt;
+	struct pf_fetchcli fc;
+	struct pf_upstream_opts uo;
+	struct pf_upstream *up = NULL;
+	struct pf_upreq *reqs = NULL;
+	char **local = NULL;
+	bool *stamp_req = NULL;         /* reqs[i] is read for its timestamp only */
+	size_t nreqs = 0;
 	bool want[PF_FMT_NR] = { true, false, false };
 	const struct pf_pkgfmt *fmts[PF_FMT_NR];
 	size_t nfmts = 0;
 	char *srcpaths[64];
 	size_t nsrc = 0;
 	struct sources sources = { NULL, 0, 0 };
-	bool *selected = NULL;
+	bool *selected = NULL, *needed = NULL;
 	int64_t *stamps = NULL;
 	struct pf_profiles profiles = { NULL, 0, 0 };
 	struct pf_pkgspec **metas = NULL;
 	size_t nmetas = 0, malloc_ = 0;
-	int quiet = 0, c, ret = 2, sde;
+	int c, ret = 2, sde;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(&filt, 0, sizeof(filt));
 	memset(&opt, 0, sizeof(opt));
+	pf_fetchcli_init(&fc);
 	for (int f = 0; f < PF_FMT_NR; f++)
 		opt.level[f] = -1;
 	opt.threads = ncpu > 0 ? (int)ncpu : 1;
 	opt.ipk_flavor = "openwrt";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:s:f:j:qh", opts, NULL)) != -1) {
+		int r = pf_fetchcli_option(&fc, c, optarg, &e);
+
+		if (r < 0)
+			goto usage_err;
+		if (r)
+			continue;
 		switch (c) {
 		case 'o':
 			opt.outdir = optarg;
 			break;
 		case 's':
 			if (nsrc == PF_ARRAY_SIZE(srcpaths)) {
-				fprintf(stderr, "pkgforge: error: too many --source options\n");
-				return 2;
+				pf_err_set(&e, PF_EINVAL, "too many --source options");
+				goto usage_err;
 			}
 			srcpaths[nsrc++] = optarg;
 			break;
@@ -257,20 +251,18 @@ int cmd_build(int argc, char **argv)
 				goto usage_err;
 			}
 			break;
-		case 'q':
-			quiet = 1;
-			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return 0;
+			ret = 0;
+			goto out;
 		default:
 			fputs(usage_text, stderr);
-			return 2;
+			goto out;
 		}
 	}
 	if (optind >= argc || !opt.outdir) {
 		fputs(usage_text, stderr);
-		return 2;
+		goto out;
 	}
 	sde = pf_source_date_epoch(&opt.sde);
 	if (sde < 0) {
@@ -284,6 +276,8 @@ int cmd_build(int argc, char **argv)
 	for (int f = 0; f < PF_FMT_NR; f++)
 		if (want[f])
 			fmts[nfmts++] = pf_pkgfmts[f];
+	if (pf_fetchcli_setup(&fc, &uo, &e) < 0)
+		goto usage_err;
 
 	if (pf_load_and_plan(argc - optind, argv + optind, &ms, &plan, &d) < 0) {
 		pf_diag_print(&d, stderr);
@@ -291,39 +285,46 @@ int cmd_build(int argc, char **argv)
 	}
 	pf_diag_print(&d, stderr);
 
-	/* group the selected packages by source file: one pass per tarball */
+	/*
+	 * The selected packages, and the tarballs they need: from --source,
+	 * or the cache.  A metapackage takes its target's time, so the
+	 * target's tarball is read too when the target is not selected.
+	 */
 	selected = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*selected));
+	needed = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*needed));
 	for (size_t i = 0; i < plan.nr; i++)
 		selected[i] = pf_filter_match(&filt, &plan.v[i]);
 	for (size_t i = 0; i < plan.nr; i++) {
-		struct pf_pkgspec *s = &plan.v[i];
-
 		if (!selected[i])
 			continue;
-		if (s->meta) {
+		if (plan.v[i].meta) {
 			PF_ALLOC_GROW(metas, nmetas + 1, malloc_);
-			metas[nmetas++] = s;
-			/* its time is its target's: read that tarball too */
-			if (!selected[s->meta_target] && !opt.sde_set &&
-			    add_to_source(&sources, &plan.v[s->meta_target], true,
-					  srcpaths, nsrc, &e) < 0) {
-				ret = e.code;
-				goto fail;
-			}
+			metas[nmetas++] = &plan.v[i];
+			if (!opt.sde_set)
+				needed[plan.v[i].meta_target] = true;
+		} else {
+			needed[i] = true;
+		}
+	}
+	reqs = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*reqs));
+	local = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*local));
+	stamp_req = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*stamp_req));
+	for (size_t i = 0; i < plan.nr; i++) {
+		if (!needed[i])
 			continue;
-		}
-		if (add_to_source(&sources, s, false, srcpaths, nsrc, &e) < 0) {
-			ret = e.code;
-			goto fail;
-		}
+		local[nreqs] = pf_find_source(&plan.v[i], srcpaths, nsrc);
+		reqs[nreqs].spec = &plan.v[i];
+		reqs[nreqs].tarball = !local[nreqs];
+		stamp_req[nreqs] = !selected[i];
+		nreqs++;
 	}
 	for (size_t i = 0; i < nsrc; i++) {
 		struct stat st;
 		bool used = false;
 		if (stat(srcpaths[i], &st) == 0 && S_ISDIR(st.st_mode))
 			continue;
-		for (size_t k = 0; k < sources.nr && !used; k++)
-			used = !strcmp(sources.v[k].path, srcpaths[i]);
+		for (size_t k = 0; k < nreqs && !used; k++)
+			used = local[k] && !strcmp(local[k], srcpaths[i]);
 		if (!used) {
 			pf_err_set(&e, PF_EINVAL,
 				   "--source %s: no selected package is built from a file of this name",
@@ -331,23 +332,40 @@ int cmd_build(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (!sources.nr && !nmetas) {
+	if (!nreqs && !nmetas) {
 		pf_err_set(&e, PF_EINVAL, "no package matches the filters");
 		goto fail;
 	}
-	if (mkdir_p(opt.outdir, &e) < 0) {
+	if (pf_upstream_open(&up, &uo, &e) < 0 || pf_upstream_prepare(up, reqs, nreqs, &e) < 0) {
+		ret = e.code ? e.code : 1;
+		goto fail;
+	}
+	for (size_t i = 0; i < nreqs; i++) {
+		char *path = local[i] ? pf_strdup(local[i]) : pf_upstream_tarball(up, reqs[i].spec);
+
+		if (add_to_source(&sources, reqs[i].spec, stamp_req[i], path, &e) < 0)
+			goto fail;
+	}
+	if (pf_mkdir_p(opt.outdir, 0755, &e) < 0) {
 		ret = 1;
 		goto fail;
 	}
+
 	stamps = pf_calloc(plan.nr ? plan.nr : 1, sizeof(*stamps));
 	for (size_t k = 0; k < sources.nr; k++) {
 		const struct source *src = &sources.v[k];
 		struct pf_convert conv;
+		struct pf_sigcheck *sig = NULL;
 		int fd = -1;
 
 		memset(&conv, 0, sizeof(conv));
 		if (pf_source_verify(src->path, src->first, &fd, &e) < 0) {
 			ret = 1;
+			goto fail;
+		}
+		if (pf_sigcheck_begin(up, src->specs, src->nr, &sig, &e) < 0) {
+			close(fd);
+			ret = e.code ? e.code : 1;
 			goto fail;
 		}
 		conv.srcpath = src->path;
@@ -359,17 +377,24 @@ int cmd_build(int argc, char **argv)
 		conv.fmts = fmts;
 		conv.nfmts = nfmts;
 		conv.opt = &opt;
-		conv.progress = !quiet && isatty(2);
+		conv.progress = fc.verbosity >= 1 && isatty(2);
 		for (size_t f = 0; f < nfmts; f++)
 			conv.derive[fmts[f]->id] = true;
 		conv.profiles = &profiles;
+		if (sig) {
+			conv.tap = pf_sigcheck_data;
+			conv.tap_end = pf_sigcheck_end;
+			conv.tap_ctx = sig;
+		}
 		if (pf_convert_run(&conv, &e) < 0) {
 			close(fd);
+			pf_sigcheck_free(sig);
 			pf_convert_release(&conv);
 			ret = e.code ? e.code : 1;
 			goto fail;
 		}
 		close(fd);
+		pf_sigcheck_free(sig);
 		for (size_t i = 0; i < conv.written.nr; i++)
 			printf("%s\n", conv.written.v[i]);
 		fflush(stdout);
@@ -418,13 +443,21 @@ out:
 		free(sources.v[k].stamp_only);
 	}
 	free(sources.v);
+	for (size_t i = 0; i < nreqs; i++)
+		free(local[i]);
+	free(local);
+	free(reqs);
+	free(stamp_req);
 	free(metas);
 	free(selected);
+	free(needed);
 	free(stamps);
+	pf_upstream_close(up);
 	pf_profiles_release(&profiles);
 	pf_err_release(&e);
 	pf_plan_release(&plan);
 	pf_manifests_release(&ms);
 	pf_diag_release(&d);
+	pf_fetchcli_release(&fc);
 	return ret;
 }

@@ -33,6 +33,21 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 ok, 2 invalid manifests or usage.\n";
 
+static void json_upsig(struct pf_json *j, const char *key, const struct pf_upsig *u)
+{
+	if (!u->url)
+		return;
+	pf_json_key(j, key);
+	pf_json_obj_begin(j);
+	pf_json_kstr(j, "url", u->url);
+	pf_json_key(j, "signers");
+	pf_json_arr_begin(j);
+	for (size_t i = 0; i < u->signers.nr; i++)
+		pf_json_str(j, u->signers.v[i]);
+	pf_json_arr_end(j);
+	pf_json_obj_end(j);
+}
+
 /* rel: the relations with the derived ones, or NULL (declared only). */
 static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool *want,
 		      const struct pf_rellist (*rel)[PF_FMT_NR])
@@ -112,6 +127,8 @@ static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool 
 			pf_json_str(j, s->mirrors.v[i]);
 		pf_json_arr_end(j);
 		pf_json_kint(j, "strip", s->strip);
+		json_upsig(j, "checksums", &s->sums);
+		json_upsig(j, "signature", &s->sig);
 		pf_json_obj_end(j);
 	}
 	pf_json_key(j, "manifest");

@@ -2,6 +2,7 @@
 /* What several subcommands share: loading manifests, filters. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "digest.h"
 #include "glob.h"
 #include "pkgfmt.h"
+#include "sign.h"
 #include "util.h"
 #include "banned.h"
 
@@ -163,8 +165,6 @@ char *pf_find_source(const struct pf_pkgspec *s, char *const *paths, size_t npat
 			return pf_strdup(paths[i]);
 		}
 	}
-	if (pf_starts_with(s->url, "file://"))
-		return pf_strdup(s->url + strlen("file://"));
 	return NULL;
 }
 
@@ -183,11 +183,148 @@ int pf_source_verify(const char *path, const struct pf_pkgspec *s, int *fdp,
 	}
 	pf_hex(hex, sha, 32);
 	if (strcmp(hex, s->sha256)) {
+		struct strbuf want = STRBUF_INIT;
+
 		close(fd);
-		return pf_err_set(e, PF_EFAIL,
-				  "%s: sha256 mismatch: the manifest pins %s (%s:%d), the file has %s",
-				  path, s->sha256, s->sha_loc.file, s->sha_loc.line, hex);
+		pf_upstream_expect(s, &want);
+		pf_err_set(e, PF_EFAIL, "%s: sha256 mismatch: %s, the file has %s", path, want.buf, hex);
+		strbuf_release(&want);
+		return -1;
 	}
 	*fdp = fd;
+	return 0;
+}
+
+/* ------------------------------------------------ fetch and build */
+
+void pf_fetchcli_init(struct pf_fetchcli *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->verbosity = 1;
+}
+
+void pf_fetchcli_release(struct pf_fetchcli *f)
+{
+	pf_strlist_release(&f->mirrors);
+	pf_strlist_release(&f->keydirs);
+	pf_strlist_release(&f->keys);
+	pf_strlist_release(&f->fprs);
+}
+
+int pf_fetchcli_option(struct pf_fetchcli *f, int c, const char *arg, struct pf_err *e)
+{
+	switch (c) {
+	case PF_O_CACHE:
+		f->cache = arg;
+		return 1;
+	case PF_O_OFFLINE:
+		f->offline = true;
+		return 1;
+	case PF_O_MIRROR:
+		if (!pf_starts_with(arg, "https://") && !pf_starts_with(arg, "http://") &&
+		    !pf_starts_with(arg, "file://"))
+			return pf_err_set(e, PF_EINVAL,
+					  "--mirror '%s' must be an https://, http:// or file:// URL", arg);
+		pf_strlist_add(&f->mirrors, pf_strdup(arg));
+		return 1;
+	case PF_O_PARALLEL: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+
+		if (*end || v < 1 || v > 64)
+			return pf_err_set(e, PF_EINVAL, "--parallel must be from 1 to 64, not '%s'", arg);
+		f->parallel = v;
+		return 1;
+	}
+	case PF_O_KEYS:
+		pf_strlist_add(&f->keydirs, pf_strdup(arg));
+		return 1;
+	case PF_O_TRUST_KEY:
+		pf_strlist_add(&f->keys, pf_strdup(arg));
+		return 1;
+	case PF_O_TRUST_FPR: {
+		char *fpr;
+
+		if (!pf_pgp_fpr_ok(arg))
+			return pf_err_set(e, PF_EINVAL,
+					  "--trust-fpr '%s' is not an OpenPGP fingerprint (40 hexadecimal digits, no spaces)",
+					  arg);
+		fpr = pf_strdup(arg);
+		for (char *p = fpr; *p; p++)
+			if (*p >= 'a' && *p <= 'f')
+				*p = (char)(*p - 'a' + 'A');
+		pf_strlist_add(&f->fprs, fpr);
+		return 1;
+	}
+	case 'q':
+		f->verbosity = 0;
+		return 1;
+	case PF_O_VERBOSE:
+		f->verbosity = 2;
+		return 1;
+	}
+	return 0;
+}
+
+void pf_cli_log(void *ctx, enum pf_level level, const char *msg)
+{
+	const struct pf_fetchcli *f = ctx;
+
+	switch (level) {
+	case PF_LOG_DEBUG:
+		if (f->verbosity >= 2)
+			fprintf(stderr, "pkgforge: %s\n", msg);
+		break;
+	case PF_LOG_INFO:
+		if (f->verbosity >= 1)
+			fprintf(stderr, "pkgforge: %s\n", msg);
+		break;
+	case PF_LOG_WARN:
+		fprintf(stderr, "pkgforge: warning: %s\n", msg);
+		break;
+	case PF_LOG_ERROR:
+		fprintf(stderr, "pkgforge: error: %s\n", msg);
+		break;
+	}
+}
+
+int pf_fetchcli_setup(struct pf_fetchcli *f, struct pf_upstream_opts *o, struct pf_err *e)
+{
+	static char *const default_keys[] = { PF_DATADIR "/keys" };
+
+	memset(o, 0, sizeof(*o));
+	if (pf_fetch_opts_init(&o->fetch, e) < 0)
+		return -1;
+	if (f->parallel)
+		o->fetch.parallel = (int)f->parallel;
+	o->fetch.progress = f->verbosity >= 1 && isatty(2);
+	o->fetch.log.fn = pf_cli_log;
+	o->fetch.log.ctx = f;
+	o->cache_dir = f->cache;
+	o->offline = f->offline;
+	o->mirrors = f->mirrors.v;
+	o->nmirrors = f->mirrors.nr;
+	o->trust_keys = f->keys.v;
+	o->ntrust_keys = f->keys.nr;
+	o->trust_fprs = f->fprs.v;
+	o->ntrust_fprs = f->fprs.nr;
+	if (f->keydirs.nr) {
+		o->key_dirs = f->keydirs.v;
+		o->nkey_dirs = f->keydirs.nr;
+	} else {
+		o->key_dirs = default_keys;
+		o->nkey_dirs = 1;
+		o->key_dirs_optional = true;
+	}
+	if (f->fprs.nr) {
+		struct strbuf sb = STRBUF_INIT;
+
+		for (size_t i = 0; i < f->fprs.nr; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", f->fprs.v[i]);
+		fprintf(stderr,
+			"pkgforge: warning: --trust-fpr: signatures are accepted from %s only, instead of the signers the manifests name\n",
+			sb.buf);
+		strbuf_release(&sb);
+	}
 	return 0;
 }

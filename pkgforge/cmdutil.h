@@ -6,6 +6,7 @@
 #include "err.h"
 #include "manifest.h"
 #include "plan.h"
+#include "upstream.h"
 
 /* Manifests named on the command line (files, or directories of *.yaml). */
 struct pf_manifests {
@@ -44,5 +45,64 @@ char *pf_find_source(const struct pf_pkgspec *s, char *const *paths, size_t npat
 /* Open path and check it against spec's pinned sha256; *fd on success. */
 int pf_source_verify(const char *path, const struct pf_pkgspec *s, int *fd,
 		     struct pf_err *e);
+
+/*
+ * The options fetch and build share: the cache, where to download from,
+ * whom to trust.  cmd-*.c put PF_FETCH_LONGOPTS in their option table
+ * and hand every option to pf_fetchcli_option().
+ */
+enum {
+	PF_O_CACHE = 512, PF_O_MIRROR, PF_O_OFFLINE, PF_O_PARALLEL, PF_O_KEYS,
+	PF_O_TRUST_KEY, PF_O_TRUST_FPR, PF_O_VERBOSE,
+};
+
+#define PF_FETCH_LONGOPTS \
+	{ "cache", required_argument, NULL, PF_O_CACHE }, \
+	{ "mirror", required_argument, NULL, PF_O_MIRROR }, \
+	{ "offline", no_argument, NULL, PF_O_OFFLINE }, \
+	{ "parallel", required_argument, NULL, PF_O_PARALLEL }, \
+	{ "keys", required_argument, NULL, PF_O_KEYS }, \
+	{ "trust-key", required_argument, NULL, PF_O_TRUST_KEY }, \
+	{ "trust-fpr", required_argument, NULL, PF_O_TRUST_FPR }, \
+	{ "verbose", no_argument, NULL, PF_O_VERBOSE }
+
+#define PF_FETCH_USAGE \
+	"      --cache DIR           the download cache (default:\n" \
+	"                            $XDG_CACHE_HOME/pkgforge or ~/.cache/pkgforge)\n" \
+	"      --offline             no network: use only the cache (and file://)\n" \
+	"                            and say what is missing\n" \
+	"      --mirror URL          download from this base URL instead of the\n" \
+	"                            manifests' URLs and mirrors (repeatable, tried\n" \
+	"                            in order); it replaces a URL's scheme and host\n" \
+	"      --parallel N          downloads at once (default 4)\n" \
+	"      --keys DIR            public keys of upstream signers (repeatable;\n" \
+	"                            default " PF_DATADIR "/keys)\n" \
+	"      --trust-key FILE      also import these public keys (repeatable)\n" \
+	"      --trust-fpr FPR       trust only this signer, instead of the ones the\n" \
+	"                            manifests name (repeatable; says so on stderr)\n" \
+	"  -q, --quiet               no progress display and no notes\n" \
+	"      --verbose             say what is downloaded from where\n"
+
+struct pf_fetchcli {
+	const char *cache;
+	bool offline;
+	long parallel;                  /* 0: the default */
+	int verbosity;                  /* 0 --quiet, 1 default, 2 --verbose */
+	struct pf_strlist mirrors, keydirs, keys, fprs;
+};
+
+void pf_fetchcli_init(struct pf_fetchcli *f);
+void pf_fetchcli_release(struct pf_fetchcli *f);
+/* 1 when c is a shared option (taken), 0 when it is not, -1 on a bad value. */
+int pf_fetchcli_option(struct pf_fetchcli *f, int c, const char *arg, struct pf_err *e);
+/*
+ * The upstream options from the command line and the environment; warns
+ * on stderr about --trust-fpr.  o points into f: keep f alive.
+ */
+int pf_fetchcli_setup(struct pf_fetchcli *f, struct pf_upstream_opts *o, struct pf_err *e);
+
+/* A pf_log that prints to stderr ("pkgforge: warning: ...") as verbosity
+ * (ctx: the pf_fetchcli) allows. */
+void pf_cli_log(void *ctx, enum pf_level level, const char *msg);
 
 #endif

@@ -932,6 +932,8 @@ int pf_convert_run(struct pf_convert *c, struct pf_err *e)
 {
 	struct pass p;
 	struct pf_source *src = NULL;
+	struct pf_source_tap tap;
+	unsigned char sha[32];
 	struct strbuf norm = STRBUF_INIT, tgt = STRBUF_INIT;
 	char *buf = pf_malloc(CHUNK);
 	int ret = -1;
@@ -945,7 +947,9 @@ int pf_convert_run(struct pf_convert *c, struct pf_err *e)
 	p.sha = pf_digest_new(PF_SHA256);
 	if (open_jobs(&p) < 0)
 		goto out;
-	if (pf_source_open(&src, c->srcpath, c->fd, e) < 0)
+	tap.data = c->tap;
+	tap.ctx = c->tap_ctx;
+	if (pf_source_open(&src, c->srcpath, c->fd, c->tap ? &tap : NULL, e) < 0)
 		goto out;
 	for (;;) {
 		struct pf_srcentry se;
@@ -959,12 +963,12 @@ int pf_convert_run(struct pf_convert *c, struct pf_err *e)
 			goto out;
 		draw_progress(&p, src, false);
 	}
+	if (pf_source_finish(src, sha, e) < 0)
+		goto out;
 	draw_progress(&p, src, true);
 	if (c->sha256) {
-		unsigned char sha[32];
 		char hex[65];
 
-		pf_source_sha256(src, sha);
 		pf_hex(hex, sha, 32);
 		if (strcmp(hex, c->sha256)) {
 			pf_err_set(e, PF_EFAIL,
@@ -973,6 +977,9 @@ int pf_convert_run(struct pf_convert *c, struct pf_err *e)
 			goto out;
 		}
 	}
+	/* the signature, before any package becomes visible */
+	if (c->tap_end && c->tap_end(c->tap_ctx, e) < 0)
+		goto out;
 	if (scan_elf(&p) < 0)
 		goto out;
 	c->rel = pf_calloc(c->nspecs ? c->nspecs : 1, sizeof(*c->rel));

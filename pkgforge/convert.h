@@ -47,6 +47,16 @@ struct pf_convert {
 	bool derive[PF_FMT_NR];
 	struct pf_profiles *profiles;
 
+	/*
+	 * Optional: a check over the uncompressed tar (an OpenPGP signature
+	 * made over it).  tap gets every decompressed byte once, in order;
+	 * tap_end is called after the last one and before any package is
+	 * committed, so that a failure leaves nothing behind.
+	 */
+	int (*tap)(void *ctx, const void *buf, size_t len, struct pf_err *e);
+	int (*tap_end)(void *ctx, struct pf_err *e);
+	void *tap_ctx;
+
 	/* out: the package files written, "<outdir>/<name>" */
 	struct pf_strlist written;
 	/* out: for each spec, its relations as written: declared merged

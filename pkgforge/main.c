@@ -17,7 +17,8 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "lint", cmd_lint, "check manifests" },
 	{ "plan", cmd_plan, "list the packages manifests expand to" },
-	{ "build", cmd_build, "build packages from source tarballs" },
+	{ "fetch", cmd_fetch, "download and verify source tarballs into the cache" },
+	{ "build", cmd_build, "fetch, verify and build packages from source tarballs" },
 	{ "check", cmd_check, "check packages as a feed: closure, co-installability" },
 };
 

@@ -3,8 +3,10 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "manifest.h"
+#include "sign.h"
 #include "util.h"
 #include "banned.h"
 
@@ -23,7 +25,10 @@ static const char *const top_keys[] = {
 static const char *const alt_keys[] = { "name", "link", "path", "priority", NULL };
 static const char *const meta_keys[] = { "package", "summary", "description", NULL };
 static const char *const sonames_keys[] = { "map", "ignore", NULL };
-static const char *const source_keys[] = { "url", "mirrors", NULL };
+static const char *const source_keys[] = {
+	"url", "mirrors", "checksums", "signature", NULL,
+};
+static const char *const signed_keys[] = { "url", "signers", NULL };
 static const char *const files_keys[] = {
 	"strip", "include", "exclude", "allow-external-links", NULL,
 };
@@ -553,6 +558,42 @@ static void load_meta(struct pf_manifest *m, const struct pf_ynode *root,
 	get_str(n, "description", true, &m->meta.description, d);
 }
 
+/* source.checksums and source.signature: {url: TEMPLATE, signers: [FPR...]} */
+static void load_signed(const struct pf_ynode *src, const char *key,
+			struct pf_msigned *out, struct pf_diag *d)
+{
+	const struct pf_ynode *n = get_map(src, key, false, d);
+	char *where;
+
+	if (!n)
+		return;
+	out->set = true;
+	out->loc = n->loc;
+	where = pf_asprintf("source.%s", key);
+	check_keys(n, signed_keys, where, d);
+	free(where);
+	get_str(n, "url", true, &out->url, d);
+	if (get_list(n, "signers", true, &out->signers, d) < 0)
+		return;
+	for (size_t i = 0; i < out->signers.nr; i++) {
+		const struct pf_mstr *f = &out->signers.v[i];
+
+		if (!pf_pgp_fpr_ok(f->s)) {
+			pf_diag_error(d, &f->loc,
+				      "signer '%s' is not an OpenPGP fingerprint: write the key's 40 hexadecimal digits, without spaces",
+				      f->s);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (!strcasecmp(out->signers.v[j].s, f->s)) {
+				pf_diag_error(d, &f->loc, "duplicate signer '%s' (first at line %d)",
+					      f->s, out->signers.v[j].loc.line);
+				break;
+			}
+		}
+	}
+}
+
 static void load_files(struct pf_manifest *m, const struct pf_ynode *root,
 		       struct pf_diag *d)
 {
@@ -614,6 +655,8 @@ static int manifest_parse(struct pf_manifest *m, struct pf_diag *d, int errors)
 		check_keys(src, source_keys, "source", d);
 		get_str(src, "url", true, &m->source.url, d);
 		get_list(src, "mirrors", false, &m->source.mirrors, d);
+		load_signed(src, "checksums", &m->source.checksums, d);
+		load_signed(src, "signature", &m->source.signature, d);
 	}
 	load_files(m, root, d);
 	load_variants(m, root, d);
@@ -657,6 +700,8 @@ void pf_manifest_release(struct pf_manifest *m)
 	mlist_release(&m->hosts);
 	free(m->vars.v);
 	mlist_release(&m->source.mirrors);
+	mlist_release(&m->source.checksums.signers);
+	mlist_release(&m->source.signature.signers);
 	mlist_release(&m->files.include);
 	mlist_release(&m->files.exclude);
 	mlist_release(&m->files.external_links);

@@ -97,6 +97,19 @@ struct pf_malt {
 	struct pf_mstr priority;
 };
 
+/*
+ * An upstream OpenPGP signature the manifest asks for: source.checksums
+ * (a clearsigned list of "<sha256>  <file>" lines) or source.signature
+ * (a detached signature over the uncompressed tar).  set is false when
+ * the key is absent.
+ */
+struct pf_msigned {
+	bool set;
+	struct pf_loc loc;              /* the mapping */
+	struct pf_mstr url;             /* URL template */
+	struct pf_mlist signers;        /* fingerprints, literal */
+};
+
 struct pf_manifest {
 	struct pf_ydoc doc;
 	const char *path;               /* = doc.file */
@@ -119,6 +132,8 @@ struct pf_manifest {
 	struct {
 		struct pf_mstr url;
 		struct pf_mlist mirrors;
+		struct pf_msigned checksums;
+		struct pf_msigned signature;
 	} source;
 
 	struct {

@@ -5,6 +5,7 @@
 /* The subcommands; each returns the process exit code (0, 1 or 2). */
 int cmd_lint(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 

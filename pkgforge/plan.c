@@ -14,7 +14,7 @@
 const char *const pf_plan_builtin_vars[] = {
 	"version", "major", "minor", "patch", "release", "epoch", "host",
 	"arch", "deb_arch", "rpm_arch", "ipk_arch", "package", "prefix",
-	"url", "file", "variant", NULL,
+	"url", "file", "url_dir", "url_tar", "variant", NULL,
 };
 
 void pf_rellist_add(struct pf_rellist *l, const char *text,
@@ -546,6 +546,52 @@ static const char *url_file(const char *url)
 	return slash ? slash + 1 : url;
 }
 
+/* The URL up to its last '/' (exclusive). */
+static char *url_dir(const char *url)
+{
+	const char *slash = strrchr(url, '/');
+	return pf_strndup(url, slash ? (size_t)(slash - url) : strlen(url));
+}
+
+/* The URL without its compression suffix: ".../x.tar.xz" → ".../x.tar". */
+static char *url_tar(const char *url)
+{
+	static const char *const comp[] = { ".gz", ".xz", ".zst", ".bz2", ".lzma", ".lz", NULL };
+	size_t n = strlen(url);
+
+	if (pf_ends_with(url, ".tgz"))
+		return pf_asprintf("%.*s.tar", (int)(n - 4), url);
+	for (const char *const *c = comp; *c; c++) {
+		size_t k = strlen(*c);
+		if (n > k + 4 && pf_ends_with(url, *c) && !strncmp(url + n - k - 4, ".tar", 4))
+			return pf_strndup(url, n - k);
+	}
+	return pf_strdup(url);
+}
+
+static void expand_upsig(struct ctx *c, const struct pf_msigned *ms, const char *what,
+			 struct pf_upsig *out)
+{
+	if (!ms->set || !ms->url.s)
+		return;
+	out->url = expand(c, &ms->url, what);
+	out->loc = ms->url.loc;
+	if (out->url)
+		check_url(out->url, what, &ms->url.loc, c->d);
+	for (size_t i = 0; i < ms->signers.nr; i++) {
+		char *f = pf_strdup(ms->signers.v[i].s);
+		for (char *p = f; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		pf_strlist_add(&out->signers, f);
+	}
+}
+
+static void upsig_release(struct pf_upsig *u)
+{
+	free(u->url);
+	pf_strlist_release(&u->signers);
+}
+
 static void spec_release(struct pf_pkgspec *s)
 {
 	free(s->name);
@@ -564,6 +610,8 @@ static void spec_release(struct pf_pkgspec *s)
 	free(s->url);
 	free(s->file);
 	pf_strlist_release(&s->mirrors);
+	upsig_release(&s->sums);
+	upsig_release(&s->sig);
 	pf_strlist_release(&s->include);
 	pf_strlist_release(&s->exclude);
 	pf_strlist_release(&s->extlinks);
@@ -712,6 +760,15 @@ static int expand_one(struct ctx *c, const char *host, const struct pf_loc *host
 		s->file = pf_strdup(url_file(s->url));
 		pf_tvars_set(&c->vars, "url", s->url);
 		pf_tvars_set(&c->vars, "file", s->file);
+		{
+			char *dir = url_dir(s->url), *tar = url_tar(s->url);
+			pf_tvars_set(&c->vars, "url_dir", dir);
+			pf_tvars_set(&c->vars, "url_tar", tar);
+			free(dir);
+			free(tar);
+		}
+		expand_upsig(c, &m->source.checksums, "checksums url", &s->sums);
+		expand_upsig(c, &m->source.signature, "signature url", &s->sig);
 	}
 	for (size_t i = 0; i < m->source.mirrors.nr; i++) {
 		char *mu = expand(c, &m->source.mirrors.v[i], "mirrors");
@@ -753,9 +810,12 @@ static int expand_one(struct ctx *c, const char *host, const struct pf_loc *host
 				s->sha256[k] = (char)tolower((unsigned char)sh->hex.s[k]);
 			s->sha256[64] = '\0';
 			s->sha_loc = sh->hex.loc;
+			s->sha_pinned = true;
 		}
 	}
-	if (!s->sha256[0] && s->file)
+	if (!s->sha256[0] && s->sums.url)
+		s->sha_loc = s->sums.loc;
+	else if (!s->sha256[0] && s->file && !m->source.checksums.set)
 		pf_diag_error(c->d, &v->loc, "version '%s' pins no sha256 for '%s' (host %s)",
 			      v->version.s, s->file, host);
 	expand_alts(c, s);

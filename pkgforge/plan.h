@@ -34,6 +34,16 @@ struct pf_strlist {
 void pf_strlist_add(struct pf_strlist *l, char *s);
 void pf_strlist_release(struct pf_strlist *l);
 
+/*
+ * An upstream signature to check (source.checksums, source.signature),
+ * expanded: url is NULL when the manifest asks for none.
+ */
+struct pf_upsig {
+	char *url;
+	struct pf_strlist signers;      /* fingerprints, upper case */
+	struct pf_loc loc;              /* of the url template */
+};
+
 /* A soname the manifest maps to a relation (deb, ipk). */
 struct pf_somap {
 	char *soname;
@@ -78,8 +88,13 @@ struct pf_pkgspec {
 	char *url;                      /* the source tarball */
 	char *file;                     /* its file name */
 	struct pf_strlist mirrors;
-	char sha256[65];                /* pinned digest, "" when not pinned */
-	struct pf_loc sha_loc;
+	char sha256[65];                /* the tarball's digest: pinned, or
+					 * from the signed checksum list once
+					 * resolved; "" until then */
+	struct pf_loc sha_loc;          /* the pin, or the list's url */
+	bool sha_pinned;                /* sha256 comes from the manifest */
+	struct pf_upsig sums;           /* signed checksum list */
+	struct pf_upsig sig;            /* signature over the uncompressed tar */
 
 	int strip;
 	struct pf_strlist include;      /* expanded globs */

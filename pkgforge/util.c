@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Small helpers every module uses: allocation, I/O loops, hex, UTF-8. */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "err.h"
+#include "strbuf.h"
 #include "util.h"
 #include "banned.h"
 
@@ -217,4 +222,75 @@ int pf_source_date_epoch(int64_t *out)
 		return -1;
 	*out = v;
 	return 1;
+}
+
+int pf_read_file(const char *path, size_t max, struct strbuf *sb, struct pf_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t start = sb->len;
+	int ret = -1;
+
+	if (fd < 0)
+		return pf_err_errno(e, "cannot read %s", path);
+	for (;;) {
+		ssize_t n;
+
+		strbuf_grow(sb, 65536);
+		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			pf_err_errno(e, "cannot read %s", path);
+			goto out;
+		}
+		if (!n)
+			break;
+		strbuf_setlen(sb, sb->len + n);
+		if (sb->len - start > max) {
+			pf_err_set(e, PF_EFAIL, "%s is too big (more than %zu bytes)", path, max);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+int pf_mkdir_p(const char *dir, unsigned mode, struct pf_err *e)
+{
+	char *copy = pf_strdup(dir);
+	int ret = 0;
+
+	for (char *p = copy + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(copy, mode) < 0 && errno != EEXIST) {
+				ret = pf_err_errno(e, "cannot create %s", copy);
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void pf_rmtree(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -46,6 +46,17 @@ void pf_hex(char *out, const unsigned char *in, size_t len);
 /* True if s is valid UTF-8 without C0 controls or DEL. */
 bool pf_utf8_clean(const char *s, size_t len);
 
+struct pf_err;
+struct strbuf;
+
+/* Read a whole file into sb (appending); more than max bytes is an error. */
+int pf_read_file(const char *path, size_t max, struct strbuf *sb, struct pf_err *e);
+/* mkdir -p with mode for the directories it creates. */
+int pf_mkdir_p(const char *dir, unsigned mode, struct pf_err *e);
+/* Remove a directory and everything below it (best effort, no symlinks
+ * followed). */
+void pf_rmtree(const char *path);
+
 /* SOURCE_DATE_EPOCH if set and valid (1 = set, 0 = unset, -1 = malformed). */
 int pf_source_date_epoch(int64_t *out);
 

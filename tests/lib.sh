@@ -12,6 +12,8 @@ set -u
 : "${PKGFORGE:?}"
 export LC_ALL=C.UTF-8 TZ=UTC
 unset SOURCE_DATE_EPOCH
+unset CURL_CA_BUNDLE PKGFORGE_CONNECT_TIMEOUT PKGFORGE_LOW_SPEED_LIMIT \
+	PKGFORGE_LOW_SPEED_TIME PKGFORGE_RETRIES PKGFORGE_RETRY_DELAY_MS
 TEST_NAME=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/pf-$TEST_NAME.XXXXXX")
 test_count=0
@@ -36,6 +38,8 @@ finish() {
 trap 'finish; exit $?' EXIT
 
 cd "$TRASH" || exit 1
+# pkgforge's download cache: the test's own, never the user's
+export XDG_CACHE_HOME=$TRASH/.cache
 
 say_fail() {
 	test_failed=$((test_failed + 1))

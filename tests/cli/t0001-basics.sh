@@ -10,7 +10,7 @@ test_expect_success '--version prints the version' '
 
 test_expect_success '--help lists the commands' '
 	pkgforge --help >out &&
-	grep -q "^  lint " out && grep -q "^  plan " out && grep -q "^  build " out
+	grep -q "^  lint " out && grep -q "^  plan " out && grep -q "^  fetch " out && grep -q "^  build " out
 '
 
 test_expect_code 2 'no command is a usage error' '
@@ -23,7 +23,7 @@ test_expect_code 2 'an unknown command is a usage error' '
 	exit $rc
 '
 
-for cmd in lint plan build; do
+for cmd in lint plan fetch build; do
 	test_expect_success "$cmd --help prints its usage" "
 		pkgforge $cmd --help >out &&
 		grep -q '^usage: pkgforge $cmd' out

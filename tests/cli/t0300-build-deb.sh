@@ -118,9 +118,11 @@ test_expect_code 2 'an unknown compression is a usage error' '
 	exit $rc
 '
 
-test_expect_code 1 'a package without a local source fails and says what is missing' '
-	pkgforge build -q --only korg-llvm-18 -o o "$FIX/llvm-xz.yaml" 2>err; rc=$?
-	check_lines err "pkgforge: error: no local source for korg-llvm-18 18.1.8 (llvm-18.1.8-$arch.tar.xz): give --source DIR or FILE" || exit 9
+test_expect_code 1 'offline, a package without a source fails and says what is missing' '
+	sha=$(sha256sum <"$FIX/llvm-18.1.8-$arch.tar.xz" | cut -c1-64)
+	pkgforge build -q --offline --only korg-llvm-18 -o o "$FIX/llvm-xz.yaml" 2>err; rc=$?
+	check_lines err "pkgforge: error: --offline: 1 file is not in the cache $TRASH/.cache/pkgforge:" \
+		"  llvm-18.1.8-$arch.tar.xz (sha256 $sha), for korg-llvm-18 18.1.8 ($arch)" || exit 9
 	test ! -e o || exit 9
 	exit $rc
 '

@@ -11,6 +11,18 @@
 
 #define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define SHA_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define FPR_A "B8868C80BA62A1FFFAF5FDA9632D3A06589DA6B1"
+#define FPR_B "647F28654894E3BD457199BE38DBBDC86092693E"
+
+/* The good manifest's source with a signed list instead of pins. */
+#define SIGNED_SOURCE \
+	"  url: https://example.org/llvm-${version}-${host}.tar.xz\n"   /* 11 */ \
+	"  checksums:\n"                                                /* 12 */ \
+	"    url: ${url_dir}/sha256sums.asc\n"                          /* 13 */ \
+	"    signers: [" FPR_A "]\n"                                    /* 14 */ \
+	"  signature:\n"                                                /* 15 */ \
+	"    url: ${url_tar}.sign\n"                                    /* 16 */ \
+	"    signers: [" FPR_A ", " FPR_B "]\n"                        /* 17 */
 
 /* A valid manifest; cases below change one thing at a time. */
 static const char good[] =
@@ -188,6 +200,45 @@ static const struct bad bads[] = {
 	{ "an ignore pattern with a slash", "versions:\n",
 	  "sonames:\n  ignore: ['lib/libcuda.so.*']\nversions:\n", NULL,
 	  "t.yaml:15:13: error: 'lib/libcuda.so.*' is not a soname pattern (no '/', no blanks)" },
+	{ "checksums without signers", "  url: https://example.org/llvm-${version}-${host}.tar.xz\n",
+	  "  url: https://example.org/llvm-${version}-${host}.tar.xz\n  checksums: {url: 'https://example.org/s.asc'}\n", NULL,
+	  "t.yaml:12:14: error: missing required key 'signers'" },
+	{ "checksums that is not a mapping", "  url: https://example.org/llvm-${version}-${host}.tar.xz\n",
+	  "  url: https://example.org/llvm-${version}-${host}.tar.xz\n  checksums: https://example.org/s.asc\n", NULL,
+	  "t.yaml:12:14: error: 'checksums' must be a mapping, not a scalar" },
+	{ "empty signers", "  url: https://example.org/llvm-${version}-${host}.tar.xz\n",
+	  "  url: https://example.org/llvm-${version}-${host}.tar.xz\n  signature: {url: 'https://example.org/s.sign', signers: []}\n", NULL,
+	  "t.yaml:12:59: error: 'signers' must not be empty" },
+	{ "a short key id is not a fingerprint", "  url: https://example.org/llvm-${version}-${host}.tar.xz\n",
+	  "  url: https://example.org/llvm-${version}-${host}.tar.xz\n"
+	  "  checksums:\n    url: https://example.org/s.asc\n    signers: [632D3A06589DA6B1, 'B886 8C80 BA62 A1FF FAF5  FDA9 632D 3A06 589D A6B1']\n", NULL,
+	  "t.yaml:14:15: error: signer '632D3A06589DA6B1' is not an OpenPGP fingerprint: write the key's 40 hexadecimal digits, without spaces\n"
+	  "t.yaml:14:34: error: signer 'B886 8C80 BA62 A1FF FAF5  FDA9 632D 3A06 589D A6B1' is not an OpenPGP fingerprint: write the key's 40 hexadecimal digits, without spaces" },
+	{ "duplicate signer", "  url: https://example.org/llvm-${version}-${host}.tar.xz\n",
+	  "  url: https://example.org/llvm-${version}-${host}.tar.xz\n"
+	  "  signature:\n    url: https://example.org/s.sign\n    signers:\n      - " FPR_A "\n      - " FPR_B "\n      - b8868c80ba62a1fffaf5fda9632d3a06589da6b1\n", NULL,
+	  "t.yaml:17:9: error: duplicate signer 'b8868c80ba62a1fffaf5fda9632d3a06589da6b1' (first at line 15)" },
+	{ "unknown key in checksums", "  url: https://example.org/llvm-${version}-${host}.tar.xz\n",
+	  "  url: https://example.org/llvm-${version}-${host}.tar.xz\n"
+	  "  checksums:\n    url: https://example.org/s.asc\n    signer: [" FPR_A "]\n", NULL,
+	  "t.yaml:14:5: error: unknown key 'signer' in source.checksums (did you mean 'signers'?)\n"
+	  "t.yaml:13:5: error: missing required key 'signers'" },
+	{ "signature url not a URL", "  url: https://example.org/llvm-${version}-${host}.tar.xz\n",
+	  "  url: https://example.org/llvm-${version}-${host}.tar.xz\n"
+	  "  signature:\n    url: ${file}.sign\n    signers: [" FPR_A "]\n", NULL,
+	  "t.yaml:13:10: error: signature url 'llvm-18.1.8-x86_64.tar.xz.sign' must be an https://, http:// or file:// URL\n"
+	  "t.yaml:13:10: error: signature url 'llvm-18.1.8-aarch64.tar.xz.sign' must be an https://, http:// or file:// URL" },
+	{ "undefined variable in a checksums url", "  url: https://example.org/llvm-${version}-${host}.tar.xz\n",
+	  "  url: https://example.org/llvm-${version}-${host}.tar.xz\n"
+	  "  checksums:\n    url: ${url_base}/sha256sums.asc\n    signers: [" FPR_A "]\n", NULL,
+	  "t.yaml:13:10: error: undefined variable '${url_base}' in 'checksums url'" },
+	{ "a signature alone does not pin the tarball", NULL, NULL,
+	  "package: p\nsummary: s\ndescription: d\nlicense: MIT\n"
+	  "maintainer: A <a@b.org>\nprefix: /opt/x\nhosts: [x86_64]\n"
+	  "source:\n  url: 'https://e.org/${version}.tar.xz'\n"
+	  "  signature: {url: '${url_tar}.sign', signers: [" FPR_A "]}\n"
+	  "versions:\n  - version: 1.0\n",
+	  "t.yaml:12:5: error: version '1.0' pins no sha256 for '1.0.tar.xz' (host x86_64)" },
 	{ "not a mapping", NULL, NULL, "- just\n- a list\n",
 	  "t.yaml:1:1: error: a manifest must be a mapping, not a list" },
 	{ "empty file", NULL, NULL, "",
@@ -450,6 +501,36 @@ int main(void)
 		free(y);
 	});
 
+
+	TEST("sha256 from a signed list; a signature over the tar", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		const char *from = "  url: https://example.org/llvm-${version}-${host}.tar.xz\n";
+		char *diag, *y = edit(from, SIGNED_SOURCE), *z;
+
+		/* no sha256 pinned at all: the list gives them */
+		z = strstr(y, "    sha256:\n");
+		*z = '\0';
+		CHECK_INT(run(y, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		CHECK_INT(plan.nr, 2);
+		if (plan.nr == 2) {
+			const struct pf_pkgspec *s = &plan.v[0];
+			CHECK_STR(s->sha256, "");
+			CHECK(!s->sha_pinned);
+			CHECK_STR(s->sums.url, "https://example.org/sha256sums.asc");
+			CHECK_INT(s->sums.signers.nr, 1);
+			CHECK_STR(s->sums.signers.v[0], FPR_A);
+			CHECK_INT(s->sums.loc.line, 13);
+			CHECK_INT(s->sha_loc.line, 13);
+			CHECK_STR(s->sig.url, "https://example.org/llvm-18.1.8-x86_64.tar.sign");
+			CHECK_INT(s->sig.signers.nr, 2);
+			CHECK_STR(s->sig.signers.v[1], FPR_B);
+		}
+		plan_free(&plan);
+		free(diag);
+		free(y);
+	});
+
 	TEST("alternatives are expanded per package", {
 		struct pf_plan plan = { NULL, 0, 0 };
 		char *diag, *y = edit("versions:\n",
@@ -463,6 +544,26 @@ int main(void)
 			CHECK_STR(plan.v[0].alts[0].link, "/usr/bin/clang");
 			CHECK_STR(plan.v[0].alts[0].path, "/opt/korg/llvm-18/bin/clang");
 			CHECK_INT(plan.v[0].alts[0].priority, 180);
+		}
+		plan_free(&plan);
+		free(diag);
+		free(y);
+	});
+
+	TEST("a pinned sha256 wins over the list; fingerprints are upper-cased", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		char *diag, *y = edit("  url: https://example.org/llvm-${version}-${host}.tar.xz\n",
+				      "  url: https://example.org/llvm-${version}-${host}.tgz\n"
+				      "  checksums: {url: '${url_tar}.sums', signers: [b8868c80ba62a1fffaf5fda9632d3a06589da6b1]}\n");
+		/* .tgz: url_tar is the .tar name; the pins by host still apply */
+		CHECK_INT(run(y, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		if (plan.nr) {
+			const struct pf_pkgspec *s = &plan.v[0];
+			CHECK(s->sha_pinned);
+			CHECK_STR(s->sha256, SHA_A);
+			CHECK_STR(s->sums.url, "https://example.org/llvm-18.1.8-x86_64.tar.sums");
+			CHECK_STR(s->sums.signers.v[0], FPR_A);
 		}
 		plan_free(&plan);
 		free(diag);
