@@ -456,6 +456,61 @@ static int elf_spool(struct pass *p, const void *buf, size_t n)
 	return 0;
 }
 
+/* The file is one the manifest says is for another machine (files:
+ * foreign-elf): a target runtime of a cross toolchain, say. */
+static bool foreign_elf(const struct job *j, const char *path)
+{
+	const char *rel = path + strlen(j->root);
+
+	if (*rel == '/')
+		rel++;
+	for (size_t i = 0; i < j->spec->foreign_elf.nr; i++)
+		if (pf_glob_match(j->spec->foreign_elf.v[i], rel))
+			return true;
+	return false;
+}
+
+/* Refuse an executable or library for another machine than the package's. */
+static int check_machine(struct pass *p, const struct job *j, const char *srcpath,
+			 int elfclass, unsigned machine, unsigned type, bool interp)
+{
+	const struct pf_arch *a = j->spec->arch;
+	char mbuf[32], abuf[32];
+
+	if ((type != ET_EXEC && type != ET_DYN) ||
+	    (machine == a->elf_machine && elfclass == a->elf_class))
+		return 0;
+	return refuse(p, srcpath, "it is a %d-bit %s ELF %s, but %s is for %s (%d-bit %s)",
+		      elfclass == ELFCLASS64 ? 64 : 32, pf_elf_machine_name(machine, mbuf),
+		      type == ET_EXEC || interp ? "executable" : "shared library",
+		      j->spec->name, a->canon, a->elf_class == ELFCLASS64 ? 64 : 32,
+		      pf_elf_machine_name(a->elf_machine, abuf));
+}
+
+/*
+ * An executable or library for another machine is refused as soon as
+ * its header streams in, not after every package has been compressed;
+ * the full check at the end of the pass covers what the first chunk
+ * cannot tell.
+ */
+static int early_machine_check(struct pass *p, const struct pf_srcentry *se,
+			       const void *buf, size_t n)
+{
+	struct pf_elfpeek pk;
+
+	if (pf_elf_peek(buf, n, &pk) != 1)
+		return 0;
+	for (size_t k = 0; k < p->njobs; k++) {
+		struct job *j = &p->jobs[k];
+
+		if (!j->active || foreign_elf(j, j->cur.path))
+			continue;
+		if (check_machine(p, j, se->path, pk.elfclass, pk.machine, pk.type, pk.interp) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int pump_content(struct pass *p, struct pf_source *src,
 			const struct pf_srcentry *se, char *buf)
 {
@@ -479,6 +534,8 @@ static int pump_content(struct pass *p, struct pf_source *src,
 				return pf_err_errno(p->e, "cannot write the content spool");
 			p->spool_size += n;
 		}
+		if (got == (uint64_t)n && p->derive && early_machine_check(p, se, buf, n) < 0)
+			return -1;
 		if (kind == UNKNOWN) {
 			/* only ELF files are kept for the scan: look at the
 			 * magic as the data streams */
@@ -712,17 +769,9 @@ static int scan_elf(struct pass *p)
 	return 0;
 }
 
-static const char *elf_kind(const struct pf_elfinfo *in)
-{
-	if (in->type == ET_EXEC || in->interp)
-		return "executable";
-	return "shared library";
-}
-
 /* The ELF files of the job's package; machine and class checked. */
 static int job_elf_files(struct pass *p, struct job *j, struct pf_elffile **out, size_t *nr)
 {
-	const struct pf_arch *a = j->spec->arch;
 	size_t alloc = 0;
 
 	*out = NULL;
@@ -730,19 +779,16 @@ static int job_elf_files(struct pass *p, struct job *j, struct pf_elffile **out,
 	for (size_t i = 0; i < j->files.nr; i++) {
 		const struct pf_entry *ent = &j->files.v[i];
 		const struct elfrec *r;
-		char mbuf[32], abuf[32];
 
 		if ((ent->type != PF_E_REG && ent->type != PF_E_HARDLINK) ||
 		    ent->ino >= j->elf_alloc || !j->elf_of_ino[ent->ino])
 			continue;
 		r = &p->elf[j->elf_of_ino[ent->ino] - 1];
-		if ((r->info.type == ET_EXEC || r->info.type == ET_DYN) &&
-		    (r->info.machine != a->elf_machine || r->info.elfclass != a->elf_class))
-			return refuse(p, r->srcpath, "it is a %d-bit %s ELF %s, but %s is for %s (%d-bit %s)",
-				      r->info.elfclass == ELFCLASS64 ? 64 : 32,
-				      pf_elf_machine_name(r->info.machine, mbuf), elf_kind(&r->info),
-				      j->spec->name, a->canon, a->elf_class == ELFCLASS64 ? 64 : 32,
-				      pf_elf_machine_name(a->elf_machine, abuf));
+		if (foreign_elf(j, ent->path))
+			continue;       /* not this machine's: no check, no dependencies */
+		if (check_machine(p, j, r->srcpath, r->info.elfclass, r->info.machine,
+				  r->info.type, r->info.interp != NULL) < 0)
+			return -1;
 		PF_ALLOC_GROW(*out, *nr + 1, alloc);
 		(*out)[*nr].path = ent->path;
 		(*out)[*nr].mode = ent->mode;

@@ -17,6 +17,49 @@ bool pf_elf_magic(const void *buf, size_t len)
 	return len >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG);
 }
 
+static uint64_t rd(const unsigned char *p, size_t n, bool le)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[le ? i : n - 1 - i] << (8 * i);
+	return v;
+}
+
+int pf_elf_peek(const void *buf, size_t len, struct pf_elfpeek *out)
+{
+	const unsigned char *b = buf;
+	bool le, is64;
+	uint64_t phoff;
+	unsigned phentsize, phnum;
+
+	if (len < EI_NIDENT || !pf_elf_magic(buf, len))
+		return len < EI_NIDENT ? 0 : -1;
+	if ((b[EI_CLASS] != ELFCLASS32 && b[EI_CLASS] != ELFCLASS64) ||
+	    (b[EI_DATA] != ELFDATA2LSB && b[EI_DATA] != ELFDATA2MSB))
+		return -1;
+	is64 = b[EI_CLASS] == ELFCLASS64;
+	le = b[EI_DATA] == ELFDATA2LSB;
+	if (len < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
+		return 0;
+	out->elfclass = b[EI_CLASS];
+	out->type = (unsigned)rd(b + 16, 2, le);
+	out->machine = (unsigned)rd(b + 18, 2, le);
+	out->interp = false;
+	phoff = is64 ? rd(b + 32, 8, le) : rd(b + 28, 4, le);
+	phentsize = (unsigned)rd(b + (is64 ? 54 : 42), 2, le);
+	phnum = (unsigned)rd(b + (is64 ? 56 : 44), 2, le);
+	if (!phnum)
+		return 1;
+	if (phentsize < (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)) ||
+	    phoff > len || (uint64_t)phnum * phentsize > len - phoff)
+		return 0;
+	for (unsigned i = 0; i < phnum; i++)
+		if (rd(b + phoff + (uint64_t)i * phentsize, 4, le) == PT_INTERP)
+			out->interp = true;
+	return 1;
+}
+
 const char *pf_elf_machine_name(unsigned machine, char buf[32])
 {
 	static const struct { unsigned m; const char *name; } names[] = {

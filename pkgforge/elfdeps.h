@@ -65,6 +65,21 @@ bool pf_elf_magic(const void *buf, size_t len);
 int pf_elf_scan(const void *buf, size_t len, struct pf_elfinfo *info, struct pf_err *e);
 void pf_elfinfo_release(struct pf_elfinfo *info);
 
+/*
+ * The ELF header of a file from its first bytes, before the rest has
+ * streamed in: class, machine, type and whether it has an interpreter
+ * (when the program headers lie within buf).  Returns 1 when everything
+ * was found, 0 when buf is too short to tell, -1 when it is not an ELF
+ * header at all.
+ */
+struct pf_elfpeek {
+	int elfclass;
+	unsigned machine;
+	unsigned type;
+	bool interp;
+};
+int pf_elf_peek(const void *buf, size_t len, struct pf_elfpeek *out);
+
 /* "x86-64", "AArch64", ... or "machine 1234". */
 const char *pf_elf_machine_name(unsigned machine, char buf[32]);
 

@@ -30,7 +30,7 @@ static const char *const source_keys[] = {
 };
 static const char *const signed_keys[] = { "url", "signers", NULL };
 static const char *const files_keys[] = {
-	"strip", "include", "exclude", "allow-external-links", NULL,
+	"strip", "include", "exclude", "allow-external-links", "foreign-elf", NULL,
 };
 static const char *const version_keys[] = {
 	"version", "release", "epoch", "url", "hosts", "variants", "vars", "sha256", NULL,
@@ -622,6 +622,7 @@ static void load_files(struct pf_manifest *m, const struct pf_ynode *root,
 	get_list(n, "include", false, &m->files.include, d);
 	get_list(n, "exclude", false, &m->files.exclude, d);
 	get_list(n, "allow-external-links", false, &m->files.external_links, d);
+	get_list(n, "foreign-elf", false, &m->files.foreign_elf, d);
 }
 
 static int manifest_parse(struct pf_manifest *m, struct pf_diag *d, int errors)
@@ -705,6 +706,7 @@ void pf_manifest_release(struct pf_manifest *m)
 	mlist_release(&m->files.include);
 	mlist_release(&m->files.exclude);
 	mlist_release(&m->files.external_links);
+	mlist_release(&m->files.foreign_elf);
 	free(m->sonames.map.v);
 	mlist_release(&m->sonames.ignore);
 	for (int k = 0; k < PF_REL_NR; k++) {

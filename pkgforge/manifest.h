@@ -142,6 +142,7 @@ struct pf_manifest {
 		struct pf_mlist include;        /* default: everything */
 		struct pf_mlist exclude;
 		struct pf_mlist external_links; /* allow-external-links */
+		struct pf_mlist foreign_elf;    /* ELF files for other machines */
 	} files;
 
 	struct pf_mrel rel[PF_REL_NR];

@@ -615,6 +615,7 @@ static void spec_release(struct pf_pkgspec *s)
 	pf_strlist_release(&s->include);
 	pf_strlist_release(&s->exclude);
 	pf_strlist_release(&s->extlinks);
+	pf_strlist_release(&s->foreign_elf);
 	free(s->profile);
 	for (size_t i = 0; i < s->nr_somap; i++) {
 		free(s->somap[i].soname);
@@ -834,6 +835,7 @@ static int expand_one(struct ctx *c, const char *host, const struct pf_loc *host
 		pf_strlist_add(&s->include, pf_strdup("**"));
 	expand_globs(c, &m->files.exclude, &s->exclude, "exclude");
 	expand_globs(c, &m->files.external_links, &s->extlinks, "allow-external-links");
+	expand_globs(c, &m->files.foreign_elf, &s->foreign_elf, "foreign-elf");
 	expand_relations(c, s);
 	expand_depgen(c, s);
 out:

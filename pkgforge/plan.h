@@ -100,6 +100,7 @@ struct pf_pkgspec {
 	struct pf_strlist include;      /* expanded globs */
 	struct pf_strlist exclude;
 	struct pf_strlist extlinks;
+	struct pf_strlist foreign_elf;  /* files.foreign-elf globs */
 
 	struct pf_rellist rel[PF_REL_NR][PF_FMT_NR];   /* declared in the manifest */
 

@@ -19,9 +19,10 @@ put() {
 	tar -C stage --owner=0 --group=0 -czf "$1.tar.gz" t
 }
 
-# try NAME 'expected message' [exit code]: build it with the manifest pinned
+# try NAME 'expected message' [exit code] [extra manifest lines]: build it
+# with the manifest pinned
 try() {
-	local name=$1 want=$2 code=${3:-2}
+	local name=$1 want=$2 code=${3:-2} extra=${4:-}
 	cat >"$name.yaml" <<YAML
 package: elf-$name
 summary: an odd ELF file
@@ -31,6 +32,7 @@ maintainer: T <t@example.org>
 prefix: /opt/korg/elf
 hosts: [$arch]
 source: {url: 'https://example.org/$name.tar.gz'}
+$extra
 versions:
   - version: 1.0
     sha256: {$arch: $(sha256sum <"$name.tar.gz" | cut -c1-64)}
@@ -100,4 +102,20 @@ test_expect_success 'a relocatable object for another machine is target code: ac
 
 test_expect_success 'files that only start like ELF are not ELF files' '
 	printf "\177EL" >short && put short short && try short "" 0
+'
+
+test_expect_success 'files the manifest marks foreign-elf are neither refused nor scanned' '
+	cp foreign.tar.gz foreign2.tar.gz &&
+	try foreign2 "" 0 "files: {foreign-elf: [bin/tool]}" &&
+	dpkg-deb --field out-foreign2/elf-foreign2_1.0-1_*.deb >control &&
+	! grep -q "^Depends:" control
+'
+
+test_expect_success 'a foreign executable is refused as soon as its header is read' '
+	# after it comes a file the archive has fewer bytes of: a check at the
+	# end of the pass would report that truncation first
+	rm -rf stage && mkdir -p stage/t/bin && cp foreign stage/t/bin/tool &&
+	head -c 300000 /dev/urandom >stage/t/zz-random &&
+	tar -C stage --sort=name --owner=0 --group=0 -cf early.tar t && head -c 100000 early.tar | gzip -n >early.tar.gz &&
+	try early "pkgforge: error: ./early.tar.gz: refusing '"'"'t/bin/tool'"'"': it is a $othername ELF executable, but elf-early is for $arch ($mine)"
 '
