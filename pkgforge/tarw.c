@@ -8,42 +8,56 @@
 #include <archive_entry.h>
 
 #include "digest.h"
+#include "compress.h"
 #include "tarw.h"
 #include "util.h"
 #include "banned.h"
 
 struct pf_tarw {
-	struct archive *a;
+	struct archive *a;              /* NULL for a bare stream */
 	struct archive_entry *ae;
+	struct pf_zstream *z;
 	int fd;
 	struct strbuf *mem;
 	struct pf_digest *out_digest;   /* fed every output byte, or NULL */
 	uint64_t bytes;
-	int err;
+	struct pf_err err;              /* the first output error */
+	bool failed;
 	bool closed;
 	bool abandoned;                 /* freed unclosed: take no more output */
 	struct strbuf name;
 	struct strbuf link;
 };
 
+/* Where the compressor's output goes. */
+static int sink(void *ctx, const void *buf, size_t len, struct pf_err *e)
+{
+	struct pf_tarw *t = ctx;
+
+	if (t->mem)
+		strbuf_add(t->mem, buf, len);
+	else if (pf_write_all(t->fd, buf, len) < 0)
+		return pf_err_errno(e, "cannot write a compressed stream");
+	if (t->out_digest)
+		pf_digest_update(t->out_digest, buf, len);
+	t->bytes += len;
+	return 0;
+}
+
+/* libarchive's tar writer hands its blocks to the compressor. */
 static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 {
 	struct pf_tarw *t = ctx;
 
-	if (t->abandoned) {
+	if (t->abandoned || t->failed) {
 		archive_set_error(a, ECANCELED, "abandoned");
 		return -1;
 	}
-	if (t->mem) {
-		strbuf_add(t->mem, buf, len);
-	} else if (pf_write_all(t->fd, buf, len) < 0) {
-		t->err = errno;
-		archive_set_error(a, errno, "%s", strerror(errno));
+	if (pf_zstream_write(t->z, buf, len, &t->err) < 0) {
+		t->failed = true;
+		archive_set_error(a, EIO, "%s", t->err.msg.buf);
 		return -1;
 	}
-	if (t->out_digest)
-		pf_digest_update(t->out_digest, buf, len);
-	t->bytes += len;
 	return (la_ssize_t)len;
 }
 
@@ -82,89 +96,34 @@ void pf_comp_level_range(enum pf_comp c, int *lo, int *hi)
 	}
 }
 
-static int set_opt(struct pf_tarw *t, const char *mod, const char *key,
-		   const char *val, struct pf_err *e)
-{
-	if (archive_write_set_filter_option(t->a, mod, key, val) < ARCHIVE_WARN)
-		return pf_err_set(e, PF_EFAIL, "cannot set %s option %s: %s", mod, key,
-				  archive_error_string(t->a));
-	return 0;
-}
-
 static int tarw_open(struct pf_tarw **out, int fd, struct strbuf *mem, bool raw,
 		     enum pf_comp comp, int level, int threads,
 		     struct pf_digest *out_digest, struct pf_err *e)
 {
 	struct pf_tarw *t = pf_calloc(1, sizeof(*t));
-	char lv[16], th[16];
-	int r = ARCHIVE_OK;
 
 	t->fd = fd;
 	t->mem = mem;
 	t->out_digest = out_digest;
 	strbuf_init(&t->name, 0);
 	strbuf_init(&t->link, 0);
+	strbuf_init(&t->err.loc, 0);
+	strbuf_init(&t->err.msg, 0);
+	if (pf_zstream_open(&t->z, comp, level, threads, sink, t, e) < 0)
+		goto fail;
+	if (raw) {
+		*out = t;
+		return 0;
+	}
 	t->a = archive_write_new();
 	t->ae = archive_entry_new();
-	if (raw)
-		archive_write_set_format_raw(t->a);
-	else
-		archive_write_set_format_gnutar(t->a);
+	archive_write_set_format_gnutar(t->a);
 	archive_write_set_bytes_per_block(t->a, 10240);
 	archive_write_set_bytes_in_last_block(t->a, 1);
-	if (level < 0)
-		level = pf_comp_default_level(comp);
-	snprintf(lv, sizeof(lv), "%d", level);
-	/*
-	 * Thread counts change how xz and zstd frame their output unless
-	 * their multi-threaded encoder is always used: xz with at least
-	 * two threads, zstd with at least one worker.  Then the bytes are
-	 * the same on every machine.
-	 */
-	switch (comp) {
-	case PF_COMP_XZ:
-		r = archive_write_add_filter_xz(t->a);
-		snprintf(th, sizeof(th), "%d", threads < 2 ? 2 : threads);
-		if (r == ARCHIVE_OK && (set_opt(t, "xz", "compression-level", lv, e) < 0 ||
-					set_opt(t, "xz", "threads", th, e) < 0))
-			goto fail;
-		break;
-	case PF_COMP_ZSTD:
-		r = archive_write_add_filter_zstd(t->a);
-		snprintf(th, sizeof(th), "%d", threads < 1 ? 1 : threads);
-		if (r == ARCHIVE_OK && (set_opt(t, "zstd", "compression-level", lv, e) < 0 ||
-					set_opt(t, "zstd", "threads", th, e) < 0))
-			goto fail;
-		break;
-	case PF_COMP_GZIP:
-		r = archive_write_add_filter_gzip(t->a);
-		if (r == ARCHIVE_OK && (set_opt(t, "gzip", "compression-level", lv, e) < 0 ||
-					set_opt(t, "gzip", "timestamp", NULL, e) < 0))
-			goto fail;
-		break;
-	case PF_COMP_NONE:
-	case PF_COMP_DEFAULT:
-		break;
-	}
-	if (r != ARCHIVE_OK) {
-		pf_err_set(e, PF_EFAIL, "cannot set up %s compression: %s", pf_comp_name(comp),
-			   archive_error_string(t->a));
-		goto fail;
-	}
 	if (archive_write_open(t->a, t, NULL, write_cb, NULL) != ARCHIVE_OK) {
 		pf_err_set(e, PF_EFAIL, "cannot start a tar stream: %s",
 			   archive_error_string(t->a));
 		goto fail;
-	}
-	if (raw) {
-		/* the raw format takes the data of one regular file */
-		archive_entry_set_filetype(t->ae, AE_IFREG);
-		archive_entry_set_pathname(t->ae, "payload");
-		if (archive_write_header(t->a, t->ae) != ARCHIVE_OK) {
-			pf_err_set(e, PF_EFAIL, "cannot start a compressed stream: %s",
-				   archive_error_string(t->a));
-			goto fail;
-		}
 	}
 	*out = t;
 	return 0;
@@ -193,9 +152,10 @@ int pf_tarw_open_mem(struct pf_tarw **t, struct strbuf *out, enum pf_comp comp,
 
 static int fail(struct pf_tarw *t, struct pf_err *e)
 {
-	if (t->err) {
-		errno = t->err;
-		return pf_err_errno(e, "cannot write a tar stream");
+	if (t->failed) {
+		pf_err_set(e, t->err.code ? t->err.code : PF_EFAIL, "%s", t->err.msg.buf);
+		e->errnum = t->err.errnum;
+		return -1;
 	}
 	return pf_err_set(e, PF_EFAIL, "cannot write a tar stream: %s",
 			  archive_error_string(t->a));
@@ -254,6 +214,8 @@ int pf_tarw_data(struct pf_tarw *t, const void *buf, size_t len, struct pf_err *
 {
 	const char *p = buf;
 
+	if (!t->a)
+		return pf_zstream_write(t->z, buf, len, e);
 	while (len) {
 		la_ssize_t n = archive_write_data(t->a, p, len);
 		if (n <= 0)
@@ -308,16 +270,16 @@ out:
 
 uint64_t pf_tarw_tar_bytes(struct pf_tarw *t)
 {
-	/* filter 0 is the tar writer's own output, before any compression */
-	la_int64_t n = archive_filter_bytes(t->a, 0);
-
-	return n < 0 ? 0 : (uint64_t)n;
+	return pf_zstream_in_bytes(t->z);
 }
 
 int pf_tarw_close(struct pf_tarw *t, uint64_t *bytes, struct pf_err *e)
 {
-	if (archive_write_close(t->a) != ARCHIVE_OK)
+	if (t->a && archive_write_close(t->a) != ARCHIVE_OK)
 		return fail(t, e);
+	/* the compressor's memory goes now, not when the writer is freed */
+	if (pf_zstream_finish(t->z, e) < 0)
+		return -1;
 	t->closed = true;
 	if (bytes)
 		*bytes = t->bytes;
@@ -332,18 +294,15 @@ void pf_tarw_free(struct pf_tarw *t)
 		/*
 		 * Freeing an unclosed archive closes it, which pads the entry
 		 * being written with zeros (gigabytes of them, when a big file
-		 * was cut short) and compresses them.  Refusing all output
-		 * makes that stop at the compressor's first flush: one block,
-		 * a few seconds of xz at most, instead of the whole file.
-		 * (archive_write_fail() would skip the close, but libarchive
-		 * 3.6 then leaks the block buffer and the compressor, with
-		 * xz's and zstd's worker threads.)
+		 * was cut short).  Refusing all output makes that stop at once.
 		 */
 		t->abandoned = !t->closed;
 		archive_write_free(t->a);
 	}
 	if (t->ae)
 		archive_entry_free(t->ae);
+	pf_zstream_free(t->z);
+	pf_err_release(&t->err);
 	strbuf_release(&t->name);
 	strbuf_release(&t->link);
 	free(t);
