@@ -41,7 +41,7 @@ test_expect_success 'the same tar stream in any compression gives the same packa
 test_expect_success 'the package is a gzip stream with no time or name in its header' '
 	gzip -t out-xz/$pkg &&
 	echo $(od -An -tx1 -N10 out-xz/$pkg) >hdr &&
-	# no flags, time 0, extra flags 4 (zlib's mark of the fastest level,
+	# no flags, time 0, extra flags 4 (what zlib writes for the fastest level,
 	# here 0: stored), OS 3 (Unix)
 	check_lines hdr "1f 8b 08 00 00 00 00 00 04 03"
 '
