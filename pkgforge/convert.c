@@ -2,6 +2,7 @@
 /* The one pass: check, map, digest and fan out every entry of a tarball. */
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,10 @@ struct job {
 	int64_t newest;
 	bool active;                    /* the current entry belongs here */
 	bool stamp_only;                /* read for the timestamp, no output */
+	/* derived relations, kept for the payload cache */
+	struct pf_rellist derived[PF_REL_NR][PF_FMT_NR];
+	char key[65];                   /* payload cache: the job's key */
+	char fkey[PF_FMT_NR][65];       /* and each writer's */
 	struct pf_entry cur;            /* the current entry, between begin and end */
 	struct strbuf cur_path;
 	size_t *elf_of_ino;             /* ino → ELF record + 1 (0: not an ELF) */
@@ -801,13 +806,12 @@ static int job_elf_files(struct pass *p, struct job *j, struct pf_elffile **out,
 /* Derive the job's relations and merge them with the declared ones. */
 static int job_relations(struct pass *p, struct job *j, struct pf_rellist rel[PF_REL_NR][PF_FMT_NR])
 {
-	struct pf_rellist derived[PF_REL_NR][PF_FMT_NR];
+	struct pf_rellist (*derived)[PF_FMT_NR] = j->derived;
 	struct pf_depgen g;
 	struct pf_elffile *elf = NULL;
 	size_t nr_elf = 0;
 	int ret = -1;
 
-	memset(derived, 0, sizeof(derived));
 	memset(&g, 0, sizeof(g));
 	if (p->derive) {
 		if (job_elf_files(p, j, &elf, &nr_elf) < 0)
@@ -832,21 +836,71 @@ static int job_relations(struct pass *p, struct job *j, struct pf_rellist rel[PF
 prefix:
 	pf_err_prefix(p->e, "%s", j->spec->name);
 out:
-	for (int k = 0; k < PF_REL_NR; k++)
-		for (int f = 0; f < PF_FMT_NR; f++)
-			pf_rellist_release(&derived[k][f]);
 	free(elf);
 	return ret;
+}
+
+/*
+ * The link counts of the file list, and the sizes: content bytes, and
+ * dpkg-gencontrol's Installed-Size (content once per inode, symlink
+ * targets, 1 KiB for every directory and for the root of the tree).
+ */
+static void list_sums(struct pf_filelist *files, struct pf_pkgsum *sum)
+{
+	uint32_t max = 0, *links;
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < files->nr; i++)
+		if (files->v[i].ino > max)
+			max = files->v[i].ino;
+	links = pf_calloc((size_t)max + 1, sizeof(*links));
+	for (size_t i = 0; i < files->nr; i++) {
+		const struct pf_entry *ent = &files->v[i];
+		if (ent->type == PF_E_REG || ent->type == PF_E_HARDLINK)
+			links[ent->ino]++;
+		if (ent->type == PF_E_REG)
+			bytes += ent->size;
+	}
+	sum->file_bytes = bytes;
+	bytes += 1024;
+	for (size_t i = 0; i < files->nr; i++) {
+		struct pf_entry *ent = &files->v[i];
+		if (ent->type == PF_E_REG || ent->type == PF_E_HARDLINK)
+			ent->nlink = links[ent->ino];
+		else
+			ent->nlink = ent->type == PF_E_DIR ? 2 : 1;
+		if (ent->type == PF_E_SYMLINK)
+			bytes += strlen(ent->link);
+		else if (ent->type == PF_E_DIR)
+			bytes += 1024;
+	}
+	free(links);
+	sum->files = files;
+	sum->installed_kib = (bytes + 1023) / 1024;
+}
+
+/* Every writer of a job finishes its package. */
+static int finish_writers(struct pf_convert *c, const struct pf_pkgspec *spec,
+			  const struct pf_pkgfmt *const *f, struct pf_pkgw *const *w, size_t nw,
+			  const struct pf_pkgsum *sum, struct pf_err *e)
+{
+	for (size_t i = 0; i < nw; i++) {
+		char *name;
+
+		if (f[i]->finish(w[i], sum, e) < 0)
+			return pf_err_prefix(e, "%s (%s)", spec->name, f[i]->name);
+		name = f[i]->filename(spec);
+		pf_strlist_add(&c->written, pf_asprintf("%s/%s", c->opt->outdir, name));
+		free(name);
+	}
+	return 0;
 }
 
 static int finish_job(struct pass *p, struct job *j, struct pf_rellist rel[PF_REL_NR][PF_FMT_NR],
 		      int64_t *stamp)
 {
 	struct pf_pkgsum sum;
-	uint32_t *links;
-	uint64_t bytes = 0;
 	bool anyfile = false;
-	int ret = -1;
 
 	for (size_t i = 0; i < j->files.nr; i++) {
 		const struct pf_entry *ent = &j->files.v[i];
@@ -859,56 +913,312 @@ static int finish_job(struct pass *p, struct job *j, struct pf_rellist rel[PF_RE
 		return pf_err_set(p->e, PF_EINVAL,
 				  "%s: no entry matches the files of %s (check 'strip' and 'include')",
 				  p->c->srcpath, j->spec->name);
-	links = pf_calloc(j->next_ino + 1, sizeof(*links));
-	for (size_t i = 0; i < j->files.nr; i++) {
-		const struct pf_entry *ent = &j->files.v[i];
-		if (ent->type == PF_E_REG || ent->type == PF_E_HARDLINK)
-			links[ent->ino]++;
-		if (ent->type == PF_E_REG)
-			bytes += ent->size;
-	}
 	memset(&sum, 0, sizeof(sum));
-	sum.file_bytes = bytes;
-	bytes += 1024;          /* the root of the tree, as dpkg-gencontrol counts it */
-	for (size_t i = 0; i < j->files.nr; i++) {
-		struct pf_entry *ent = &j->files.v[i];
-		if (ent->type == PF_E_REG || ent->type == PF_E_HARDLINK)
-			ent->nlink = links[ent->ino];
-		else
-			ent->nlink = ent->type == PF_E_DIR ? 2 : 1;
-		/* dpkg-gencontrol's count: content bytes once per inode,
-		 * symlink targets, 1 KiB for every directory */
-		if (ent->type == PF_E_SYMLINK)
-			bytes += strlen(ent->link);
-		else if (ent->type == PF_E_DIR)
-			bytes += 1024;
-	}
-	free(links);
+	list_sums(&j->files, &sum);
 	*stamp = p->c->opt->sde_set ? p->c->opt->sde : j->newest;
-	if (j->stamp_only) {
-		ret = 0;
-		goto out;
-	}
+	if (j->stamp_only)
+		return 0;
 	if (job_relations(p, j, rel) < 0)
-		goto out;
+		return -1;
 	sum.rel = (const struct pf_rellist (*)[PF_FMT_NR])rel;
-	sum.files = &j->files;
-	sum.installed_kib = (bytes + 1023) / 1024;
 	sum.timestamp = *stamp;
 	sum.spool_fd = p->spool_fd;
-	for (size_t i = 0; i < j->nw; i++) {
-		if (j->f[i]->finish(j->w[i], &sum, p->e) < 0) {
-			pf_err_prefix(p->e, "%s (%s)", j->spec->name, j->f[i]->name);
+	return finish_writers(p->c, j->spec, j->f, j->w, j->nw, &sum, p->e);
+}
+
+/* ------------------------------------------------------ payload cache */
+
+static void key_list(struct strbuf *k, const char *what, const struct pf_strlist *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		strbuf_addf(k, "%s %s\n", what, l->v[i]);
+}
+
+/*
+ * The key of what a pass makes for a package that does not depend on
+ * its metadata: the tarball, how its tree maps into the package, the
+ * time clamp, and what the derived relations depend on.  Each format's
+ * key adds its payload settings.
+ */
+static int job_keys(struct pf_convert *c, struct job *j, struct pf_err *e)
+{
+	const struct pf_pkgspec *s = j->spec;
+	struct strbuf k = STRBUF_INIT;
+	unsigned char dg[32];
+	int ret = -1;
+
+	strbuf_addf(&k, "pkgforge %s payload cache 1\nsource %s\n", PF_VERSION, c->sha256);
+	if (c->opt->sde_set)
+		strbuf_addf(&k, "sde %lld\n", (long long)c->opt->sde);
+	strbuf_addf(&k, "arch %s\nprefix %s\nstrip %d\n", s->arch->canon, s->prefix, s->strip);
+	key_list(&k, "include", &s->include);
+	key_list(&k, "exclude", &s->exclude);
+	key_list(&k, "external-link", &s->extlinks);
+	key_list(&k, "foreign-elf", &s->foreign_elf);
+	/* a signature the manifest asks for was checked when the item was made */
+	if (s->sig.url) {
+		strbuf_addf(&k, "signature %s\n", s->sig.url);
+		key_list(&k, "signer", &s->sig.signers);
+	}
+	for (int f = 0; f < PF_FMT_NR; f++)
+		if (c->derive[f])
+			strbuf_addf(&k, "derive %s\n", pf_pkgfmts[f]->name);
+	if (c->derive[PF_FMT_DEB] || c->derive[PF_FMT_IPK]) {
+		const struct pf_profile *prof;
+		char hex[65];
+		int fd;
+
+		if (pf_profiles_get(c->profiles, s->profile, &prof, e) < 0)
+			goto out;
+		fd = open(prof->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			pf_err_errno(e, "cannot read %s", prof->path);
 			goto out;
 		}
-		{
-			char *name = j->f[i]->filename(j->spec);
-			pf_strlist_add(&p->c->written, pf_asprintf("%s/%s", p->c->opt->outdir, name));
-			free(name);
+		if (pf_digest_fd(fd, PF_SHA256, dg, e) < 0) {
+			close(fd);
+			goto out;
 		}
+		close(fd);
+		pf_hex(hex, dg, 32);
+		strbuf_addf(&k, "profile %s %s\n", s->profile, hex);
+	}
+	for (size_t i = 0; i < s->nr_somap; i++)
+		strbuf_addf(&k, "soname %s %s\n", s->somap[i].soname, s->somap[i].rel);
+	key_list(&k, "soname-ignore", &s->soignore);
+	pf_digest_buf(PF_SHA256, k.buf, k.len, dg);
+	pf_hex(j->key, dg, 32);
+	for (size_t i = 0; i < j->nw; i++) {
+		struct strbuf fk = STRBUF_INIT;
+
+		strbuf_addf(&fk, "%s\n", j->key);
+		j->f[i]->payload_key(c->opt, &fk);
+		pf_digest_buf(PF_SHA256, fk.buf, fk.len, dg);
+		pf_hex(j->fkey[i], dg, 32);
+		strbuf_release(&fk);
 	}
 	ret = 0;
 out:
+	strbuf_release(&k);
+	return ret;
+}
+
+static const char etypes[] = { [PF_E_DIR] = 'd', [PF_E_REG] = 'f', [PF_E_SYMLINK] = 'l',
+			       [PF_E_HARDLINK] = 'h' };
+
+/* The job's file list, newest time and derived relations, as text. */
+static void meta_text(const struct job *j, struct strbuf *t)
+{
+	char md5[33], sha[65];
+
+	strbuf_addf(t, "pkgforge-payload-meta 1\nnewest %lld\n", (long long)j->newest);
+	for (size_t i = 0; i < j->files.nr; i++) {
+		const struct pf_entry *ent = &j->files.v[i];
+		bool content = ent->type == PF_E_REG || ent->type == PF_E_HARDLINK;
+
+		pf_hex(md5, ent->md5, 16);
+		pf_hex(sha, ent->sha256, 32);
+		strbuf_addf(t, "E\t%c\t%o\t%llu\t%lld\t%u\t%d\t%s\t%s\t%s\t%s\n",
+			    etypes[ent->type], ent->mode, (unsigned long long)ent->size,
+			    (long long)ent->mtime, ent->ino, ent->synthetic ? 1 : 0,
+			    content ? md5 : "-", content ? sha : "-", ent->path,
+			    ent->link ? ent->link : "-");
+	}
+	for (int k = 0; k < PF_REL_NR; k++)
+		for (int f = 0; f < PF_FMT_NR; f++)
+			for (size_t i = 0; i < j->derived[k][f].nr; i++)
+				strbuf_addf(t, "R\t%d\t%d\t%s\t%s\n", k, f,
+					    j->derived[k][f].v[i].origin, j->derived[k][f].v[i].text);
+}
+
+static int unhex(const char *h, unsigned char *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		if (sscanf(h + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+/* Read meta_text() back; -1 on anything unexpected (a damaged item). */
+static int meta_parse(char *t, struct pf_filelist *files, int64_t *newest,
+		      struct pf_rellist derived[PF_REL_NR][PF_FMT_NR])
+{
+	char *save = NULL, *line = strtok_r(t, "\n", &save);
+
+	if (!line || strcmp(line, "pkgforge-payload-meta 1"))
+		return -1;
+	line = strtok_r(NULL, "\n", &save);
+	if (!line || sscanf(line, "newest %lld", (long long *)newest) != 1)
+		return -1;
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+		char *f[12], *fs = NULL;
+		size_t n = 0;
+
+		for (char *tok = strtok_r(line, "\t", &fs); tok && n < 12;
+		     tok = strtok_r(NULL, "\t", &fs))
+			f[n++] = tok;
+		if (n == 11 && !strcmp(f[0], "E")) {
+			struct pf_entry ent;
+
+			memset(&ent, 0, sizeof(ent));
+			ent.type = f[1][0] == 'd' ? PF_E_DIR : f[1][0] == 'f' ? PF_E_REG :
+				   f[1][0] == 'l' ? PF_E_SYMLINK : PF_E_HARDLINK;
+			ent.mode = (unsigned)strtoul(f[2], NULL, 8);
+			ent.size = strtoull(f[3], NULL, 10);
+			ent.mtime = strtoll(f[4], NULL, 10);
+			ent.ino = (uint32_t)strtoul(f[5], NULL, 10);
+			ent.synthetic = f[6][0] == '1';
+			ent.spool_off = PF_SPOOL_NONE;
+			if (strcmp(f[7], "-") && (strlen(f[7]) != 32 || strlen(f[8]) != 64 ||
+						  unhex(f[7], ent.md5, 16) < 0 ||
+						  unhex(f[8], ent.sha256, 32) < 0))
+				return -1;
+			ent.path = pf_strdup(f[9]);
+			ent.link = strcmp(f[10], "-") ? pf_strdup(f[10]) : NULL;
+			PF_ALLOC_GROW(files->v, files->nr + 1, files->alloc);
+			files->v[files->nr++] = ent;
+		} else if (n == 5 && !strcmp(f[0], "R")) {
+			int k = atoi(f[1]), fm = atoi(f[2]);
+			if (k < 0 || k >= PF_REL_NR || fm < 0 || fm >= PF_FMT_NR)
+				return -1;
+			pf_rellist_add(&derived[k][fm], f[4], NULL, f[3]);
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void filelist_release(struct pf_filelist *files)
+{
+	for (size_t i = 0; i < files->nr; i++) {
+		free((char *)files->v[i].path);
+		free((char *)files->v[i].link);
+	}
+	free(files->v);
+	memset(files, 0, sizeof(*files));
+}
+
+static void rels_release(struct pf_rellist rel[PF_REL_NR][PF_FMT_NR])
+{
+	for (int k = 0; k < PF_REL_NR; k++)
+		for (int f = 0; f < PF_FMT_NR; f++)
+			pf_rellist_release(&rel[k][f]);
+}
+
+/* Whether everything these jobs need is in the cache. */
+static bool cache_complete(const struct pf_convert *c, const struct job *jobs, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (!pf_pcache_has(c->pcache, jobs[k].key, "meta"))
+			return false;
+		for (size_t i = 0; i < jobs[k].nw; i++)
+			if (!pf_pcache_has(c->pcache, jobs[k].fkey[i], "payload"))
+				return false;
+	}
+	return true;
+}
+
+/* After a good pass: save every job's meta and every writer's payload. */
+static void cache_save(struct pf_convert *c, struct job *jobs, size_t n)
+{
+	struct pf_err e = PF_ERR_INIT;
+
+	for (size_t k = 0; k < n; k++) {
+		struct job *j = &jobs[k];
+		struct strbuf t = STRBUF_INIT;
+		int r;
+
+		if (j->stamp_only)
+			continue;
+		meta_text(j, &t);
+		/* payloads first: a meta item promises they are there */
+		r = 0;
+		for (size_t i = 0; i < j->nw && !r; i++)
+			r = j->f[i]->save(j->w[i], c->pcache, j->fkey[i], &e);
+		if (!r)
+			r = pf_pcache_put_buf(c->pcache, j->key, "meta", t.buf, t.len, &e);
+		strbuf_release(&t);
+		if (r < 0) {
+			pf_log(c->log, PF_LOG_WARN, "cannot save %s in the payload cache: %s",
+			       j->spec->name, e.msg.buf);
+			pf_err_release(&e);
+		}
+	}
+}
+
+/*
+ * Write every package of these jobs from the cache: no pass at all.
+ * Everything is read and opened before anything is written: 1 when the
+ * cache cannot serve after all (a damaged item), so that the caller
+ * makes a full pass instead.
+ */
+static int from_cache(struct pf_convert *c, struct job *jobs, size_t n, struct pf_err *e)
+{
+	struct pf_filelist *files = pf_calloc(n ? n : 1, sizeof(*files));
+	int64_t *newest = pf_calloc(n ? n : 1, sizeof(*newest));
+	struct pf_err why = PF_ERR_INIT;
+	int ret = 1;
+
+	for (size_t k = 0; k < n; k++) {
+		struct job *j = &jobs[k];
+		struct strbuf t = STRBUF_INIT;
+		int r = pf_pcache_read(c->pcache, j->key, "meta", &t, &why);
+
+		if (!r && meta_parse(t.buf, &files[k], &newest[k], j->derived) < 0)
+			r = pf_err_set(&why, PF_EFAIL, "%s/%s.meta is damaged", c->pcache->dir, j->key);
+		strbuf_release(&t);
+		for (size_t i = 0; i < j->nw && !r; i++)
+			r = j->f[i]->open_saved(&j->w[i], j->spec, c->opt, c->pcache, j->fkey[i], &why);
+		if (r < 0)
+			goto out;
+	}
+	c->rel = pf_calloc(n ? n : 1, sizeof(*c->rel));
+	c->timestamps = pf_calloc(n ? n : 1, sizeof(*c->timestamps));
+	for (size_t k = 0; k < n; k++) {
+		struct job *j = &jobs[k];
+		struct pf_pkgsum sum;
+
+		c->timestamps[k] = c->opt->sde_set ? c->opt->sde : newest[k];
+		if (j->stamp_only)
+			continue;
+		memset(&sum, 0, sizeof(sum));
+		list_sums(&files[k], &sum);
+		for (int kind = 0; kind < PF_REL_NR; kind++)
+			for (int f = 0; f < PF_FMT_NR; f++)
+				pf_rel_merge(&c->rel[k][kind][f], &j->spec->rel[kind][f],
+					     &j->derived[kind][f], f);
+		sum.rel = (const struct pf_rellist (*)[PF_FMT_NR])c->rel[k];
+		sum.timestamp = c->timestamps[k];
+		sum.spool_fd = -1;
+		if (finish_writers(c, j->spec, j->f, j->w, j->nw, &sum, e) < 0) {
+			ret = -1;
+			goto out;
+		}
+	}
+	c->from_cache = true;
+	ret = 0;
+out:
+	if (ret > 0) {
+		pf_log(c->log, PF_LOG_WARN, "the payload cache cannot serve %s (%s): reading it again",
+		       c->srcpath, why.msg.buf);
+		for (size_t k = 0; k < n; k++) {
+			for (size_t i = 0; i < jobs[k].nw; i++) {
+				if (jobs[k].w[i])
+					jobs[k].f[i]->free(jobs[k].w[i]);
+				jobs[k].w[i] = NULL;
+			}
+			rels_release(jobs[k].derived);
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		filelist_release(&files[k]);
+	free(files);
+	free(newest);
+	pf_err_release(&why);
 	return ret;
 }
 
@@ -929,14 +1239,15 @@ static void job_release(struct job *j)
 	pf_strmap_release(&j->seen_dirs);
 	pf_strlist_release(&j->seen_dir_keys);
 	strbuf_release(&j->cur_path);
+	rels_release(j->derived);
 }
 
-static int open_jobs(struct pass *p)
+/* The jobs and their formats, writers not opened yet. */
+static void setup_jobs(struct pass *p)
 {
 	struct pf_convert *c = p->c;
-	bool spool = false;
 
-	p->jobs = pf_calloc(c->nspecs, sizeof(*p->jobs));
+	p->jobs = pf_calloc(c->nspecs ? c->nspecs : 1, sizeof(*p->jobs));
 	p->njobs = c->nspecs;
 	for (size_t k = 0; k < c->nspecs; k++) {
 		struct job *j = &p->jobs[k];
@@ -949,12 +1260,23 @@ static int open_jobs(struct pass *p)
 		for (r = j->root; *r; r++)
 			j->root_depth += *r == '/';
 		j->stamp_only = c->stamp_only && c->stamp_only[k];
-		for (size_t i = 0; i < c->nfmts && !j->stamp_only; i++) {
-			const struct pf_pkgfmt *f = c->fmts[i];
-			j->f[j->nw] = f;
-			if (f->open(&j->w[j->nw], j->spec, c->opt, p->e) < 0)
+		for (size_t i = 0; i < c->nfmts && !j->stamp_only; i++)
+			j->f[j->nw++] = c->fmts[i];
+	}
+}
+
+static int open_jobs(struct pass *p)
+{
+	struct pf_convert *c = p->c;
+	bool spool = false;
+
+	for (size_t k = 0; k < p->njobs; k++) {
+		struct job *j = &p->jobs[k];
+
+		for (size_t i = 0; i < j->nw; i++) {
+			const struct pf_pkgfmt *f = j->f[i];
+			if (f->open(&j->w[i], j->spec, c->opt, p->e) < 0)
 				return pf_err_prefix(p->e, "%s (%s)", j->spec->name, f->name);
-			j->nw++;
 			spool |= !!(f->flags & PF_FMT_NEEDS_SPOOL);
 		}
 	}
@@ -991,6 +1313,19 @@ int pf_convert_run(struct pf_convert *c, struct pf_err *e)
 	p.elf_fd = -1;
 	p.md5 = pf_digest_new(PF_MD5);
 	p.sha = pf_digest_new(PF_SHA256);
+	setup_jobs(&p);
+	if (c->pcache) {
+		for (size_t k = 0; k < p.njobs; k++)
+			if (job_keys(c, &p.jobs[k], e) < 0)
+				goto out;
+		if (cache_complete(c, p.jobs, p.njobs)) {
+			int r = from_cache(c, p.jobs, p.njobs, e);
+			if (r <= 0) {
+				ret = r;
+				goto out;
+			}
+		}
+	}
 	if (open_jobs(&p) < 0)
 		goto out;
 	tap.data = c->tap;
@@ -1033,6 +1368,8 @@ int pf_convert_run(struct pf_convert *c, struct pf_err *e)
 	for (size_t k = 0; k < p.njobs; k++)
 		if (finish_job(&p, &p.jobs[k], c->rel[k], &c->timestamps[k]) < 0)
 			goto out;
+	if (c->pcache)
+		cache_save(c, p.jobs, p.njobs);
 	ret = 0;
 out:
 	if (ret < 0)

@@ -4,6 +4,8 @@
 
 #include "err.h"
 #include "pkgfmt.h"
+#include "log.h"
+#include "pcache.h"
 #include "plan.h"
 #include "profile.h"
 
@@ -56,6 +58,18 @@ struct pf_convert {
 	int (*tap)(void *ctx, const void *buf, size_t len, struct pf_err *e);
 	int (*tap_end)(void *ctx, struct pf_err *e);
 	void *tap_ctx;
+
+	/*
+	 * Optional: the payload cache (pcache.h).  When every package and
+	 * format of this tarball is there, nothing is read or compressed:
+	 * the packages are written from the saved payloads (the same bytes);
+	 * otherwise the pass saves what it makes.  A failure to save is
+	 * reported to log, not an error.
+	 */
+	const struct pf_pcache *pcache;
+	const struct pf_log *log;
+	/* out: whether the packages came from the payload cache */
+	bool from_cache;
 
 	/* out: the package files written, "<outdir>/<name>" */
 	struct pf_strlist written;

@@ -17,6 +17,7 @@
 #include "ar.h"
 #include "mscript.h"
 #include "ofile.h"
+#include "pcache.h"
 #include "pkgfmt.h"
 #include "tarw.h"
 #include "util.h"
@@ -26,10 +27,10 @@ struct pf_pkgw {
 	const struct pf_pkgspec *spec;
 	const struct pf_buildopt *opt;
 	enum pf_comp comp;
-	int data_fd;
-	struct pf_tarw *data;
+	int data_fd;                    /* data.tar.<comp>: a spool, or a saved one */
+	uint64_t data_len;
+	struct pf_tarw *data;           /* NULL when the payload was saved */
 	bool root_done;
-	struct strbuf md5sums;
 };
 
 int pf_debver_cmp(const char *a, const char *b)
@@ -109,6 +110,11 @@ static void deb_check(const struct pf_pkgspec *s, struct pf_diag *d)
 	}
 }
 
+static enum pf_comp deb_comp(const struct pf_buildopt *opt)
+{
+	return opt->comp[PF_FMT_DEB] == PF_COMP_DEFAULT ? PF_COMP_XZ : opt->comp[PF_FMT_DEB];
+}
+
 static const char *comp_ext(enum pf_comp c)
 {
 	switch (c) {
@@ -130,7 +136,6 @@ static void deb_free(struct pf_pkgw *w)
 	pf_tarw_free(w->data);
 	if (w->data_fd >= 0)
 		close(w->data_fd);
-	strbuf_release(&w->md5sums);
 	free(w);
 }
 
@@ -141,8 +146,7 @@ static int deb_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
 
 	w->spec = spec;
 	w->opt = opt;
-	w->comp = opt->comp[PF_FMT_DEB] == PF_COMP_DEFAULT ? PF_COMP_XZ : opt->comp[PF_FMT_DEB];
-	strbuf_init(&w->md5sums, 0);
+	w->comp = deb_comp(opt);
 	w->data_fd = pf_tmpfile(opt->outdir, e);
 	if (w->data_fd < 0 ||
 	    pf_tarw_open_fd(&w->data, w->data_fd, w->comp, opt->level[PF_FMT_DEB],
@@ -194,12 +198,53 @@ static int deb_data(struct pf_pkgw *w, const void *buf, size_t len, struct pf_er
 
 static int deb_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
 {
+	return 0;
+}
+
+/* md5sums: every regular file (hardlinks too), in package order */
+static void deb_md5sums(const struct pf_filelist *files, struct strbuf *out)
+{
 	char hex[33];
 
-	if (ent->type == PF_E_REG || ent->type == PF_E_HARDLINK) {
+	for (size_t i = 0; i < files->nr; i++) {
+		const struct pf_entry *ent = &files->v[i];
+		if (ent->type != PF_E_REG && ent->type != PF_E_HARDLINK)
+			continue;
 		pf_hex(hex, ent->md5, 16);
-		strbuf_addf(&w->md5sums, "%s  %s\n", hex, ent->path);
+		strbuf_addf(out, "%s  %s\n", hex, ent->path);
 	}
+}
+
+static void deb_payload_key(const struct pf_buildopt *opt, struct strbuf *out)
+{
+	enum pf_comp c = deb_comp(opt);
+	int level = opt->level[PF_FMT_DEB];
+
+	strbuf_addf(out, "deb data.tar %s %d\n", pf_comp_name(c),
+		    level < 0 ? pf_comp_default_level(c) : level);
+}
+
+static int deb_save(struct pf_pkgw *w, const struct pf_pcache *pc, const char *key,
+		    struct pf_err *e)
+{
+	return pf_pcache_put_fd(pc, key, "payload", w->data_fd, 0, w->data_len, e);
+}
+
+static int deb_open_saved(struct pf_pkgw **out, const struct pf_pkgspec *spec,
+			  const struct pf_buildopt *opt, const struct pf_pcache *pc,
+			  const char *key, struct pf_err *e)
+{
+	struct pf_pkgw *w = pf_calloc(1, sizeof(*w));
+
+	w->spec = spec;
+	w->opt = opt;
+	w->comp = deb_comp(opt);
+	if (pf_pcache_open_item(pc, key, "payload", &w->data_fd, &w->data_len, e) < 0) {
+		w->data_fd = -1;
+		deb_free(w);
+		return -1;
+	}
+	*out = w;
 	return 0;
 }
 
@@ -227,24 +272,26 @@ static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	static const char *const scripts[] = { "postinst", "prerm" };
 	struct strbuf control = STRBUF_INIT, ctar = STRBUF_INIT;
 	struct pf_tarw *ct = NULL;
+	struct strbuf md5sums = STRBUF_INIT;
 	struct pf_ofile o = PF_OFILE_INIT;
-	uint64_t data_len;
 	char *name = NULL, *path = NULL, *member = NULL;
 	int ret = -1;
 
-	/* a package without files (a metapackage) still has "./" */
-	if (!w->root_done &&
-	    pf_tarw_file(w->data, ".", 0755, sum->timestamp, NULL, 0, e) < 0)
-		goto out;
-	if (pf_tarw_close(w->data, &data_len, e) < 0)
-		goto out;
+	if (w->data) {
+		/* a package without files (a metapackage) still has "./" */
+		if (!w->root_done &&
+		    pf_tarw_file(w->data, ".", 0755, sum->timestamp, NULL, 0, e) < 0)
+			goto out;
+		if (pf_tarw_close(w->data, &w->data_len, e) < 0)
+			goto out;
+	}
+	deb_md5sums(sum->files, &md5sums);
 	deb_control(w->spec, sum, &control);
 	if (pf_tarw_open_mem(&ct, &ctar, PF_COMP_XZ, 6, e) < 0 ||
 	    pf_tarw_file(ct, ".", 0755, sum->timestamp, NULL, 0, e) < 0 ||
 	    pf_tarw_file(ct, "control", 0644, sum->timestamp, control.buf, control.len, e) < 0 ||
-	    (w->md5sums.len &&
-	     pf_tarw_file(ct, "md5sums", 0644, sum->timestamp, w->md5sums.buf,
-			  w->md5sums.len, e) < 0))
+	    (md5sums.len &&
+	     pf_tarw_file(ct, "md5sums", 0644, sum->timestamp, md5sums.buf, md5sums.len, e) < 0))
 		goto out;
 	for (size_t i = 0; i < PF_ARRAY_SIZE(scripts); i++) {
 		char *text;
@@ -269,7 +316,7 @@ static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	if (pf_ar_begin(&o, e) < 0 ||
 	    pf_ar_member_buf(&o, "debian-binary", sum->timestamp, "2.0\n", 4, e) < 0 ||
 	    pf_ar_member_buf(&o, "control.tar.xz", sum->timestamp, ctar.buf, ctar.len, e) < 0 ||
-	    pf_ar_member_fd(&o, member, sum->timestamp, w->data_fd, data_len, e) < 0) {
+	    pf_ar_member_fd(&o, member, sum->timestamp, w->data_fd, w->data_len, e) < 0) {
 		pf_ofile_abort(&o);
 		goto out;
 	}
@@ -278,6 +325,7 @@ static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	ret = 0;
 out:
 	pf_tarw_free(ct);
+	strbuf_release(&md5sums);
 	strbuf_release(&control);
 	strbuf_release(&ctar);
 	free(name);
@@ -298,4 +346,7 @@ const struct pf_pkgfmt pf_pkgfmt_deb = {
 	.end = deb_end,
 	.finish = deb_finish,
 	.free = deb_free,
+	.payload_key = deb_payload_key,
+	.save = deb_save,
+	.open_saved = deb_open_saved,
 };

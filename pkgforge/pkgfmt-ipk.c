@@ -32,6 +32,7 @@
 #include "ar.h"
 #include "mscript.h"
 #include "ofile.h"
+#include "pcache.h"
 #include "pkgfmt.h"
 #include "tarw.h"
 #include "util.h"
@@ -47,8 +48,10 @@ struct pf_pkgw {
 	enum ipk_flavor flavor;
 	enum pf_comp comp;
 	const char *outdir;
-	int data_fd;
-	struct pf_tarw *data;
+	int data_fd;                    /* data.tar.<comp>: a spool, or a saved one */
+	uint64_t data_len;
+	uint64_t tar_bytes;             /* data.tar before compression */
+	struct pf_tarw *data;           /* NULL when the payload was saved */
 	bool root_done;
 };
 
@@ -164,6 +167,63 @@ static int ipk_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
 		ipk_free(w);
 		return -1;
 	}
+	*out = w;
+	return 0;
+}
+
+static void ipk_payload_key(const struct pf_buildopt *opt, struct strbuf *out)
+{
+	enum ipk_flavor f = IPK_OPENWRT;
+	enum pf_comp c;
+	int level = opt->level[PF_FMT_IPK];
+
+	flavor_parse(opt->ipk_flavor, &f);
+	c = data_comp(opt, f);
+	/* the flavours differ in data.tar too: OpenWrt's starts with "./" */
+	strbuf_addf(out, "ipk %s data.tar %s %d\n", f == IPK_OPENWRT ? "openwrt" : "yocto",
+		    pf_comp_name(c), level < 0 ? pf_comp_default_level(c) : level);
+}
+
+static int ipk_save(struct pf_pkgw *w, const struct pf_pcache *pc, const char *key,
+		    struct pf_err *e)
+{
+	char info[64];
+
+	snprintf(info, sizeof(info), "tar-bytes %llu\n", (unsigned long long)w->tar_bytes);
+	if (pf_pcache_put_fd(pc, key, "payload", w->data_fd, 0, w->data_len, e) < 0)
+		return -1;
+	return pf_pcache_put_buf(pc, key, "info", info, strlen(info), e);
+}
+
+static int ipk_open_saved(struct pf_pkgw **out, const struct pf_pkgspec *spec,
+			  const struct pf_buildopt *opt, const struct pf_pcache *pc,
+			  const char *key, struct pf_err *e)
+{
+	struct strbuf info = STRBUF_INIT;
+	struct pf_pkgw *w;
+	char *v = NULL;
+
+	if (ipk_check_opts(opt, e) < 0)
+		return -1;
+	w = pf_calloc(1, sizeof(*w));
+	w->spec = spec;
+	w->outdir = opt->outdir;
+	flavor_parse(opt->ipk_flavor, &w->flavor);
+	w->comp = data_comp(opt, w->flavor);
+	w->data_fd = -1;
+	if (pf_pcache_read(pc, key, "info", &info, e) < 0 ||
+	    !(v = pf_pcache_field(info.buf, "tar-bytes")) ||
+	    pf_pcache_open_item(pc, key, "payload", &w->data_fd, &w->data_len, e) < 0) {
+		if (!v && !e->msg.len)
+			pf_err_set(e, PF_EFAIL, "a damaged payload cache item %s.info", key);
+		free(v);
+		strbuf_release(&info);
+		ipk_free(w);
+		return -1;
+	}
+	w->tar_bytes = strtoull(v, NULL, 10);
+	free(v);
+	strbuf_release(&info);
 	*out = w;
 	return 0;
 }
@@ -285,17 +345,19 @@ static int ipk_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	struct strbuf control = STRBUF_INIT, ctar = STRBUF_INIT;
 	struct pf_tarw *ct = NULL;
 	struct pf_ofile o = PF_OFILE_INIT;
-	uint64_t data_len;
 	char *name = NULL, *path = NULL;
 	int ret = -1;
 
-	/* a package without files (a metapackage) still has "./" in OpenWrt's form */
-	if (w->flavor == IPK_OPENWRT && !w->root_done &&
-	    pf_tarw_file(w->data, ".", 0755, sum->timestamp, NULL, 0, e) < 0)
-		goto out;
-	if (pf_tarw_close(w->data, &data_len, e) < 0)
-		goto out;
-	ipk_control(w->spec, sum, w->flavor, pf_tarw_tar_bytes(w->data), &control);
+	if (w->data) {
+		/* a package without files (a metapackage) still has "./" in OpenWrt's form */
+		if (w->flavor == IPK_OPENWRT && !w->root_done &&
+		    pf_tarw_file(w->data, ".", 0755, sum->timestamp, NULL, 0, e) < 0)
+			goto out;
+		if (pf_tarw_close(w->data, &w->data_len, e) < 0)
+			goto out;
+		w->tar_bytes = pf_tarw_tar_bytes(w->data);
+	}
+	ipk_control(w->spec, sum, w->flavor, w->tar_bytes, &control);
 	/* opkg-build: gzip -9, only the control file; ipkg-build also has "./" */
 	if (pf_tarw_open_mem(&ct, &ctar, PF_COMP_GZIP, 9, e) < 0 ||
 	    (w->flavor == IPK_OPENWRT &&
@@ -323,8 +385,8 @@ static int ipk_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	if (pf_ofile_open(&o, path, e) < 0)
 		goto out;
 	if ((w->flavor == IPK_OPENWRT ?
-	     write_openwrt(w, &o, sum->timestamp, &ctar, data_len, e) :
-	     write_yocto(w, &o, sum->timestamp, &ctar, data_len, e)) < 0) {
+	     write_openwrt(w, &o, sum->timestamp, &ctar, w->data_len, e) :
+	     write_yocto(w, &o, sum->timestamp, &ctar, w->data_len, e)) < 0) {
 		pf_ofile_abort(&o);
 		goto out;
 	}
@@ -353,4 +415,7 @@ const struct pf_pkgfmt pf_pkgfmt_ipk = {
 	.end = ipk_end,
 	.finish = ipk_finish,
 	.free = ipk_free,
+	.payload_key = ipk_payload_key,
+	.save = ipk_save,
+	.open_saved = ipk_open_saved,
 };

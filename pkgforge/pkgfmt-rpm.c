@@ -21,6 +21,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +36,7 @@
 #include "digest.h"
 #include "ofile.h"
 #include "mscript.h"
+#include "pcache.h"
 #include "pkgfmt.h"
 #include "strmap.h"
 #include "tarw.h"
@@ -85,6 +87,12 @@ struct pf_pkgw {
 	const struct pf_buildopt *opt;
 	enum pf_comp comp;
 	int level;
+	/* the payload: a saved one to copy (saved_fd >= 0), or the one
+	 * finish() wrote, for save() */
+	int saved_fd;
+	char *path;                     /* the package written */
+	uint64_t payload_off, payload_len, payload_size;
+	char pld[65], alt[65];          /* SHA-256 of it compressed, and not */
 };
 
 /* A file of the package, in header order. */
@@ -289,6 +297,11 @@ static void rpm_check(const struct pf_pkgspec *s, struct pf_diag *d)
 
 static void rpm_free(struct pf_pkgw *w)
 {
+	if (!w)
+		return;
+	if (w->saved_fd >= 0)
+		close(w->saved_fd);
+	free(w->path);
 	free(w);
 }
 
@@ -302,8 +315,78 @@ static int rpm_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
 	w->comp = opt->comp[PF_FMT_RPM] == PF_COMP_DEFAULT ? PF_COMP_XZ : opt->comp[PF_FMT_RPM];
 	w->level = opt->level[PF_FMT_RPM] >= 0 ? opt->level[PF_FMT_RPM]
 					       : pf_comp_default_level(w->comp);
+	w->saved_fd = -1;
 	*out = w;
 	return 0;
+}
+
+static void rpm_payload_key(const struct pf_buildopt *opt, struct strbuf *out)
+{
+	enum pf_comp c = opt->comp[PF_FMT_RPM] == PF_COMP_DEFAULT ? PF_COMP_XZ : opt->comp[PF_FMT_RPM];
+	int level = opt->level[PF_FMT_RPM];
+
+	strbuf_addf(out, "rpm cpio %s %d\n", pf_comp_name(c),
+		    level < 0 ? pf_comp_default_level(c) : level);
+}
+
+static int rpm_save(struct pf_pkgw *w, const struct pf_pcache *pc, const char *key,
+		    struct pf_err *e)
+{
+	struct strbuf info = STRBUF_INIT;
+	int fd = open(w->path, O_RDONLY | O_CLOEXEC), ret = -1;
+
+	if (fd < 0)
+		return pf_err_errno(e, "cannot read %s", w->path);
+	strbuf_addf(&info, "payload-sha256 %s\npayload-sha256-alt %s\npayload-size %llu\n",
+		    w->pld, w->alt, (unsigned long long)w->payload_size);
+	if (pf_pcache_put_fd(pc, key, "payload", fd, w->payload_off, w->payload_len, e) < 0 ||
+	    pf_pcache_put_buf(pc, key, "info", info.buf, info.len, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	close(fd);
+	strbuf_release(&info);
+	return ret;
+}
+
+static int rpm_open_saved(struct pf_pkgw **out, const struct pf_pkgspec *spec,
+			  const struct pf_buildopt *opt, const struct pf_pcache *pc,
+			  const char *key, struct pf_err *e)
+{
+	struct strbuf info = STRBUF_INIT;
+	struct pf_pkgw *w;
+	char *pld = NULL, *alt = NULL, *size = NULL;
+	int ret = -1;
+
+	if (rpm_open(&w, spec, opt, e) < 0)
+		return -1;
+	if (pf_pcache_read(pc, key, "info", &info, e) < 0)
+		goto out;
+	pld = pf_pcache_field(info.buf, "payload-sha256");
+	alt = pf_pcache_field(info.buf, "payload-sha256-alt");
+	size = pf_pcache_field(info.buf, "payload-size");
+	if (!pld || !alt || !size || strlen(pld) != 64 || strlen(alt) != 64) {
+		pf_err_set(e, PF_EFAIL, "a damaged payload cache item %s.info", key);
+		goto out;
+	}
+	memcpy(w->pld, pld, 65);
+	memcpy(w->alt, alt, 65);
+	w->payload_size = strtoull(size, NULL, 10);
+	if (pf_pcache_open_item(pc, key, "payload", &w->saved_fd, &w->payload_len, e) < 0) {
+		w->saved_fd = -1;
+		goto out;
+	}
+	ret = 0;
+out:
+	free(pld);
+	free(alt);
+	free(size);
+	strbuf_release(&info);
+	if (ret < 0)
+		rpm_free(w);
+	else
+		*out = w;
+	return ret;
 }
 
 static int rpm_begin(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
@@ -1187,15 +1270,25 @@ static int rpm_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 		pf_err_errno(e, "cannot write %s", path);
 		goto abort;
 	}
-	if (pf_tarw_open_stream(&pl.z, o.fd, w->comp, w->level, w->opt->threads, zsha, e) < 0 ||
-	    write_payload(&pl, &f, e) < 0 ||
-	    pf_tarw_close(pl.z, &zlen, e) < 0)
-		goto abort;
-
-	pf_digest_final(zsha, dg);
-	pf_hex(pld, dg, 32);
-	pf_digest_final(pl.sha, dg);
-	pf_hex(alt, dg, 32);
+	if (w->saved_fd >= 0) {
+		if (pf_copy_range(w->saved_fd, 0, o.fd, w->payload_len) < 0) {
+			pf_err_errno(e, "cannot write %s", path);
+			goto abort;
+		}
+		zlen = w->payload_len;
+		pl.size = w->payload_size;
+		memcpy(pld, w->pld, sizeof(pld));
+		memcpy(alt, w->alt, sizeof(alt));
+	} else {
+		if (pf_tarw_open_stream(&pl.z, o.fd, w->comp, w->level, w->opt->threads, zsha, e) < 0 ||
+		    write_payload(&pl, &f, e) < 0 ||
+		    pf_tarw_close(pl.z, &zlen, e) < 0)
+			goto abort;
+		pf_digest_final(zsha, dg);
+		pf_hex(pld, dg, 32);
+		pf_digest_final(pl.sha, dg);
+		pf_hex(alt, dg, 32);
+	}
 	if (header_with_digests(h, pld, alt, &hdrb, e) < 0)
 		goto abort;
 	if (hdrb.len != hdr_len) {
@@ -1239,6 +1332,14 @@ static int rpm_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	}
 	if (pf_ofile_commit(&o, 0644, e) < 0)
 		goto out;
+	/* what save() stores */
+	free(w->path);
+	w->path = pf_strdup(path);
+	w->payload_off = payload_off;
+	w->payload_len = zlen;
+	w->payload_size = pl.size;
+	memcpy(w->pld, pld, sizeof(pld));
+	memcpy(w->alt, alt, sizeof(alt));
 	ret = 0;
 	goto out;
 abort:
@@ -1273,4 +1374,7 @@ const struct pf_pkgfmt pf_pkgfmt_rpm = {
 	.end = rpm_end,
 	.finish = rpm_finish,
 	.free = rpm_free,
+	.payload_key = rpm_payload_key,
+	.save = rpm_save,
+	.open_saved = rpm_open_saved,
 };

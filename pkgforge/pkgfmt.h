@@ -77,6 +77,7 @@ struct pf_buildopt {
 };
 
 struct pf_pkgw;
+struct pf_pcache;
 
 struct pf_pkgfmt {
 	const char *name;               /* "deb" */
@@ -102,6 +103,21 @@ struct pf_pkgfmt {
 	int (*end)(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e);
 	int (*finish)(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_err *e);
 	void (*free)(struct pf_pkgw *w);
+
+	/*
+	 * Payload reuse (pcache.h): payload_key() adds to a cache key the
+	 * settings the payload depends on besides the entries (compression,
+	 * level, flavour); save() runs after a successful finish() and
+	 * stores the compressed payload, and what else finish() needs,
+	 * under key; a writer from open_saved() gets no entries, only
+	 * finish(), and writes the same bytes as the first one did.
+	 */
+	void (*payload_key)(const struct pf_buildopt *opt, struct strbuf *out);
+	int (*save)(struct pf_pkgw *w, const struct pf_pcache *pc, const char *key,
+		    struct pf_err *e);
+	int (*open_saved)(struct pf_pkgw **w, const struct pf_pkgspec *spec,
+			  const struct pf_buildopt *opt, const struct pf_pcache *pc,
+			  const char *key, struct pf_err *e);
 };
 
 /* The writer needs the raw content spool in finish(). */

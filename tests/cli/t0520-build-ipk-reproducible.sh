@@ -4,6 +4,8 @@
 # time zone, locale, umask, directory and number of compressor threads.
 . "$PF_TOP/tests/lib.sh"
 fixtures
+# every build here must be a fresh pass: the payload cache stays out
+
 arch=$(uname -m)
 pkg=korg-llvm-18_18.1.8-1_$arch.ipk
 
@@ -11,7 +13,7 @@ build_in() { # DIR FLAVOR ENV...: build the 18.x package into DIR/out
 	local dir=$1 flavor=$2
 	shift 2
 	mkdir -p "$dir" && cp "$FIX/llvm-xz.yaml" "$FIX/llvm-18.1.8-$arch.tar.xz" "$dir/" &&
-	(cd "$dir" && env "$@" "$PKGFORGE" build -q --format ipk --ipk-flavor "$flavor" \
+	(cd "$dir" && env "$@" "$PKGFORGE" build -q --no-payload-cache --format ipk --ipk-flavor "$flavor" \
 		--only korg-llvm-18 -s . -o out llvm-xz.yaml >/dev/null)
 }
 
@@ -28,9 +30,9 @@ done
 test_expect_success 'the output does not depend on the number of compressor threads' '
 	for c in openwrt:gz yocto:xz yocto:zst yocto:gz; do
 		f=${c%:*} z=${c#*:} &&
-		pkgforge build -q --format ipk --ipk-flavor $f --ipk-compression $z -j1 --only korg-llvm-18 \
+		pkgforge build -q --no-payload-cache --format ipk --ipk-flavor $f --ipk-compression $z -j1 --only korg-llvm-18 \
 			-s "$FIX" -o j1-$f-$z "$FIX/llvm-xz.yaml" >/dev/null &&
-		pkgforge build -q --format ipk --ipk-flavor $f --ipk-compression $z -j4 --only korg-llvm-18 \
+		pkgforge build -q --no-payload-cache --format ipk --ipk-flavor $f --ipk-compression $z -j4 --only korg-llvm-18 \
 			-s "$FIX" -o j4-$f-$z "$FIX/llvm-xz.yaml" >/dev/null &&
 		cmp j1-$f-$z/$pkg j4-$f-$z/$pkg || return 1
 	done &&
@@ -38,7 +40,7 @@ test_expect_success 'the output does not depend on the number of compressor thre
 '
 
 test_expect_success 'deb,ipk in one pass gives the same .ipk as ipk alone' '
-	pkgforge build -q --format deb,ipk --ipk-flavor yocto -j3 --only korg-llvm-18 \
+	pkgforge build -q --no-payload-cache --format deb,ipk --ipk-flavor yocto -j3 --only korg-llvm-18 \
 		-s "$FIX" -o both "$FIX/llvm-xz.yaml" >/dev/null &&
 	cmp both/$pkg yocto-a/out/$pkg
 '
@@ -57,9 +59,9 @@ all_times_yocto() {
 
 test_expect_success 'SOURCE_DATE_EPOCH clamps every timestamp of both flavours' '
 	for f in openwrt yocto; do
-		SOURCE_DATE_EPOCH=1700000000 pkgforge build -q --format ipk --ipk-flavor $f --only korg-llvm-18 \
+		SOURCE_DATE_EPOCH=1700000000 pkgforge build -q --no-payload-cache --format ipk --ipk-flavor $f --only korg-llvm-18 \
 			-s "$FIX" -o s1-$f "$FIX/llvm-xz.yaml" >/dev/null &&
-		SOURCE_DATE_EPOCH=1700000000 TZ=America/Denver pkgforge build -q --format ipk --ipk-flavor $f \
+		SOURCE_DATE_EPOCH=1700000000 TZ=America/Denver pkgforge build -q --no-payload-cache --format ipk --ipk-flavor $f \
 			--only korg-llvm-18 -s "$FIX" -o s2-$f "$FIX/llvm-xz.yaml" >/dev/null &&
 		cmp s1-$f/$pkg s2-$f/$pkg &&
 		! cmp -s s1-$f/$pkg $f-a/out/$pkg &&

@@ -45,10 +45,12 @@ test_expect_success 'build takes the tarball from the cache' '
 	cmp ref/$pkg out1/$pkg
 '
 
-test_expect_success 'a build from --source alone leaves no cache behind' '
+test_expect_success 'a build from --source alone downloads nothing into the cache' '
 	XDG_CACHE_HOME=$TRASH/nocache pkgforge build -q -s "$FIX" -o out0 m.yaml >list &&
 	check_lines list out0/$pkg &&
-	test ! -e nocache
+	test ! -e nocache/pkgforge/sha256 && test -d nocache/pkgforge/payloads &&
+	XDG_CACHE_HOME=$TRASH/nocache2 pkgforge build -q --no-payload-cache -s "$FIX" -o out1 m.yaml >list &&
+	test ! -e nocache2
 '
 
 test_expect_success 'build fetches what the cache lacks, then builds: one command' '
