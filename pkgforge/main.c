@@ -20,13 +20,14 @@ static const struct cmd commands[] = {
 	{ "fetch", cmd_fetch, "download and verify source tarballs into the cache" },
 	{ "build", cmd_build, "fetch, verify and build packages from source tarballs" },
 	{ "check", cmd_check, "check packages as a feed: closure, co-installability" },
+	{ "containerfile", cmd_containerfile, "a Containerfile installing packages from a signed feed" },
 };
 
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: pkgforge [--version] [--help] <command> [<args>]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(fp, "  %-13s %s\n", commands[i].name, commands[i].help);
 	fprintf(fp, "\n'pkgforge <command> --help' describes a command; see also pkgforge(1).\n");
 }
 

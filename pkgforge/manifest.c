@@ -400,6 +400,47 @@ static void load_sha(const struct pf_ynode *vmap, struct pf_mversion *v,
 	}
 }
 
+static void mlist_release(struct pf_mlist *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* versions[].variants: a list (every host), or a mapping host -> list. */
+static void load_version_variants(const struct pf_ynode *vm, struct pf_mversion *v,
+				  struct pf_diag *d)
+{
+	const struct pf_ynode *n = pf_ymap_get(vm, "variants");
+
+	if (!n || n->type != PF_Y_MAP) {
+		get_list(vm, "variants", false, &v->variants, d);
+		return;
+	}
+	if (!pf_ymap_size(n)) {
+		pf_diag_error(d, &n->loc, "'variants' must not be empty");
+		return;
+	}
+	for (size_t i = 0; i < pf_ymap_size(n); i++) {
+		const struct pf_ynode *k = pf_ymap_key(n, i);
+		struct pf_mhostvar hv;
+
+		memset(&hv, 0, sizeof(hv));
+		if (take_str(k, "variants key", &hv.host, d) < 0)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(pf_ymap_key(n, j)->str, k->str))
+				pf_diag_error(d, &k->loc,
+					      "duplicate variants for host '%s' (first at line %d)",
+					      k->str, pf_ymap_key(n, j)->loc.line);
+		if (take_list(pf_ymap_val(n, i), "variants", &hv.variants, d) < 0) {
+			mlist_release(&hv.variants);
+			continue;
+		}
+		PF_ALLOC_GROW(v->host_variants, v->nr_host_variants + 1, v->alloc_host_variants);
+		v->host_variants[v->nr_host_variants++] = hv;
+	}
+}
+
 static void load_versions(struct pf_manifest *m, const struct pf_ynode *root,
 			  struct pf_diag *d)
 {
@@ -438,7 +479,7 @@ static void load_versions(struct pf_manifest *m, const struct pf_ynode *root,
 		get_str(vm, "epoch", false, &v->epoch, d);
 		get_str(vm, "url", false, &v->url, d);
 		get_list(vm, "hosts", false, &v->hosts, d);
-		get_list(vm, "variants", false, &v->variants, d);
+		load_version_variants(vm, v, d);
 		load_vars(vm, &v->vars, d);
 		load_sha(vm, v, d);
 		if (!v->version.s)
@@ -690,12 +731,6 @@ int pf_manifest_load(struct pf_manifest *m, const char *path, struct pf_diag *d)
 	return pf_manifest_load_buf(m, path, NULL, 0, d);
 }
 
-static void mlist_release(struct pf_mlist *l)
-{
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
 void pf_manifest_release(struct pf_manifest *m)
 {
 	mlist_release(&m->hosts);
@@ -721,6 +756,9 @@ void pf_manifest_release(struct pf_manifest *m)
 	for (size_t i = 0; i < m->nr_versions; i++) {
 		mlist_release(&m->versions[i].hosts);
 		mlist_release(&m->versions[i].variants);
+		for (size_t k = 0; k < m->versions[i].nr_host_variants; k++)
+			mlist_release(&m->versions[i].host_variants[k].variants);
+		free(m->versions[i].host_variants);
 		free(m->versions[i].vars.v);
 		free(m->versions[i].sha);
 	}

@@ -67,6 +67,12 @@ struct pf_msha {
 	struct pf_mstr hex;
 };
 
+/* The variants a version has on one host (versions[].variants as a mapping). */
+struct pf_mhostvar {
+	struct pf_mstr host;
+	struct pf_mlist variants;
+};
+
 struct pf_mversion {
 	struct pf_loc loc;
 	struct pf_mstr version;
@@ -75,6 +81,8 @@ struct pf_mversion {
 	struct pf_mstr url;             /* overrides source.url */
 	struct pf_mlist hosts;          /* overrides the manifest's, if nr */
 	struct pf_mlist variants;       /* the variants this version has, if nr */
+	struct pf_mhostvar *host_variants;      /* or per host, if nr_host_variants */
+	size_t nr_host_variants, alloc_host_variants;
 	struct pf_mvars vars;
 	struct pf_msha *sha;
 	size_t sha_nr, sha_alloc;

@@ -846,19 +846,75 @@ out:
 	return c->d->raised > errors ? -1 : 0;
 }
 
-/* The variants version v has: its own list, or all of the manifest's. */
+/* Find a variant of m by name. */
+static const struct pf_mvariant *find_variant(const struct pf_manifest *m, const char *name)
+{
+	for (size_t j = 0; j < m->nr_variants; j++)
+		if (m->variants[j].name.s && !strcmp(m->variants[j].name.s, name))
+			return &m->variants[j];
+	return NULL;
+}
+
+/* Does version v (with per-host variants) have variant on host? */
+static bool host_has_variant(const struct pf_mversion *v, const char *host,
+			     const struct pf_mvariant *variant)
+{
+	for (size_t i = 0; i < v->nr_host_variants; i++) {
+		const struct pf_mhostvar *hv = &v->host_variants[i];
+		if (strcmp(hv->host.s, host))
+			continue;
+		for (size_t k = 0; k < hv->variants.nr; k++)
+			if (!strcmp(hv->variants.v[k].s, variant->name.s))
+				return true;
+	}
+	return false;
+}
+
+/* Check the names of one list of versions[].variants; mark the ones used. */
+static int check_variant_list(const struct pf_manifest *m, const struct pf_mlist *l,
+			      bool *used, struct pf_diag *d)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct pf_mvariant *found = find_variant(m, l->v[i].s);
+
+		if (!found) {
+			pf_diag_error(d, &l->v[i].loc, "unknown variant '%s'", l->v[i].s);
+			ret = -1;
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(l->v[j].s, l->v[i].s)) {
+				pf_diag_error(d, &l->v[i].loc, "variant '%s' listed twice", l->v[i].s);
+				ret = -1;
+				break;
+			}
+		used[found - m->variants] = true;
+	}
+	return ret;
+}
+
+/*
+ * The variants version v has: its own list, all of the manifest's, or
+ * (versions[].variants as a mapping) those any host lists, each host's
+ * list checked against the version's hosts.
+ */
 static int version_variants(const struct pf_manifest *m, const struct pf_mversion *v,
-			    const struct pf_mvariant ***out, size_t *nr, struct pf_diag *d)
+			    const struct pf_mlist *hosts, const struct pf_mvariant ***out,
+			    size_t *nr, struct pf_diag *d)
 {
 	const struct pf_mvariant **list;
+	bool *used;
 	int ret = 0;
 
 	*nr = 0;
 	if (!m->nr_variants) {
 		*out = pf_calloc(1, sizeof(**out));
 		*nr = 1;                /* one package per host, no variant */
-		if (v->variants.nr) {
-			pf_diag_error(d, &v->variants.v[0].loc,
+		if (v->variants.nr || v->nr_host_variants) {
+			pf_diag_error(d, v->variants.nr ? &v->variants.v[0].loc :
+				      &v->host_variants[0].host.loc,
 				      "version '%s' lists variants, but the manifest defines none",
 				      v->version.s);
 			ret = -1;
@@ -866,29 +922,59 @@ static int version_variants(const struct pf_manifest *m, const struct pf_mversio
 		return ret;
 	}
 	list = pf_calloc(m->nr_variants, sizeof(*list));
-	if (!v->variants.nr) {
-		for (size_t i = 0; i < m->nr_variants; i++)
-			list[(*nr)++] = &m->variants[i];
-	}
-	for (size_t i = 0; i < v->variants.nr; i++) {
-		const struct pf_mvariant *found = NULL;
-		for (size_t j = 0; j < m->nr_variants && !found; j++)
-			if (m->variants[j].name.s && !strcmp(m->variants[j].name.s, v->variants.v[i].s))
-				found = &m->variants[j];
-		if (!found) {
-			pf_diag_error(d, &v->variants.v[i].loc, "unknown variant '%s'", v->variants.v[i].s);
-			ret = -1;
-			continue;
-		}
-		for (size_t j = 0; j < *nr && found; j++)
-			if (list[j] == found) {
-				pf_diag_error(d, &v->variants.v[i].loc, "variant '%s' listed twice",
-					      v->variants.v[i].s);
-				found = NULL;
+	used = pf_calloc(m->nr_variants, sizeof(*used));
+	if (v->nr_host_variants) {
+		for (size_t i = 0; i < v->nr_host_variants; i++) {
+			const struct pf_mhostvar *hv = &v->host_variants[i];
+			bool known = false;
+
+			for (size_t h = 0; h < hosts->nr && !known; h++)
+				known = !strcmp(hosts->v[h].s, hv->host.s);
+			if (!known) {
+				pf_diag_error(d, &hv->host.loc,
+					      "variants for host '%s', which version '%s' does not have",
+					      hv->host.s, v->version.s);
+				ret = -1;
 			}
-		if (found && *nr < m->nr_variants)
-			list[(*nr)++] = found;
+			if (check_variant_list(m, &hv->variants, used, d) < 0)
+				ret = -1;
+		}
+		for (size_t h = 0; h < hosts->nr; h++) {
+			bool listed = false;
+
+			for (size_t i = 0; i < v->nr_host_variants && !listed; i++)
+				listed = !strcmp(hosts->v[h].s, v->host_variants[i].host.s);
+			if (!listed) {
+				pf_diag_error(d, &v->host_variants[0].host.loc,
+					      "version '%s' lists variants by host, but none for host '%s'",
+					      v->version.s, hosts->v[h].s);
+				ret = -1;
+			}
+		}
+	} else if (v->variants.nr) {
+		if (check_variant_list(m, &v->variants, used, d) < 0)
+			ret = -1;
+	} else {
+		for (size_t i = 0; i < m->nr_variants; i++)
+			used[i] = true;
 	}
+	/* in the version's order when it lists them, else the manifest's */
+	if (v->variants.nr) {
+		for (size_t i = 0; i < v->variants.nr; i++) {
+			const struct pf_mvariant *f = find_variant(m, v->variants.v[i].s);
+			bool dup = false;
+
+			for (size_t j = 0; j < *nr && f; j++)
+				dup = dup || list[j] == f;
+			if (f && !dup)
+				list[(*nr)++] = f;
+		}
+	} else {
+		for (size_t i = 0; i < m->nr_variants; i++)
+			if (used[i])
+				list[(*nr)++] = &m->variants[i];
+	}
+	free(used);
 	*out = list;
 	return ret;
 }
@@ -955,13 +1041,16 @@ int pf_plan_add(struct pf_plan *plan, const struct pf_manifest *m,
 				if (!strcmp(hosts->v[hj].s, hosts->v[hi].s))
 					pf_diag_error(d, &hosts->v[hi].loc, "duplicate host '%s'",
 						      hosts->v[hi].s);
-		version_variants(m, v, &variants, &nvariants, d);
+		version_variants(m, v, hosts, &variants, &nvariants, d);
 		for (size_t wi = 0; wi < nvariants; wi++) {
 			struct ctx c = { m, v, variants[wi], { NULL, 0, 0 }, d };
 
 			for (size_t hi = 0; hi < hosts->nr; hi++) {
 				struct pf_pkgspec s;
 
+				if (variants[wi] && v->nr_host_variants &&
+				    !host_has_variant(v, hosts->v[hi].s, variants[wi]))
+					continue;
 				if (expand_one(&c, hosts->v[hi].s, &hosts->v[hi].loc, &s) < 0) {
 					spec_release(&s);
 					continue;

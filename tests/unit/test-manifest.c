@@ -269,6 +269,36 @@ static const struct bad bads[] = {
 	  "  - {version: 1.0, sha256: {x86_64: " SHA_A "}}\n",
 	  "t.yaml:11:5: error: version '1.0' pins no sha256 for 'a-1.0.tar.xz' (host x86_64)\n"
 	  "t.yaml:11:29: error: sha256 for 'x86_64' matches no source file of version '1.0' (with variants, key sha256 values by file name)" },
+	{ "variants by host: each host once, every host, known names", NULL, NULL,
+	  "package: p-${variant}\nsummary: s\ndescription: d\nlicense: MIT\n"
+	  "maintainer: A <a@b.org>\nprefix: /opt/x\nhosts: [x86_64, arm64]\n"
+	  "source: {url: 'https://e.org/${host}-${variant}-${version}.tar.xz'}\n"
+	  "variants: [{name: a}, {name: b}]\n"
+	  "versions:\n"
+	  "  - version: 1.0\n"
+	  "    variants:\n"
+	  "      x86_64: [a, c, a]\n"
+	  "      aarch64: [b]\n"
+	  "    sha256: {x86_64-a-1.0.tar.xz: " SHA_A "}\n",
+	  "t.yaml:13:19: error: unknown variant 'c'\n"
+	  "t.yaml:13:22: error: variant 'a' listed twice\n"
+	  "t.yaml:14:7: error: variants for host 'aarch64', which version '1.0' does not have\n"
+	  "t.yaml:13:7: error: version '1.0' lists variants by host, but none for host 'arm64'" },
+	{ "variants by host without variants", NULL, NULL,
+	  "package: pp\nsummary: s\ndescription: d\nlicense: MIT\n"
+	  "maintainer: A <a@b.org>\nprefix: /opt/x\nhosts: [x86_64]\n"
+	  "source: {url: 'https://e.org/${version}.tar.xz'}\n"
+	  "versions:\n"
+	  "  - {version: 1.0, variants: {x86_64: [a]}, sha256: {x86_64: " SHA_A "}}\n",
+	  "t.yaml:10:31: error: version '1.0' lists variants, but the manifest defines none" },
+	{ "variants by host, twice", NULL, NULL,
+	  "package: p-${variant}\nsummary: s\ndescription: d\nlicense: MIT\n"
+	  "maintainer: A <a@b.org>\nprefix: /opt/x\nhosts: [x86_64]\n"
+	  "source: {url: 'https://e.org/${variant}-${version}.tar.xz'}\n"
+	  "variants: [{name: a}]\n"
+	  "versions:\n"
+	  "  - {version: 1.0, variants: {x86_64: [a], x86_64: [a]}, sha256: {a-1.0.tar.xz: " SHA_A "}}\n",
+	  "t.yaml:11:44: error: duplicate variants for host 'x86_64' (first at line 11)" },
 	{ "alternative path outside the prefix", "versions:\n",
 	  "alternatives:\n  - {name: cc, link: /usr/bin/cc, path: /usr/bin/gcc, priority: '10'}\nversions:\n", NULL,
 	  "t.yaml:15:41: error: alternative path '/usr/bin/gcc' must lie under the prefix /opt/korg/llvm-18" },
@@ -465,6 +495,40 @@ int main(void)
 			CHECK_STR(plan.v[2].arch->deb, "arm64");
 			CHECK_STR(plan.v[2].url, "https://e.org/arm64-gcc-13.3.0-nolibc-aarch64-linux.tar.xz");
 			CHECK_STR(plan.v[4].sha256, SHA_B);
+		}
+		plan_free(&plan);
+		free(diag);
+	});
+
+	TEST("variants by host: only the listed variant x host pairs", {
+		struct pf_plan plan = { NULL, 0, 0 };
+		static const char y[] =
+			"package: korg-gcc-${major}-${variant}\nsummary: s\ndescription: d\nlicense: GPL-3.0\n"
+			"maintainer: A <a@b.org>\nprefix: /opt/korg/gcc-${major}\nhosts: [x86_64, arm64]\n"
+			"source:\n"
+			"  url: 'https://e.org/${host}-gcc-${version}-nolibc-${triple}.tar.xz'\n"
+			"  checksums: {url: '${url_dir}/sha256sums.asc', signers: [" FPR_A "]}\n"
+			"variants:\n"
+			"  - {name: arm64, triple: aarch64-linux}\n"
+			"  - {name: i386, triple: i386-linux}\n"
+			"  - {name: ia64, triple: ia64-linux}\n"
+			"versions:\n"
+			"  - version: 9.5.0\n"
+			"    variants:\n"
+			"      x86_64: [arm64]\n"
+			"      arm64: [i386, arm64]\n";
+		char *diag;
+		CHECK_INT(run(y, &plan, &diag), 0);
+		CHECK_STR(diag, "");
+		CHECK_INT(plan.nr, 3);
+		if (plan.nr == 3) {
+			CHECK_STR(plan.v[0].name, "korg-gcc-9-arm64");
+			CHECK_STR(plan.v[0].host, "x86_64");
+			CHECK_STR(plan.v[1].name, "korg-gcc-9-arm64");
+			CHECK_STR(plan.v[1].host, "arm64");
+			CHECK_STR(plan.v[2].name, "korg-gcc-9-i386");
+			CHECK_STR(plan.v[2].host, "arm64");
+			CHECK_STR(plan.v[2].file, "arm64-gcc-9.5.0-nolibc-i386-linux.tar.xz");
 		}
 		plan_free(&plan);
 		free(diag);
