@@ -115,20 +115,6 @@ static enum pf_comp deb_comp(const struct pf_buildopt *opt)
 	return opt->comp[PF_FMT_DEB] == PF_COMP_DEFAULT ? PF_COMP_XZ : opt->comp[PF_FMT_DEB];
 }
 
-static const char *comp_ext(enum pf_comp c)
-{
-	switch (c) {
-	case PF_COMP_GZIP:
-		return ".gz";
-	case PF_COMP_ZSTD:
-		return ".zst";
-	case PF_COMP_NONE:
-		return "";
-	default:
-		return ".xz";
-	}
-}
-
 static void deb_free(struct pf_pkgw *w)
 {
 	if (!w)
@@ -310,7 +296,7 @@ static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 
 	name = deb_filename(w->spec);
 	path = pf_asprintf("%s/%s", w->opt->outdir, name);
-	member = pf_asprintf("data.tar%s", comp_ext(w->comp));
+	member = pf_asprintf("data.tar%s", pf_comp_ext(w->comp));
 	if (pf_ofile_open(&o, path, e) < 0)
 		goto out;
 	if (pf_ar_begin(&o, e) < 0 ||

@@ -126,18 +126,6 @@ static int ipk_check_opts(const struct pf_buildopt *opt, struct pf_err *e)
 	return 0;
 }
 
-static const char *comp_ext(enum pf_comp c)
-{
-	switch (c) {
-	case PF_COMP_GZIP:
-		return ".gz";
-	case PF_COMP_ZSTD:
-		return ".zst";
-	default:
-		return ".xz";
-	}
-}
-
 static void ipk_free(struct pf_pkgw *w)
 {
 	if (!w)
@@ -327,7 +315,7 @@ out:
 static int write_yocto(struct pf_pkgw *w, struct pf_ofile *o, int64_t mtime,
 		       const struct strbuf *ctar, uint64_t data_len, struct pf_err *e)
 {
-	char *member = pf_asprintf("data.tar%s", comp_ext(w->comp));
+	char *member = pf_asprintf("data.tar%s", pf_comp_ext(w->comp));
 	int ret = 0;
 
 	if (pf_ar_begin(o, e) < 0 ||

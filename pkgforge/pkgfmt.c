@@ -58,6 +58,20 @@ const char *pf_comp_name(enum pf_comp c)
 	return "default";
 }
 
+const char *pf_comp_ext(enum pf_comp c)
+{
+	switch (c) {
+	case PF_COMP_GZIP:
+		return ".gz";
+	case PF_COMP_ZSTD:
+		return ".zst";
+	case PF_COMP_NONE:
+		return "";
+	default:
+		return ".xz";
+	}
+}
+
 /* Debian package name: [a-z0-9][a-z0-9+.-]+ */
 static bool debname_okn(const char *s, size_t n)
 {

@@ -129,6 +129,8 @@ const struct pf_pkgfmt *pf_pkgfmt_find(const char *name);
 /* Parse "xz", "gz"/"gzip", "zst"/"zstd", "none". */
 int pf_comp_parse(const char *s, enum pf_comp *out);
 const char *pf_comp_name(enum pf_comp c);
+/* The file name suffix of a compression: ".xz", ".gz", ".zst", "". */
+const char *pf_comp_ext(enum pf_comp c);
 
 /* Debian policy's package names: [a-z0-9][a-z0-9+.-]+ (deb, ipk). */
 bool pf_debname_ok(const char *name);
