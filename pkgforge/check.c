@@ -12,33 +12,59 @@
 #include "util.h"
 #include "banned.h"
 
+struct ctx;
+
 /*
  * How one format spells relations.  Versions compare with the format's
  * own rules; parse() gives alternatives whose operators are spelt the
- * Debian way ("<<", "<=", "=", ">=", ">>").  A format without a row
- * cannot be checked yet (rpm: the rpm branch adds one with rpmvercmp).
+ * Debian way ("<<", "<=", "=", ">=", ">>").  base() says whether the
+ * distribution's base has what one alternative names.
  */
 struct dialect {
 	const char *fields[PF_REL_NR];
 	bool (*name_ok)(const char *name);
 	bool (*version_ok)(const char *version);
-	int (*check)(const char *rel, struct strbuf *why);
+	int (*check)(const char *rel, int kind, struct strbuf *why);
 	int (*parse)(const char *rel, struct pf_debalt **alts, size_t *nr);
 	int (*vercmp)(const char *a, const char *b);
+	bool (*base)(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a);
+	bool unversioned_provides;      /* an unversioned Provides satisfies a
+					 * versioned need (rpm), or not (dpkg) */
+	bool file_deps;                 /* "/bin/sh" is a file some package ships */
 };
 
-static int debrel_check(const char *rel, struct strbuf *why)
+static int debrel_check(const char *rel, int kind, struct strbuf *why)
 {
 	return pf_debrel_check(rel, true, why);
 }
 
+/* The profile's packages, by name and version. */
+static bool deb_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a);
+/*
+ * rpm names what the base has differently: its packages by name (the
+ * profile's, compared with rpm's rules), the sonames and symbol
+ * versions of the profile's libraries ("libz.so.1()(64bit)",
+ * "libc.so.6(GLIBC_2.34)(64bit)"), the dynamic linker's features
+ * (rtld(GNU_HASH), when the profile has glibc), rpm's own rpmlib()
+ * features, and the shell every system has.
+ */
+static bool rpm_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a);
+
 static const struct dialect debian = {
 	{ "Depends", "Recommends", "Suggests", "Provides", "Conflicts", "Replaces" },
 	pf_debname_ok, pf_debver_valid, debrel_check, pf_debrel_parse, pf_debver_cmp,
+	deb_base, false, false,
+};
+
+static const struct dialect rpm = {
+	{ "Requires", "Recommends", "Suggests", "Provides", "Conflicts", "Obsoletes" },
+	pf_rpmname_ok, pf_rpmevr_valid, pf_rpmrel_check, pf_rpmrel_parse, pf_rpmevr_cmp,
+	rpm_base, true, true,
 };
 
 static const struct dialect *const dialects[PF_FMT_NR] = {
 	[PF_FMT_DEB] = &debian,
+	[PF_FMT_RPM] = &rpm,
 	[PF_FMT_IPK] = &debian,
 };
 
@@ -67,11 +93,16 @@ static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, 
 	c->problems++;
 }
 
+static bool arch_indep(const char *arch)
+{
+	return !strcmp(arch, "all") || !strcmp(arch, "noarch");
+}
+
 /* Can a and b be installed on one system (format and architecture)? */
 static bool same_system(const struct pf_pkginfo *a, const struct pf_pkginfo *b)
 {
 	return a->fmt == b->fmt &&
-	       (!strcmp(a->arch, b->arch) || !strcmp(a->arch, "all") || !strcmp(b->arch, "all"));
+	       (!strcmp(a->arch, b->arch) || arch_indep(a->arch) || arch_indep(b->arch));
 }
 
 static bool satisfies(const struct dialect *dl, const char *have, const char *op, const char *want)
@@ -94,12 +125,61 @@ static bool satisfies(const struct dialect *dl, const char *have, const char *op
 	return r > 0;
 }
 
+static bool deb_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a)
+{
+	const char *base = pf_profile_pkgversion(c->profile, a->name);
+
+	return base && satisfies(dl, base, a->op, a->version);
+}
+
+static bool rpm_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a)
+{
+	static const char *const files[] = { "/bin/sh", "/usr/bin/sh" };
+	const char *paren = strchr(a->name, '('), *close, *rest;
+	const struct pf_proflib *lib;
+	char *soname, *node;
+	bool ok = false;
+
+	if (pf_starts_with(a->name, "rpmlib("))
+		return pf_rpmlib_has(a->name, !a->op ? NULL : !strcmp(a->op, "<<") ? "<" :
+				     !strcmp(a->op, ">>") ? ">" : a->op, a->version);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(files); i++)
+		if (!strcmp(a->name, files[i]))
+			return true;
+	if (deb_base(c, dl, a))
+		return true;
+	if (!strcmp(a->name, "rtld(GNU_HASH)"))
+		return pf_profile_lib(c->profile, "libc.so.6") != NULL;
+	/* "soname(NODE)(64bit)", "soname()(64bit)", or without "(64bit)" */
+	if (!paren || a->op)
+		return false;
+	close = strchr(paren, ')');
+	rest = close ? close + 1 : NULL;
+	if (!rest || (*rest && strcmp(rest, "(64bit)")))
+		return false;
+	soname = pf_strndup(a->name, (size_t)(paren - a->name));
+	lib = pf_profile_lib(c->profile, soname);
+	if (lib) {
+		node = pf_strndup(paren + 1, (size_t)(close - paren - 1));
+		ok = !*node || pf_proflib_node(lib, node);
+		free(node);
+	}
+	free(soname);
+	return ok;
+}
+
+static bool ships(const struct pf_pkginfo *q, const char *path)
+{
+	for (size_t i = 0; i < q->files.nr; i++)
+		if (!strcmp(q->files.v[i], path))
+			return true;
+	return false;
+}
+
 /* Is one alternative satisfied by the set or the base? */
 static bool alt_satisfied(const struct ctx *c, const struct dialect *dl,
 			  const struct pf_pkginfo *p, const struct pf_debalt *a)
 {
-	const char *base;
-
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pf_pkginfo *q = &c->pkgs[i];
 
@@ -107,7 +187,9 @@ static bool alt_satisfied(const struct ctx *c, const struct dialect *dl,
 			continue;
 		if (!strcmp(q->name, a->name) && satisfies(dl, q->version, a->op, a->version))
 			return true;
-		/* Provides: an unversioned one satisfies unversioned needs only */
+		if (dl->file_deps && a->name[0] == '/' && ships(q, a->name))
+			return true;
+		/* Provides: dpkg's unversioned ones satisfy unversioned needs only */
 		for (size_t k = 0; k < q->rel[PF_REL_PROVIDES].nr; k++) {
 			struct pf_debalt *pa;
 			size_t pn;
@@ -116,15 +198,15 @@ static bool alt_satisfied(const struct ctx *c, const struct dialect *dl,
 			if (dl->parse(q->rel[PF_REL_PROVIDES].v[k], &pa, &pn) < 0)
 				continue;
 			ok = pn == 1 && !strcmp(pa[0].name, a->name) &&
-			     (!a->op || (pa[0].op && !strcmp(pa[0].op, "=") &&
-					 satisfies(dl, pa[0].version, a->op, a->version)));
+			     (!a->op || (!pa[0].op && dl->unversioned_provides) ||
+			      (pa[0].op && !strcmp(pa[0].op, "=") &&
+			       satisfies(dl, pa[0].version, a->op, a->version)));
 			pf_debalts_free(pa, pn);
 			if (ok)
 				return true;
 		}
 	}
-	base = c->profile ? pf_profile_pkgversion(c->profile, a->name) : NULL;
-	return base && satisfies(dl, base, a->op, a->version);
+	return c->profile && dl->base(c, dl, a);
 }
 
 static void check_closure(struct ctx *c, const struct dialect *dl, const struct pf_pkginfo *p)
@@ -138,6 +220,8 @@ static void check_closure(struct ctx *c, const struct dialect *dl, const struct 
 
 		if (dl->parse(deps->v[i], &alts, &nr) < 0)
 			continue;       /* reported as malformed */
+		if (!nr)
+			continue;       /* a rich dependency this check cannot judge */
 		for (size_t k = 0; k < nr && !ok; k++)
 			ok = alt_satisfied(c, dl, p, &alts[k]);
 		if (!ok) {
@@ -268,7 +352,7 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 	for (int k = 0; k < PF_REL_NR; k++) {
 		for (size_t i = 0; i < p->rel[k].nr; i++) {
 			struct strbuf why = STRBUF_INIT;
-			if (dl->check(p->rel[k].v[i], &why) < 0)
+			if (dl->check(p->rel[k].v[i], k, &why) < 0)
 				problem(c, p, "%s %s: invalid %s entry '%s': %s", p->name, p->version,
 					dl->fields[k], p->rel[k].v[i], why.buf);
 			strbuf_release(&why);

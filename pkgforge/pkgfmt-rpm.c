@@ -31,6 +31,7 @@
 #include <rpm/rpmfiles.h>
 #include <rpm/rpmtag.h>
 #include <rpm/rpmtd.h>
+#include <rpm/rpmver.h>
 
 #include "digest.h"
 #include "ofile.h"
@@ -283,6 +284,164 @@ static void rpm_check(const struct pf_pkgspec *s, struct pf_diag *d)
 			strbuf_release(&why);
 		}
 	}
+}
+
+/* ------------------------------------------------ rules, for check */
+
+bool pf_rpmname_ok(const char *name)
+{
+	return rpmname_ok(name, strlen(name));
+}
+
+bool pf_rpmevr_valid(const char *evr)
+{
+	return rpmevr_ok(evr, strlen(evr));
+}
+
+int pf_rpmevr_cmp(const char *a, const char *b)
+{
+	rpmver va = rpmverParse(a), vb = rpmverParse(b);
+	int r;
+
+	if (!va || !vb) {
+		r = (va != NULL) - (vb != NULL);
+	} else {
+		r = rpmvercmp(rpmverE(va) ? rpmverE(va) : "0", rpmverE(vb) ? rpmverE(vb) : "0");
+		if (!r)
+			r = rpmvercmp(rpmverV(va), rpmverV(vb));
+		if (!r && rpmverR(va) && *rpmverR(va) && rpmverR(vb) && *rpmverR(vb))
+			r = rpmvercmp(rpmverR(va), rpmverR(vb));
+	}
+	rpmverFree(va);
+	rpmverFree(vb);
+	return r;
+}
+
+int pf_rpmrel_check(const char *rel, int kind, struct strbuf *why)
+{
+	struct rpmrel r;
+
+	return rpmrel_parse(rel, rel_tag[kind], &r, why);
+}
+
+bool pf_rpmlib_has(const char *name, const char *op, const char *evr)
+{
+	rpmds lib = NULL, want;
+	rpmsenseFlags f = RPMSENSE_RPMLIB;
+	bool ok;
+
+	if (rpmdsRpmlib(&lib, NULL) != 0 || !lib)
+		return false;
+	if (op)
+		for (const char *o = op; *o; o++)
+			f |= *o == '<' ? RPMSENSE_LESS : *o == '>' ? RPMSENSE_GREATER : RPMSENSE_EQUAL;
+	want = rpmdsSingle(RPMTAG_REQUIRENAME, name, evr ? evr : "", f);
+	ok = rpmdsSearch(lib, want) >= 0;
+	rpmdsFree(want);
+	rpmdsFree(lib);
+	return ok;
+}
+
+/* One "name [OP evr]" term into a Debian-spelt alternative. */
+static int rpm_term(const char *s, size_t n, struct pf_debalt *a)
+{
+	char *t = pf_strndup(s, n), *p, *op;
+	int ret = -1;
+
+	memset(a, 0, sizeof(*a));
+	p = t;
+	while (*p == ' ')
+		p++;
+	op = p + strcspn(p, " ");
+	a->name = pf_strndup(p, (size_t)(op - p));
+	while (*op == ' ')
+		op++;
+	if (!*op) {
+		ret = 0;
+		goto out;
+	}
+	if (pf_starts_with(op, "<=") || pf_starts_with(op, ">=")) {
+		a->op = op[0] == '<' ? "<=" : ">=";
+		op += 2;
+	} else if (*op == '<' || *op == '>' || *op == '=') {
+		a->op = *op == '<' ? "<<" : *op == '>' ? ">>" : "=";
+		op++;
+		if (*op == '=')
+			op++;
+	} else {
+		goto out;
+	}
+	while (*op == ' ')
+		op++;
+	if (!*op || strchr(op, ' '))
+		goto out;
+	a->version = pf_strdup(op);
+	ret = 0;
+out:
+	if (ret) {
+		free(a->name);
+		a->name = NULL;
+	}
+	free(t);
+	return ret;
+}
+
+int pf_rpmrel_parse(const char *rel, struct pf_debalt **alts, size_t *nr)
+{
+	size_t alloc = 0, len = strlen(rel);
+	const char *p, *start;
+	int depth = 0;
+
+	*alts = NULL;
+	*nr = 0;
+	if (rel[0] != '(') {
+		PF_ALLOC_GROW(*alts, 1, alloc);
+		if (rpm_term(rel, len, &(*alts)[0]) < 0) {
+			free(*alts);
+			*alts = NULL;
+			return -1;
+		}
+		*nr = 1;
+		return 0;
+	}
+	if (len < 2 || rel[len - 1] != ')')
+		return -1;
+	/* "(a or b or c)": split at the "or"s outside inner parentheses */
+	start = rel + 1;
+	for (p = rel + 1; p < rel + len - 1; p++) {
+		bool at_or = depth == 0 && pf_starts_with(p, " or ");
+
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		if (depth < 0)
+			break;
+		if (!at_or && p + 1 < rel + len - 1)
+			continue;
+		{
+			const char *end = at_or ? p : p + 1;
+			struct pf_debalt a;
+
+			while (start < end && *start == ' ')
+				start++;
+			/* nested or not built of "or": leave it unchecked */
+			if (*start == '(' || strstr(start, " and ") || strstr(start, " if ") ||
+			    strstr(start, " with ") || strstr(start, " unless ") ||
+			    strstr(start, " without ") || rpm_term(start, (size_t)(end - start), &a) < 0) {
+				pf_debalts_free(*alts, *nr);
+				*alts = NULL;
+				*nr = 0;
+				return 0;
+			}
+			PF_ALLOC_GROW(*alts, *nr + 1, alloc);
+			(*alts)[(*nr)++] = a;
+			if (at_or)
+				p += 3;
+			start = p + 1;
+		}
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------ the writer */

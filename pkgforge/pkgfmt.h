@@ -126,6 +126,19 @@ int pf_debver_cmp(const char *a, const char *b);
 /* Whether dpkg accepts v as a version (without warnings). */
 bool pf_debver_valid(const char *v);
 
+/*
+ * RPM's rules, for `pkgforge check` (pkgfmt-rpm.c: librpm stays with the
+ * rpm modules).  Versions compare as rpm matches dependencies: epoch,
+ * version, then the release only when both sides have one.
+ */
+bool pf_rpmname_ok(const char *name);
+bool pf_rpmevr_valid(const char *evr);
+int pf_rpmevr_cmp(const char *a, const char *b);
+/* A relation as the writer accepts it for kind (rich ones included). */
+int pf_rpmrel_check(const char *rel, int kind, struct strbuf *why);
+/* Whether rpm itself provides an rpmlib() feature in that version. */
+bool pf_rpmlib_has(const char *name, const char *op, const char *evr);
+
 /* One alternative of a relation in Debian syntax. */
 struct pf_debalt {
 	char *name;
@@ -136,6 +149,13 @@ struct pf_debalt {
 
 /* Split "a (>= 1) | b" into alternatives; -1 when malformed. */
 int pf_debrel_parse(const char *rel, struct pf_debalt **alts, size_t *nr);
+/*
+ * The same for rpm: "name OP evr", or a rich "(a >= 1 or b)" split at
+ * its "or"s, operators spelt the Debian way ("<" is "<<").  A rich
+ * dependency built of anything but "or" gives no alternative (*nr 0):
+ * it cannot be checked this simply.
+ */
+int pf_rpmrel_parse(const char *rel, struct pf_debalt **alts, size_t *nr);
 void pf_debalts_free(struct pf_debalt *alts, size_t nr);
 /* Whether version have satisfies "op want" (op NULL: always). */
 bool pf_debver_satisfies(const char *have, const char *op, const char *want);

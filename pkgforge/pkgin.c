@@ -13,6 +13,8 @@ static const struct {
 	int (*read)(const char *path, struct pf_pkginfo *info, struct pf_err *e);
 } readers[] = {
 	{ ".deb", PF_FMT_DEB, pf_pkgin_deb },
+	{ ".rpm", PF_FMT_RPM, pf_pkgin_rpm },
+	{ ".ipk", PF_FMT_IPK, pf_pkgin_ipk },
 };
 
 bool pf_pkgin_known(const char *path)
@@ -25,7 +27,7 @@ bool pf_pkgin_known(const char *path)
 
 const char *pf_pkgin_formats(void)
 {
-	return "deb";
+	return "deb, rpm, ipk";
 }
 
 int pf_pkginfo_read(const char *path, struct pf_pkginfo *info, struct pf_err *e)
@@ -55,5 +57,7 @@ void pf_pkginfo_release(struct pf_pkginfo *info)
 	for (int k = 0; k < PF_REL_NR; k++)
 		pf_strlist_release(&info->rel[k]);
 	pf_strlist_release(&info->files);
+	free(info->control);
+	pf_rpmmeta_free(info->rpm);
 	memset(info, 0, sizeof(*info));
 }
