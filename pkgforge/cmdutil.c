@@ -12,6 +12,7 @@
 #include "digest.h"
 #include "glob.h"
 #include "pkgfmt.h"
+#include "repo.h"
 #include "sign.h"
 #include "util.h"
 #include "banned.h"
@@ -325,6 +326,78 @@ int pf_fetchcli_setup(struct pf_fetchcli *f, struct pf_upstream_opts *o, struct 
 			"pkgforge: warning: --trust-fpr: signatures are accepted from %s only, instead of the signers the manifests name\n",
 			sb.buf);
 		strbuf_release(&sb);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------ repositories */
+
+int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf_err *e)
+{
+	char *end;
+	long v;
+
+	switch (c) {
+	case PF_O_SUITE:
+		o->suite = arg;
+		return 1;
+	case PF_O_CODENAME:
+		o->codename = arg;
+		return 1;
+	case PF_O_COMPONENT:
+		o->component = arg;
+		return 1;
+	case PF_O_ORIGIN:
+		o->origin = arg;
+		return 1;
+	case PF_O_LABEL:
+		o->label = arg;
+		return 1;
+	case PF_O_DESCRIPTION:
+		o->description = arg;
+		return 1;
+	case PF_O_URL:
+		o->url = arg;
+		return 1;
+	case PF_O_SIGN_KEY:
+		o->sign_key = arg;
+		return 1;
+	case PF_O_GNUPGHOME:
+		o->gnupghome = arg;
+		return 1;
+	case PF_O_USIGN_KEY:
+		o->usign_key = arg;
+		return 1;
+	case PF_O_UNSIGNED:
+		o->unsigned_feed = true;
+		return 1;
+	case PF_O_RESIGN:
+		o->resign = true;
+		return 1;
+	case PF_O_PROFILE:
+		o->profile = arg;
+		return 1;
+	case PF_O_ALLOW_PROBLEMS:
+		o->allow_problems = true;
+		return 1;
+	case PF_O_RPMMD_COMP:
+		o->rpmmd_comp = arg;
+		return 1;
+	case PF_O_KEYRING:
+		o->keyring = arg;
+		return 1;
+	case PF_O_KEEP:
+	case PF_O_BYHASH_KEEP:
+		v = strtol(arg, &end, 10);
+		if (!*arg || *end || v < (c == PF_O_KEEP ? 0 : 1) || v > 1000)
+			return pf_err_set(e, PF_EINVAL, "--%s must be a number from %d to 1000, not '%s'",
+					  c == PF_O_KEEP ? "keep" : "by-hash-keep",
+					  c == PF_O_KEEP ? 0 : 1, arg);
+		if (c == PF_O_KEEP)
+			o->keep = (int)v;
+		else
+			o->byhash_keep = (int)v;
+		return 1;
 	}
 	return 0;
 }

@@ -139,6 +139,20 @@ int pf_rpmrel_check(const char *rel, int kind, struct strbuf *why);
 /* Whether rpm itself provides an rpmlib() feature in that version. */
 bool pf_rpmlib_has(const char *name, const char *op, const char *evr);
 
+/*
+ * Sign an rpm as rpmsign 4.18 does, without rpmsign: an OpenPGP
+ * signature over the main header (the v4 header-only signature) goes
+ * into the signature header (RSAHEADER for RSA keys, DSAHEADER for DSA
+ * and EdDSA ones), replacing any other, and the room the package
+ * reserved for it shrinks by as much: the package keeps its size, its
+ * main header and its payload.  sign() makes a binary detached
+ * signature of the bytes it is given and says its public key algorithm
+ * (OpenPGP's number).  The file is replaced through ofile.
+ */
+typedef int (*pf_rpm_signer)(void *ctx, const void *hdr, size_t len, struct strbuf *sig,
+			     int *pubkey_algo, struct pf_err *e);
+int pf_rpm_sign(const char *path, pf_rpm_signer sign, void *ctx, struct pf_err *e);
+
 /* One alternative of a relation in Debian syntax. */
 struct pf_debalt {
 	char *name;

@@ -623,6 +623,9 @@ int pf_pgp_open_home(struct pf_pgp **out, const char *home, bool create, struct 
 	}
 	if (ctx_new(p, &p->ctx, e) < 0)
 		goto fail;
+	/* signing needs no web of trust, and gpg would check its trustdb
+	 * (and say so on stderr) after a key is added */
+	gpgme_set_ctx_flag(p->ctx, "trust-model", "always");
 	*out = p;
 	return 0;
 fail:

@@ -348,3 +348,23 @@ void pf_tarw_free(struct pf_tarw *t)
 	strbuf_release(&t->link);
 	free(t);
 }
+
+int pf_compress(const void *buf, size_t len, enum pf_comp comp, int level, int threads,
+		struct strbuf *out, struct pf_err *e)
+{
+	struct pf_tarw *t = NULL;
+	int ret = -1;
+
+	if (comp == PF_COMP_NONE) {
+		strbuf_add(out, buf, len);
+		return 0;
+	}
+	if (tarw_open(&t, -1, out, true, comp, level, threads, NULL, e) < 0)
+		return -1;
+	if (pf_tarw_data(t, buf, len, e) < 0 || pf_tarw_close(t, NULL, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	pf_tarw_free(t);
+	return ret;
+}

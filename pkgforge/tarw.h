@@ -47,6 +47,14 @@ int pf_tarw_close(struct pf_tarw *t, uint64_t *bytes, struct pf_err *e);
 uint64_t pf_tarw_tar_bytes(struct pf_tarw *t);
 void pf_tarw_free(struct pf_tarw *t);
 
+/*
+ * Compress a buffer into out (appending): a bare gzip, xz or zstd stream
+ * of the same bytes on every machine, as for packages.  For repository
+ * indexes (Packages.xz, primary.xml.zst).
+ */
+int pf_compress(const void *buf, size_t len, enum pf_comp comp, int level, int threads,
+		struct strbuf *out, struct pf_err *e);
+
 /* Default level of an algorithm (xz 6, gzip 9, zstd 19). */
 int pf_comp_default_level(enum pf_comp c);
 /* Levels the algorithm takes: xz 0-9, gzip 1-9, zstd 1-22 (none: -1). */
