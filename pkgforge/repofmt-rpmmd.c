@@ -25,6 +25,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "digest.h"
+#include "pkgfmt.h"
 #include "repofmt.h"
 #include "tarw.h"
 #include "util.h"
@@ -171,7 +172,9 @@ static bool same_dep(const struct pf_rpmdep *a, const struct pf_rpmdep *b)
 /*
  * Requires as createrepo_c lists them: without rpmlib() (rpm's own),
  * without what the package provides itself (a file it ships and
- * primary.xml lists, or one of its Provides), each once.
+ * primary.xml lists, or one of its Provides), each once; and, as
+ * createrepo_c (and the yum of old), of the libc.so.6 requirements only
+ * the highest, last.
  */
 static bool listed_require(const struct pf_rpmmeta *m, size_t i)
 {
@@ -194,8 +197,52 @@ static bool listed_require(const struct pf_rpmmeta *m, size_t i)
 	return true;
 }
 
+/* The version inside "libc.so.6(GLIBC_2.34)(64bit)": "2.34"; "" for
+ * "()", NULL without parentheses. */
+static char *libc_version(const char *name)
+{
+	const char *open = strchr(name, '('), *close, *v;
+
+	if (!open || !(close = strchr(open, ')')))
+		return NULL;
+	for (v = open + 1; v < close && (*v < '0' || *v > '9'); v++)
+		;
+	return pf_strndup(v, (size_t)(close - v));
+}
+
+/* createrepo_c lists only the highest libc.so.6 requirement */
+static int libc_cmp(const char *a, const char *b)
+{
+	char *va = libc_version(a), *vb = libc_version(b);
+	int r = !va || !vb ? (va != NULL) - (vb != NULL) :
+		!*va || !*vb ? (*va != 0) - (*vb != 0) : pf_rpmevr_cmp(va, vb);
+
+	free(va);
+	free(vb);
+	return r;
+}
+
+static void dep_entry(struct w *x, const struct pf_rpmdep *d, int kind)
+{
+	start(x, "rpm:entry");
+	attr(x, "name", d->name);
+	if (d->flags) {
+		attr(x, "flags", d->flags);
+		if (d->epoch)
+			attr(x, "epoch", d->epoch);
+		if (d->ver)
+			attr(x, "ver", d->ver);
+		if (d->rel)
+			attr(x, "rel", d->rel);
+	}
+	if (kind == PF_RPMDEP_REQUIRES && d->pre)
+		attr(x, "pre", "1");
+	end(x);
+}
+
 static void deps_elem(struct w *x, const struct pf_rpmmeta *m, int kind)
 {
+	const struct pf_rpmdep *libc = NULL;
 	bool any = false;
 
 	for (size_t i = 0; i < m->deps[kind].nr; i++) {
@@ -206,21 +253,15 @@ static void deps_elem(struct w *x, const struct pf_rpmmeta *m, int kind)
 		if (!any)
 			start(x, dep_elem[kind]);
 		any = true;
-		start(x, "rpm:entry");
-		attr(x, "name", d->name);
-		if (d->flags) {
-			attr(x, "flags", d->flags);
-			if (d->epoch)
-				attr(x, "epoch", d->epoch);
-			if (d->ver)
-				attr(x, "ver", d->ver);
-			if (d->rel)
-				attr(x, "rel", d->rel);
+		if (kind == PF_RPMDEP_REQUIRES && pf_starts_with(d->name, "libc.so.6")) {
+			if (!libc || libc_cmp(d->name, libc->name) > 0)
+				libc = d;
+			continue;
 		}
-		if (kind == PF_RPMDEP_REQUIRES && d->pre)
-			attr(x, "pre", "1");
-		end(x);
+		dep_entry(x, d, kind);
 	}
+	if (libc)
+		dep_entry(x, libc, kind);
 	if (any)
 		end(x);
 }
