@@ -1318,6 +1318,41 @@ static int generations(struct pf_repo *r, const struct pf_publish *pub, struct p
 	return ret;
 }
 
+/* ofile's temporary files: ".NAME.tmp.XXXXXX" */
+static bool ofile_temp(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+
+	return name[0] == '.' && t && strlen(t) == strlen(".tmp.XXXXXX");
+}
+
+/* Temporary files a killed run left (nobody else writes here: we hold
+ * the lock; builds write to .pkgforge/incoming/). */
+static void clean_temps(const char *dir, int depth, bool recurse)
+{
+	DIR *d = depth < 16 ? opendir(dir) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, STATE))
+			continue;
+		p = pf_asprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) == 0) {
+			if (S_ISDIR(st.st_mode) && recurse)
+				clean_temps(p, depth + 1, true);
+			else if (S_ISREG(st.st_mode) && ofile_temp(de->d_name))
+				unlink(p);
+		}
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* Packages --keep took out of the feeds go to attic/, below the same path. */
 static int to_attic(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *e)
 {
@@ -1542,10 +1577,16 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	/* published: what happens now only tidies up */
 	for (size_t i = 0; i < r->nr; i++)
 		r->pkgs[i]->published = r->pkgs[i]->in_feed;
-	if (save_cache(r, e) < 0 || generations(r, &pub, &keep, &owned, e) < 0)
-		goto out;
+	if (generations(r, &pub, &keep, &owned, e) < 0)
+		goto save;
 	for (int f = 0; f < PF_FMT_NR; f++)
 		pf_repofmts[f]->prune(&ctx, &keep);
+	clean_temps(r->root, 0, true);
+	{
+		char *state = pf_asprintf("%s/" STATE, r->root);
+		clean_temps(state, 0, false);
+		free(state);
+	}
 	if (to_attic(r, rep, e) < 0)
 		goto save;
 	if (snippets(r, &ctx, sorted, nsorted, rep, e) < 0)
