@@ -35,26 +35,6 @@ static const char usage_text[] =
 	"Exit status: 0 published, 1 failure or problems found (nothing\n"
 	"published), 2 usage or invalid input.\n";
 
-static void print_report(const char *repo, const struct pf_repo_report *rep)
-{
-	size_t total = 0;
-
-	for (int f = 0; f < PF_FMT_NR; f++)
-		total += rep->pkgs[f];
-	printf("%s: %zu package%s (deb %zu, rpm %zu, ipk %zu): %zu read, %zu from the cache",
-	       repo, total, total == 1 ? "" : "s", rep->pkgs[PF_FMT_DEB], rep->pkgs[PF_FMT_RPM],
-	       rep->pkgs[PF_FMT_IPK], rep->read, rep->cached);
-	if (rep->signed_now)
-		printf(", %zu rpm%s signed", rep->signed_now, rep->signed_now == 1 ? "" : "s");
-	if (rep->moved_out)
-		printf(", %zu moved to attic/", rep->moved_out);
-	printf("\n");
-	for (size_t i = 0; i < rep->published.nr; i++)
-		printf("published %s\n", rep->published.v[i]);
-	if (rep->snippet_text && *rep->snippet_text)
-		printf("\n%s", rep->snippet_text);
-}
-
 int cmd_index(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -131,7 +111,7 @@ int cmd_index(int argc, char **argv)
 		fprintf(stderr, "pkgforge: warning: published with %d problem%s (--allow-problems)\n",
 			rep.problems, rep.problems == 1 ? "" : "s");
 	if (fc.verbosity > 0)
-		print_report(argv[optind], &rep);
+		pf_repo_print_report(argv[optind], &rep);
 	ret = 0;
 	goto out;
 usage_err:

@@ -401,3 +401,23 @@ int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf
 	}
 	return 0;
 }
+
+void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep)
+{
+	size_t total = 0;
+
+	for (int f = 0; f < PF_FMT_NR; f++)
+		total += rep->pkgs[f];
+	printf("%s: %zu package%s (deb %zu, rpm %zu, ipk %zu): %zu read, %zu from the cache",
+	       repo, total, total == 1 ? "" : "s", rep->pkgs[PF_FMT_DEB], rep->pkgs[PF_FMT_RPM],
+	       rep->pkgs[PF_FMT_IPK], rep->read, rep->cached);
+	if (rep->signed_now)
+		printf(", %zu rpm%s signed", rep->signed_now, rep->signed_now == 1 ? "" : "s");
+	if (rep->moved_out)
+		printf(", %zu moved to attic/", rep->moved_out);
+	printf("\n");
+	for (size_t i = 0; i < rep->published.nr; i++)
+		printf("published %s\n", rep->published.v[i]);
+	if (rep->snippet_text && *rep->snippet_text)
+		printf("\n%s", rep->snippet_text);
+}

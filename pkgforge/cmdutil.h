@@ -160,8 +160,11 @@ enum {
 	"                            ORIGIN-archive-keyring), 'none' for none\n"
 
 struct pf_repo_opts;
+struct pf_repo_report;
 /* 1 when c is a repository option (taken), 0 when not, -1 on a bad value. */
 int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf_err *e);
+/* What an index run did, on stdout: counts, files published, snippets. */
+void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep);
 
 /* A pf_log that prints to stderr ("pkgforge: warning: ...") as verbosity
  * (ctx: the pf_fetchcli) allows. */

@@ -64,6 +64,8 @@ struct pf_repo {
 	size_t read, signed_now;
 };
 
+static int keys_setup(struct pf_repo *r, struct pf_err *e);
+
 void pf_repo_opts_init(struct pf_repo_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -306,7 +308,7 @@ static char *absolute(const char *p)
 	return pf_asprintf("%s/%s", buf, p);
 }
 
-static int settings(struct pf_repo *r, struct pf_err *e)
+static int settings(struct pf_repo *r, bool save, struct pf_err *e)
 {
 	const struct pf_repo_opts *o = &r->opts;
 	struct pf_repo_cfg saved;
@@ -341,7 +343,7 @@ static int settings(struct pf_repo *r, struct pf_err *e)
 	for (size_t i = 0; i < PF_ARRAY_SIZE(setting_keys); i++)
 		if (given[i] && set_one(&saved, &rpmmd, setting_keys[i], given[i], NULL, e) < 0)
 			goto out;
-	if (save_settings(r, &saved, rpmmd.buf, e) < 0)
+	if (save && save_settings(r, &saved, rpmmd.buf, e) < 0)
 		goto out;
 
 	/* the run's configuration: defaults, then the settings */
@@ -503,7 +505,7 @@ int pf_repo_open(struct pf_repo **out, const char *dir, const struct pf_repo_opt
 		goto fail;
 	}
 	free(state);
-	if (take_lock(r, e) < 0 || settings(r, e) < 0)
+	if (take_lock(r, e) < 0 || settings(r, true, e) < 0)
 		goto fail;
 	clean_incoming(r);
 	load_cache(r);
@@ -512,6 +514,22 @@ int pf_repo_open(struct pf_repo **out, const char *dir, const struct pf_repo_opt
 fail:
 	pf_repo_close(r);
 	return -1;
+}
+
+int pf_repo_precheck(const char *dir, const struct pf_repo_opts *o, struct pf_err *e)
+{
+	struct pf_repo *r = pf_calloc(1, sizeof(*r));
+	int ret = -1;
+
+	r->lock_fd = -1;
+	r->opts = *o;
+	r->root = absolute(dir);
+	if (settings(r, false, e) < 0 || keys_setup(r, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	pf_repo_close(r);
+	return ret;
 }
 
 void pf_repo_close(struct pf_repo *r)

@@ -63,6 +63,10 @@ struct pf_repo;
 int pf_repo_open(struct pf_repo **out, const char *dir, const struct pf_repo_opts *o,
 		 struct pf_err *e);
 void pf_repo_close(struct pf_repo *r);
+/* Whether pf_repo_open() and the signing would work with these options
+ * (settings valid, the keys there), without taking the lock or writing
+ * anything: a build checks this before its long work. */
+int pf_repo_precheck(const char *dir, const struct pf_repo_opts *o, struct pf_err *e);
 
 /* Where packages to add are written first (same file system as the
  * pool, so that adding them is a rename); removed by pf_repo_close(). */
