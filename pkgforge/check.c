@@ -68,12 +68,35 @@ static const struct dialect *const dialects[PF_FMT_NR] = {
 	[PF_FMT_IPK] = &debian,
 };
 
+/* What one package offers to others: itself, a Provides, a file. */
+struct cap {
+	size_t pkg;
+	const char *op;                 /* "=" or another, or NULL */
+	char *version;
+};
+
+struct caps {
+	struct cap *v;
+	size_t nr, alloc;
+};
+
 struct ctx {
 	const struct pf_pkginfo *pkgs;
 	size_t n;
 	const struct pf_profile *profile;
 	struct pf_diag *d;
 	int problems;
+	/* name → index in capv: every capability by name, so that a
+	 * dependency looks only at what can satisfy it */
+	struct pf_strmap capmap;
+	struct caps *capv;
+	size_t ncap, acap;
+	struct pf_strlist keys;         /* the maps' keys */
+	/* "name op version" → 1 + whether the base has it */
+	struct pf_strmap basememo;
+	/* "fmt name version arch" → the first package so */
+	struct pf_strmap seen;
+	bool files_indexed;
 };
 
 static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, ...)
@@ -168,45 +191,124 @@ static bool rpm_base(const struct ctx *c, const struct dialect *dl, const struct
 	return ok;
 }
 
-static bool ships(const struct pf_pkginfo *q, const char *path)
+static void add_cap(struct ctx *c, const char *name, size_t pkg, const char *op,
+		    const char *version)
 {
-	for (size_t i = 0; i < q->files.nr; i++)
-		if (!strcmp(q->files.v[i], path))
-			return true;
-	return false;
+	struct caps *l;
+	size_t k;
+
+	if (!pf_strmap_get(&c->capmap, name, &k)) {
+		char *key = pf_strdup(name);
+
+		pf_strlist_add(&c->keys, key);
+		PF_ALLOC_GROW(c->capv, c->ncap + 1, c->acap);
+		memset(&c->capv[c->ncap], 0, sizeof(c->capv[c->ncap]));
+		k = c->ncap++;
+		pf_strmap_put(&c->capmap, key, k);
+	}
+	l = &c->capv[k];
+	PF_ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	l->v[l->nr].pkg = pkg;
+	l->v[l->nr].op = op;
+	l->v[l->nr].version = version ? pf_strdup(version) : NULL;
+	l->nr++;
+}
+
+/* Every package's name, Provides and (rpm) files, by name. */
+static void index_caps(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pf_pkginfo *p = &c->pkgs[i];
+		const struct dialect *dl = dialects[p->fmt];
+
+		if (!dl)
+			continue;
+		add_cap(c, p->name, i, "=", p->version);
+		for (size_t k = 0; k < p->rel[PF_REL_PROVIDES].nr; k++) {
+			struct pf_debalt *pa;
+			size_t pn;
+
+			if (dl->parse(p->rel[PF_REL_PROVIDES].v[k], &pa, &pn) < 0)
+				continue;
+			if (pn == 1)
+				add_cap(c, pa[0].name, i, pa[0].op, pa[0].version);
+			pf_debalts_free(pa, pn);
+		}
+	}
+}
+
+/* rpm's file dependencies: the files of the packages, indexed on the
+ * first one met (they are rare, and the files many) */
+static void index_files(struct ctx *c)
+{
+	if (c->files_indexed)
+		return;
+	c->files_indexed = true;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pf_pkginfo *p = &c->pkgs[i];
+
+		if (dialects[p->fmt] && dialects[p->fmt]->file_deps)
+			for (size_t k = 0; k < p->files.nr; k++)
+				add_cap(c, p->files.v[k], i, NULL, NULL);
+	}
+}
+
+static void ctx_release(struct ctx *c)
+{
+	for (size_t i = 0; i < c->ncap; i++) {
+		for (size_t k = 0; k < c->capv[i].nr; k++)
+			free(c->capv[i].v[k].version);
+		free(c->capv[i].v);
+	}
+	free(c->capv);
+	pf_strmap_release(&c->capmap);
+	pf_strmap_release(&c->basememo);
+	pf_strmap_release(&c->seen);
+	pf_strlist_release(&c->keys);
+}
+
+static bool base_has(struct ctx *c, const struct dialect *dl, const struct pf_debalt *a)
+{
+	char *key = pf_asprintf("%d\t%s\t%s\t%s", dl == dialects[PF_FMT_RPM], a->name,
+				a->op ? a->op : "", a->version ? a->version : "");
+	size_t v;
+	bool ok;
+
+	if (pf_strmap_get(&c->basememo, key, &v)) {
+		free(key);
+		return v == 2;
+	}
+	ok = c->profile && dl->base(c, dl, a);
+	pf_strlist_add(&c->keys, key);
+	pf_strmap_put(&c->basememo, key, ok ? 2 : 1);
+	return ok;
 }
 
 /* Is one alternative satisfied by the set or the base? */
-static bool alt_satisfied(const struct ctx *c, const struct dialect *dl,
+static bool alt_satisfied(struct ctx *c, const struct dialect *dl,
 			  const struct pf_pkginfo *p, const struct pf_debalt *a)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		const struct pf_pkginfo *q = &c->pkgs[i];
+	size_t k;
 
-		if (!same_system(p, q))
-			continue;
-		if (!strcmp(q->name, a->name) && satisfies(dl, q->version, a->op, a->version))
-			return true;
-		if (dl->file_deps && a->name[0] == '/' && ships(q, a->name))
-			return true;
-		/* Provides: dpkg's unversioned ones satisfy unversioned needs only */
-		for (size_t k = 0; k < q->rel[PF_REL_PROVIDES].nr; k++) {
-			struct pf_debalt *pa;
-			size_t pn;
-			bool ok = false;
+	if (dl->file_deps && a->name[0] == '/')
+		index_files(c);
+	if (pf_strmap_get(&c->capmap, a->name, &k)) {
+		const struct caps *l = &c->capv[k];
 
-			if (dl->parse(q->rel[PF_REL_PROVIDES].v[k], &pa, &pn) < 0)
+		for (size_t i = 0; i < l->nr; i++) {
+			const struct cap *cp = &l->v[i];
+
+			if (!same_system(p, &c->pkgs[cp->pkg]))
 				continue;
-			ok = pn == 1 && !strcmp(pa[0].name, a->name) &&
-			     (!a->op || (!pa[0].op && dl->unversioned_provides) ||
-			      (pa[0].op && !strcmp(pa[0].op, "=") &&
-			       satisfies(dl, pa[0].version, a->op, a->version)));
-			pf_debalts_free(pa, pn);
-			if (ok)
+			/* dpkg's unversioned Provides satisfy unversioned needs
+			 * only; rpm's satisfy any */
+			if (!a->op || (!cp->op && dl->unversioned_provides) ||
+			    (cp->op && !strcmp(cp->op, "=") &&
+			     satisfies(dl, cp->version, a->op, a->version)))
 				return true;
 		}
 	}
-	return c->profile && dl->base(c, dl, a);
+	return base_has(c, dl, a);
 }
 
 static void check_closure(struct ctx *c, const struct dialect *dl, const struct pf_pkginfo *p)
@@ -358,12 +460,17 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 			strbuf_release(&why);
 		}
 	}
-	for (size_t j = 0; j < idx; j++) {
-		const struct pf_pkginfo *q = &c->pkgs[j];
-		if (q->fmt == p->fmt && !strcmp(q->name, p->name) &&
-		    !strcmp(q->version, p->version) && !strcmp(q->arch, p->arch)) {
-			problem(c, p, "%s %s (%s) is also in %s", p->name, p->version, p->arch, q->path);
-			break;
+	{
+		char *key = pf_asprintf("%d\t%s\t%s\t%s", (int)p->fmt, p->name, p->version, p->arch);
+		size_t j;
+
+		if (pf_strmap_get(&c->seen, key, &j)) {
+			problem(c, p, "%s %s (%s) is also in %s", p->name, p->version, p->arch,
+				c->pkgs[j].path);
+			free(key);
+		} else {
+			pf_strlist_add(&c->keys, key);
+			pf_strmap_put(&c->seen, key, idx);
 		}
 	}
 }
@@ -371,8 +478,14 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profile *profile,
 		  struct pf_diag *d)
 {
-	struct ctx c = { pkgs, n, profile, d, 0 };
+	struct ctx c;
 
+	memset(&c, 0, sizeof(c));
+	c.pkgs = pkgs;
+	c.n = n;
+	c.profile = profile;
+	c.d = d;
+	index_caps(&c);
 	for (size_t i = 0; i < n; i++) {
 		const struct dialect *dl = dialects[pkgs[i].fmt];
 
@@ -385,6 +498,7 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
 		check_closure(&c, dl, &pkgs[i]);
 	}
 	check_coinstall(&c);
+	ctx_release(&c);
 	return c.problems;
 }
 

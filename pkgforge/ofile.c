@@ -183,6 +183,26 @@ int pf_ofile_put(const char *path, const void *buf, size_t len, struct pf_err *e
 	return pf_ofile_commit(&o, 0644, e);
 }
 
+int pf_ofile_put_nosync(const char *path, const void *buf, size_t len, struct pf_err *e)
+{
+	struct pf_ofile o = PF_OFILE_INIT;
+
+	if (pf_ofile_open(&o, path, e) < 0)
+		return -1;
+	if (pf_ofile_write(&o, buf, len, e) < 0)
+		goto fail;
+	if (fchmod(o.fd, 0644) < 0 || close(o.fd) < 0) {
+		o.fd = -1;
+		pf_err_errno(e, "cannot write %s", path);
+		goto fail;
+	}
+	o.fd = -1;
+	return pf_ofile_rename(&o, e);
+fail:
+	pf_ofile_abort(&o);
+	return -1;
+}
+
 int pf_tmpfile(const char *dir, struct pf_err *e)
 {
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);

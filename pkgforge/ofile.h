@@ -37,6 +37,13 @@ void pf_ofile_abort(struct pf_ofile *o);
 
 /* Write a whole file atomically. */
 int pf_ofile_put(const char *path, const void *buf, size_t len, struct pf_err *e);
+/*
+ * The same without fsync: still all or nothing for readers, but after a
+ * power failure the file may be the old one, or empty.  For caches that
+ * check what they read (the index cache), where the fsync of megabytes
+ * would cost more than a lost cache.
+ */
+int pf_ofile_put_nosync(const char *path, const void *buf, size_t len, struct pf_err *e);
 
 /*
  * An anonymous temporary file in dir (O_TMPFILE, or created and unlinked

@@ -199,8 +199,8 @@ static const char *member_name(const char *n)
 	return n;
 }
 
-int pf_pkgin_members(const char *path, const char *what, struct pf_pkginfo *info,
-		     struct pf_err *e)
+int pf_pkgin_members(const char *path, const void *buf, size_t len, const char *what,
+		     struct pf_pkginfo *info, struct pf_err *e)
 {
 	struct archive *ar = archive_read_new();
 	struct archive_entry *ent;
@@ -214,7 +214,8 @@ int pf_pkgin_members(const char *path, const char *what, struct pf_pkginfo *info
 		archive_read_support_format_gnutar(ar);
 		archive_read_support_filter_gzip(ar);
 	}
-	if (archive_read_open_filename(ar, path, BLOCK) != ARCHIVE_OK) {
+	if ((buf ? archive_read_open_memory(ar, buf, len)
+		 : archive_read_open_filename(ar, path, BLOCK)) != ARCHIVE_OK) {
 		pf_err_set(e, PF_EINVAL, "%s: not %s: %s", path, what, archive_error_string(ar));
 		goto out;
 	}
@@ -259,7 +260,8 @@ out:
 	return ret;
 }
 
-int pf_pkgin_deb(const char *path, struct pf_pkginfo *info, struct pf_err *e)
+int pf_pkgin_deb(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
+		 struct pf_err *e)
 {
-	return pf_pkgin_members(path, "a Debian package", info, e);
+	return pf_pkgin_members(path, buf, len, "a Debian package", info, e);
 }

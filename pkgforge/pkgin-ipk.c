@@ -7,7 +7,8 @@
 #include "pkgin.h"
 #include "banned.h"
 
-int pf_pkgin_ipk(const char *path, struct pf_pkginfo *info, struct pf_err *e)
+int pf_pkgin_ipk(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
+		 struct pf_err *e)
 {
-	return pf_pkgin_members(path, "an opkg package", info, e);
+	return pf_pkgin_members(path, buf, len, "an opkg package", info, e);
 }

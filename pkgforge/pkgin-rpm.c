@@ -92,10 +92,25 @@ void pf_rpmmeta_free(struct pf_rpmmeta *m)
 	free(m);
 }
 
+/* Where the package is: a file, or its content in memory. */
+struct src {
+	int fd;
+	const unsigned char *mem;
+	size_t len;
+};
+
 /* 0 when len bytes were read, 1 at the end of the file, -1 on error */
-static int read_at(int fd, void *buf, size_t len, uint64_t off)
+static int read_at(const struct src *in, void *buf, size_t len, uint64_t off)
 {
 	char *p = buf;
+	int fd = in->fd;
+
+	if (in->mem) {
+		if (off > in->len || len > in->len - off)
+			return 1;
+		memcpy(buf, in->mem + off, len);
+		return 0;
+	}
 
 	while (len) {
 		ssize_t n = pread(fd, p, len, (off_t)off);
@@ -121,8 +136,8 @@ static int read_fail(int r, const char *path, const char *which, struct pf_err *
 }
 
 /* Read the header at *off (magic, intro, index, data); *off moves past it. */
-static Header read_header(int fd, const char *path, const char *which, uint64_t *off,
-			  struct pf_err *e)
+static Header read_header(const struct src *fd, const char *path, const char *which,
+			  uint64_t *off, struct pf_err *e)
 {
 	unsigned char intro[16];
 	uint32_t il, dl;
@@ -149,14 +164,19 @@ static Header read_header(int fd, const char *path, const char *which, uint64_t 
 		return NULL;
 	}
 	len = 8 + (size_t)il * 16 + dl;
-	blob = pf_malloc(len);
-	if ((r = read_at(fd, blob, len, *off + 8)) != 0) {
-		read_fail(r, path, which, e);
+	if (fd->mem && *off + 8 <= fd->len && len <= fd->len - *off - 8) {
+		/* imported as a copy: the buffer is not written */
+		h = headerImport((void *)(fd->mem + *off + 8), (unsigned)len, HEADERIMPORT_COPY);
+	} else {
+		blob = pf_malloc(len);
+		if ((r = read_at(fd, blob, len, *off + 8)) != 0) {
+			read_fail(r, path, which, e);
+			free(blob);
+			return NULL;
+		}
+		h = headerImport(blob, (unsigned)len, HEADERIMPORT_COPY);
 		free(blob);
-		return NULL;
 	}
-	h = headerImport(blob, (unsigned)len, HEADERIMPORT_COPY);
-	free(blob);
 	if (!h) {
 		pf_err_set(e, PF_EINVAL, "%s: not an rpm package: corrupt %s", path, which);
 		return NULL;
@@ -346,18 +366,23 @@ static void read_signature(Header sig, struct pf_rpmmeta *m)
 		memcpy(m->hdrsha256, sha, 65);
 }
 
-int pf_pkgin_rpm(const char *path, struct pf_pkginfo *info, struct pf_err *e)
+int pf_pkgin_rpm(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
+		 struct pf_err *e)
 {
 	unsigned char lead[LEAD_SIZE];
 	struct pf_rpmmeta *m = pf_calloc(1, sizeof(*m));
 	Header sig = NULL, h = NULL;
 	uint64_t off = LEAD_SIZE;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1, r;
+	struct src in = { -1, buf, len };
+	int ret = -1, r;
 
 	info->rpm = m;
-	if (fd < 0)
-		return pf_err_errno(e, "cannot open %s", path);
-	r = read_at(fd, lead, sizeof(lead), 0);
+	if (!buf) {
+		in.fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (in.fd < 0)
+			return pf_err_errno(e, "cannot open %s", path);
+	}
+	r = read_at(&in, lead, sizeof(lead), 0);
 	if (r < 0) {
 		pf_err_errno(e, "cannot read %s", path);
 		goto out;
@@ -366,12 +391,12 @@ int pf_pkgin_rpm(const char *path, struct pf_pkginfo *info, struct pf_err *e)
 		pf_err_set(e, PF_EINVAL, "%s: not an rpm package: no rpm lead", path);
 		goto out;
 	}
-	sig = read_header(fd, path, "signature header", &off, e);
+	sig = read_header(&in, path, "signature header", &off, e);
 	if (!sig)
 		goto out;
 	off += (8 - off % 8) % 8;
 	m->header_start = off;
-	h = read_header(fd, path, "main header", &off, e);
+	h = read_header(&in, path, "main header", &off, e);
 	if (!h)
 		goto out;
 	m->header_end = off;
@@ -421,6 +446,7 @@ out:
 		headerFree(sig);
 	if (h)
 		headerFree(h);
-	close(fd);
+	if (in.fd >= 0)
+		close(in.fd);
 	return ret;
 }

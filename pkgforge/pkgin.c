@@ -10,7 +10,8 @@
 static const struct {
 	const char *suffix;
 	enum pf_fmt_id fmt;
-	int (*read)(const char *path, struct pf_pkginfo *info, struct pf_err *e);
+	int (*read)(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
+		    struct pf_err *e);
 } readers[] = {
 	{ ".deb", PF_FMT_DEB, pf_pkgin_deb },
 	{ ".rpm", PF_FMT_RPM, pf_pkgin_rpm },
@@ -32,13 +33,19 @@ const char *pf_pkgin_formats(void)
 
 int pf_pkginfo_read(const char *path, struct pf_pkginfo *info, struct pf_err *e)
 {
+	return pf_pkginfo_read_mem(path, NULL, 0, info, e);
+}
+
+int pf_pkginfo_read_mem(const char *path, const void *buf, size_t len,
+			struct pf_pkginfo *info, struct pf_err *e)
+{
 	memset(info, 0, sizeof(*info));
 	for (size_t i = 0; i < PF_ARRAY_SIZE(readers); i++) {
 		if (!pf_ends_with(path, readers[i].suffix))
 			continue;
 		info->path = pf_strdup(path);
 		info->fmt = readers[i].fmt;
-		if (readers[i].read(path, info, e) < 0) {
+		if (readers[i].read(path, buf, len, info, e) < 0) {
 			pf_pkginfo_release(info);
 			return -1;
 		}

@@ -39,21 +39,28 @@ struct pf_pkginfo {
 
 /* Read the package at path; the format comes from its name. */
 int pf_pkginfo_read(const char *path, struct pf_pkginfo *info, struct pf_err *e);
+/* The same from the file's content in memory (path names it). */
+int pf_pkginfo_read_mem(const char *path, const void *buf, size_t len,
+			struct pf_pkginfo *info, struct pf_err *e);
 void pf_pkginfo_release(struct pf_pkginfo *info);
 /* True if path names a package pkgforge can read (".deb", ...). */
 bool pf_pkgin_known(const char *path);
 /* "deb, rpm, ipk" (the formats there are readers for, for messages). */
 const char *pf_pkgin_formats(void);
 
-/* The readers (pkgin-<fmt>.c). */
-int pf_pkgin_deb(const char *path, struct pf_pkginfo *info, struct pf_err *e);
-int pf_pkgin_ipk(const char *path, struct pf_pkginfo *info, struct pf_err *e);
-int pf_pkgin_rpm(const char *path, struct pf_pkginfo *info, struct pf_err *e);
+/* The readers (pkgin-<fmt>.c): from buf (len bytes) when it is not
+ * NULL, else from the file at path. */
+int pf_pkgin_deb(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
+		 struct pf_err *e);
+int pf_pkgin_ipk(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
+		 struct pf_err *e);
+int pf_pkgin_rpm(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
+		 struct pf_err *e);
 /* deb and ipk: a package of control.tar and data.tar members, in an ar
  * archive or (OpenWrt's .ipk) a gzip'd tar; what names the format in
  * messages ("a Debian package"). */
-int pf_pkgin_members(const char *path, const char *what, struct pf_pkginfo *info,
-		     struct pf_err *e);
+int pf_pkgin_members(const char *path, const void *buf, size_t len, const char *what,
+		     struct pf_pkginfo *info, struct pf_err *e);
 
 /*
  * An rpm's metadata as rpm-md (createrepo_c, dnf) describes it: the

@@ -54,6 +54,7 @@ struct pf_repo {
 	bool cache_dropped;             /* unreadable: nothing is known */
 	bool had_cache;                 /* published flags can be trusted */
 	bool rpm_feed_existed;          /* rpm/repodata/repomd.xml was there */
+	bool dirty;                     /* the cache must be saved */
 	/* signing, set up on first need */
 	bool keys_ready;
 	struct pf_pgp *pgp;
@@ -451,28 +452,53 @@ int pf_repo_mkincoming(const char *root, char **dir, struct pf_err *e)
 	return ret;
 }
 
+/* --verbose: how long each phase took */
+static void phase(struct pf_repo *r, struct timespec *t0, const char *what)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pf_log(&r->opts.log, PF_LOG_DEBUG, "%s: %ld ms", what,
+	       (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000));
+	*t0 = t1;
+}
+
 static void load_cache(struct pf_repo *r)
 {
 	char *path = pf_asprintf("%s/" STATE "/index-cache", r->root);
 	struct pf_err e = PF_ERR_INIT;
+	struct timespec t0;
 	struct stat st;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r->had_cache = stat(path, &st) == 0;
 	if (pf_repocache_load(path, &r->pkgs, &r->nr, &r->alloc, &e) > 0) {
 		r->cache_dropped = true;
+		r->dirty = true;
 		r->had_cache = false;
 		pf_log(&r->opts.log, PF_LOG_WARN,
 		       "%s is unreadable (another pkgforge version?): every package is read again",
 		       path);
 	}
+	phase(r, &t0, "read the index cache");
 	pf_err_release(&e);
 	free(path);
 }
 
 static int save_cache(struct pf_repo *r, struct pf_err *e)
 {
-	char *path = pf_asprintf("%s/" STATE "/index-cache", r->root);
-	int ret = pf_repocache_save(path, r->pkgs, r->nr, e);
+	char *path;
+	struct timespec t0;
+	int ret;
+
+	if (!r->dirty)
+		return 0;
+	path = pf_asprintf("%s/" STATE "/index-cache", r->root);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = pf_repocache_save(path, r->pkgs, r->nr, e);
+	phase(r, &t0, "saved the index cache");
+	if (!ret)
+		r->dirty = false;
 
 	free(path);
 	return ret;
@@ -701,12 +727,15 @@ static int digest_file(const char *path, struct pf_repopkg *p, struct pf_err *e)
 			goto out;
 		}
 		pf_digest_update(sha, buf, (size_t)n);
-		pf_digest_update(md5, buf, (size_t)n);
+		if (p->fmt == PF_FMT_DEB)
+			pf_digest_update(md5, buf, (size_t)n);
 	}
 	pf_digest_final(sha, d);
 	pf_hex(p->sha256, d, 32);
-	pf_digest_final(md5, d);
-	pf_hex(p->md5, d, 16);
+	if (p->fmt == PF_FMT_DEB) {     /* apt's MD5sum */
+		pf_digest_final(md5, d);
+		pf_hex(p->md5, d, 16);
+	}
 	ret = 0;
 out:
 	if (fd >= 0)
@@ -724,26 +753,67 @@ static void stat_key(const struct stat *st, struct pf_repopkg *p)
 	p->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
+/* Packages up to this size are read into memory once, hashed and parsed
+ * there; bigger ones are read twice (hashed, then parsed). */
+#define READ_WHOLE (16u << 20)
+
+static int read_whole(int fd, const char *path, size_t len, char **out, struct pf_err *e)
+{
+	char *buf = pf_malloc(len ? len : 1);
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			if (n == 0)
+				return pf_err_set(e, PF_EFAIL, "%s changed while it was read", path);
+			return pf_err_errno(e, "cannot read %s", path);
+		}
+		got += (size_t)n;
+	}
+	*out = buf;
+	return 0;
+}
+
 /* Read the package at relpath into p: metadata, digests, the format's
  * fields.  Safe to run in several threads at once. */
 static int read_one(const char *root, const struct pf_repo_cfg *cfg, const char *relpath,
 		    struct pf_repopkg *p, struct pf_err *e)
 {
-	char *full = pf_asprintf("%s/%s", root, relpath);
+	char *full = pf_asprintf("%s/%s", root, relpath), *buf = NULL;
 	struct stat st, st2;
-	int ret = -1;
+	int fd = -1, ret = -1;
 
 	memset(p, 0, sizeof(*p));
 	p->relpath = pf_strdup(relpath);
 	p->fmt = fmt_of(relpath);
-	if (stat(full, &st) < 0) {
+	fd = open(full, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		pf_err_errno(e, "cannot read %s", full);
 		goto out;
 	}
 	stat_key(&st, p);
-	if (pf_pkginfo_read(full, &p->info, e) < 0 || digest_file(full, p, e) < 0)
+	if ((uint64_t)st.st_size <= READ_WHOLE) {
+		unsigned char d[32];
+
+		if (read_whole(fd, full, (size_t)st.st_size, &buf, e) < 0)
+			goto out;
+		pf_digest_buf(PF_SHA256, buf, (size_t)st.st_size, d);
+		pf_hex(p->sha256, d, 32);
+		if (p->fmt == PF_FMT_DEB) {     /* apt's MD5sum */
+			pf_digest_buf(PF_MD5, buf, (size_t)st.st_size, d);
+			pf_hex(p->md5, d, 16);
+		}
+		if (pf_pkginfo_read_mem(full, buf, (size_t)st.st_size, &p->info, e) < 0)
+			goto out;
+	} else if (pf_pkginfo_read(full, &p->info, e) < 0 || digest_file(full, p, e) < 0) {
 		goto out;
-	if (stat(full, &st2) < 0 || st2.st_size != st.st_size ||
+	}
+	if (fstat(fd, &st2) < 0 || st2.st_size != st.st_size ||
 	    st2.st_mtim.tv_sec != st.st_mtim.tv_sec || st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
 		pf_err_set(e, PF_EFAIL, "%s changed while it was read", full);
 		goto out;
@@ -766,6 +836,9 @@ out:
 	p->info.control = NULL;
 	pf_rpmmeta_free(p->info.rpm);
 	p->info.rpm = NULL;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
 	free(full);
 	return ret;
 }
@@ -848,6 +921,7 @@ static int read_many(struct pf_repo *r, char *const *relpaths, size_t n, struct 
 			r->pkgs[r->nr++] = rd.t[i].p;
 			rd.t[i].p->seen = true;
 			r->read++;
+			r->dirty = true;
 		} else {
 			pf_repopkg_release(rd.t[i].p);
 			free(rd.t[i].p);
@@ -868,6 +942,7 @@ static ssize_t find_pkg(struct pf_repo *r, const char *relpath)
 
 static void drop_pkg(struct pf_repo *r, size_t i)
 {
+	r->dirty = true;
 	pf_repopkg_release(r->pkgs[i]);
 	free(r->pkgs[i]);
 	memmove(&r->pkgs[i], &r->pkgs[i + 1], (r->nr - i - 1) * sizeof(*r->pkgs));
@@ -876,8 +951,19 @@ static void drop_pkg(struct pf_repo *r, size_t i)
 
 /* ------------------------------------------------------------ finding */
 
+/* A package file found, with what its cache key needs. */
+struct found {
+	char *rel;
+	struct stat st;
+};
+
+struct founds {
+	struct found *v;
+	size_t nr, alloc;
+};
+
 static int scan(const char *root, const char *rel, const struct pf_repofmt *f, int depth,
-		struct pf_strlist *out, struct pf_err *e)
+		struct founds *out, struct pf_err *e)
 {
 	char *dir = pf_asprintf("%s/%s", root, rel);
 	DIR *d = opendir(dir);
@@ -890,7 +976,7 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 		return ret;
 	}
 	while (!ret && (de = readdir(d)) != NULL) {
-		char *r, *full;
+		bool isdir = de->d_type == DT_DIR, isreg = de->d_type == DT_REG;
 		struct stat st;
 
 		if (de->d_name[0] == '.')
@@ -898,24 +984,37 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 		/* rpm-md's metadata lives among the rpms */
 		if (depth == 0 && f->fmt == PF_FMT_RPM && !strcmp(de->d_name, "repodata"))
 			continue;
-		r = pf_asprintf("%s/%s", rel, de->d_name);
-		full = pf_asprintf("%s/%s", root, r);
-		if (lstat(full, &st) < 0) {
-			ret = pf_err_errno(e, "cannot read %s", full);
-		} else if (S_ISDIR(st.st_mode)) {
+		if (de->d_type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				ret = pf_err_errno(e, "cannot read %s/%s", dir, de->d_name);
+				break;
+			}
+			isdir = S_ISDIR(st.st_mode);
+			isreg = S_ISREG(st.st_mode);
+		}
+		if (isdir) {
+			char *r = pf_asprintf("%s/%s", rel, de->d_name);
+
 			/* opkg feeds: ipk/<arch>/X.ipk, nothing deeper */
 			if (depth > 32)
-				ret = pf_err_set(e, PF_EINVAL, "%s: directories nested too deep", full);
+				ret = pf_err_set(e, PF_EINVAL, "%s/%s: directories nested too deep", dir,
+						 de->d_name);
 			else if (!(f->fmt == PF_FMT_IPK && depth >= 1))
 				ret = scan(root, r, f, depth + 1, out, e);
-		} else if (S_ISREG(st.st_mode) && fmt_of(de->d_name) == f->fmt &&
-			   pf_pkgin_known(de->d_name) &&
+			free(r);
+		} else if (isreg && fmt_of(de->d_name) == f->fmt && pf_pkgin_known(de->d_name) &&
 			   !(f->fmt == PF_FMT_IPK && depth != 1)) {
-			pf_strlist_add(out, r);
-			r = NULL;
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				ret = pf_err_errno(e, "cannot read %s/%s", dir, de->d_name);
+				break;
+			}
+			if (!S_ISREG(st.st_mode))
+				continue;
+			PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+			out->v[out->nr].rel = pf_asprintf("%s/%s", rel, de->d_name);
+			out->v[out->nr].st = st;
+			out->nr++;
 		}
-		free(r);
-		free(full);
 	}
 	closedir(d);
 	free(dir);
@@ -926,7 +1025,8 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
  * same keep their cached record; the others are read. */
 static int find_all(struct pf_repo *r, struct pf_err *e)
 {
-	struct pf_strlist files = { NULL, 0, 0 }, toread = { NULL, 0, 0 };
+	struct founds files = { NULL, 0, 0 };
+	struct pf_strlist toread = { NULL, 0, 0 };
 	struct pf_strmap known = PF_STRMAP_INIT;
 	int ret = -1;
 
@@ -938,23 +1038,22 @@ static int find_all(struct pf_repo *r, struct pf_err *e)
 		pf_strmap_put(&known, r->pkgs[i]->relpath, i);
 	}
 	for (size_t i = 0; i < files.nr; i++) {
-		char *full = pf_asprintf("%s/%s", r->root, files.v[i]);
-		struct stat st;
 		size_t k;
 		bool hit = false;
 
-		if (stat(full, &st) == 0 && pf_strmap_get(&known, files.v[i], &k)) {
+		if (pf_strmap_get(&known, files.v[i].rel, &k)) {
 			struct pf_repopkg key;
 
-			stat_key(&st, &key);
+			stat_key(&files.v[i].st, &key);
 			hit = key.size == r->pkgs[k]->size && key.ino == r->pkgs[k]->ino &&
 			      key.mtime_ns == r->pkgs[k]->mtime_ns;
 			if (hit)
 				r->pkgs[k]->seen = true;
 		}
-		free(full);
-		if (!hit)
-			pf_strlist_add(&toread, pf_strdup(files.v[i]));
+		if (!hit) {
+			pf_strlist_add(&toread, files.v[i].rel);
+			files.v[i].rel = NULL;
+		}
 	}
 	pf_strmap_release(&known);
 	/* records of files gone or changed go; changed ones are read again */
@@ -966,7 +1065,9 @@ static int find_all(struct pf_repo *r, struct pf_err *e)
 	ret = 0;
 out:
 	pf_strmap_release(&known);
-	pf_strlist_release(&files);
+	for (size_t i = 0; i < files.nr; i++)
+		free(files.v[i].rel);
+	free(files.v);
 	pf_strlist_release(&toread);
 	return ret;
 }
@@ -1352,19 +1453,28 @@ static void clean_temps(const char *dir, int depth, bool recurse)
 	struct dirent *de;
 
 	while (d && (de = readdir(d)) != NULL) {
-		char *p;
+		bool isdir = de->d_type == DT_DIR, isreg = de->d_type == DT_REG;
 		struct stat st;
+		char *p;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, STATE))
 			continue;
-		p = pf_asprintf("%s/%s", dir, de->d_name);
-		if (lstat(p, &st) == 0) {
-			if (S_ISDIR(st.st_mode) && recurse)
-				clean_temps(p, depth + 1, true);
-			else if (S_ISREG(st.st_mode) && ofile_temp(de->d_name))
-				unlink(p);
+		/* only what a temporary file's name can be, or a directory */
+		if (!isdir && !(de->d_name[0] == '.' && ofile_temp(de->d_name)) &&
+		    de->d_type != DT_UNKNOWN)
+			continue;
+		if (de->d_type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			isdir = S_ISDIR(st.st_mode);
+			isreg = S_ISREG(st.st_mode);
 		}
+		p = pf_asprintf("%s/%s", dir, de->d_name);
+		if (isdir && recurse)
+			clean_temps(p, depth + 1, true);
+		else if (isreg && ofile_temp(de->d_name))
+			unlink(p);
 		free(p);
 	}
 	if (d)
@@ -1509,6 +1619,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	struct pf_strlist owned = { NULL, 0, 0 };
 	struct pf_repopkg **sorted = NULL;
 	struct keys keys;
+	struct timespec t0;
 	bool have_keys = false, has_ipk = false;
 	size_t nsorted = 0;
 	int64_t sde;
@@ -1522,10 +1633,12 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		r->rpm_feed_existed = access(p, F_OK) == 0;
 		free(p);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (keys_setup(r, e) < 0)
 		goto out;
 	if (find_all(r, e) < 0)
 		goto save;
+	phase(r, &t0, "found and read the packages");
 	/* rpms get the feed's signature before anything names them */
 	for (size_t i = 0; i < r->nr; i++)
 		if (wants_signature(r, r->pkgs[i]) && sign_pkg(r, i--, e) < 0)
@@ -1537,6 +1650,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		if (publish_keys(r, &keys, e) < 0 || keyring_packages(r, &keys, e) < 0)
 			goto save;
 	}
+	phase(r, &t0, "signed rpms, keys and keyring packages");
 	select_feed(r);
 	for (size_t i = 0; i < r->nr; i++)
 		has_ipk |= r->pkgs[i]->fmt == PF_FMT_IPK && r->pkgs[i]->in_feed;
@@ -1547,6 +1661,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	}
 	if (check_feed(r, rep, e) < 0)
 		goto save;
+	phase(r, &t0, "checked the feed");
 	if (rep->problems && !r->opts.allow_problems) {
 		pf_err_set(e, PF_EFAIL,
 			   "%d problem%s in the feed: nothing was published (--allow-problems publishes anyway)",
@@ -1589,12 +1704,16 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 			goto save;
 		}
 	}
+	phase(r, &t0, "wrote the indexes");
 	if (publish_commit(r, &pub, rep, e) < 0)
 		goto save;
+	phase(r, &t0, "published");
 
 	/* published: what happens now only tidies up */
-	for (size_t i = 0; i < r->nr; i++)
+	for (size_t i = 0; i < r->nr; i++) {
+		r->dirty |= r->pkgs[i]->published != r->pkgs[i]->in_feed;
 		r->pkgs[i]->published = r->pkgs[i]->in_feed;
+	}
 	if (generations(r, &pub, &keep, &owned, e) < 0)
 		goto save;
 	for (int f = 0; f < PF_FMT_NR; f++)
@@ -1609,6 +1728,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		goto save;
 	if (snippets(r, &ctx, sorted, nsorted, rep, e) < 0)
 		goto save;
+	phase(r, &t0, "tidied up");
 	rep->read = r->read;
 	rep->signed_now = r->signed_now;
 	rep->cached = r->nr >= r->read ? r->nr + rep->moved_out - r->read : 0;

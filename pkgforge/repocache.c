@@ -72,7 +72,8 @@ int pf_repocache_save(const char *path, struct pf_repopkg *const *pkgs, size_t n
 		put_num(&sb, "mtime", p->mtime_ns);
 		put_num(&sb, "btime", p->buildtime);
 		put_str(&sb, "sha256", p->sha256);
-		put_str(&sb, "md5", p->md5);
+		if (p->md5[0])
+			put_str(&sb, "md5", p->md5);
 		put_str(&sb, "name", p->info.name);
 		put_str(&sb, "version", p->info.version);
 		put_str(&sb, "arch", p->info.arch);
@@ -82,11 +83,14 @@ int pf_repocache_save(const char *path, struct pf_repopkg *const *pkgs, size_t n
 		for (int k = 0; k < 3; k++)
 			put_str(&sb, ftags[k], p->field[k]);
 		put_str(&sb, "ident", p->ident);
-		put_str(&sb, "sigkey", p->sigkey);
+		if (p->sigkey[0])
+			put_str(&sb, "sigkey", p->sigkey);
 		put_num(&sb, "pub", p->published);
 		put_str(&sb, "end", "");
 	}
-	ret = pf_ofile_put(path, sb.buf, sb.len, e);
+	/* a cache: a lost one costs a run that reads everything, an fsync
+	 * of megabytes costs every run */
+	ret = pf_ofile_put_nosync(path, sb.buf, sb.len, e);
 	strbuf_release(&sb);
 	strbuf_release(&tmp);
 	return ret;

@@ -440,7 +440,7 @@ static int md_file(const struct pf_repoctx *c, struct pf_publish *pub, const cha
 	struct strbuf plain = STRBUF_INIT, z = STRBUF_INIT;
 	unsigned char d[32];
 	char *rel = NULL;
-	int level = c->cfg->rpmmd_comp == PF_COMP_ZSTD ? 10 : c->cfg->rpmmd_comp == PF_COMP_XZ ? 6 : 9;
+	int level = c->cfg->rpmmd_comp == PF_COMP_ZSTD ? 3 : c->cfg->rpmmd_comp == PF_COMP_XZ ? 6 : 6;
 	int ret = -1;
 
 	f->type = type;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
+#include <lzma.h>
 
 #include "digest.h"
 #include "tarw.h"
@@ -124,14 +125,16 @@ static int tarw_open(struct pf_tarw **out, int fd, struct strbuf *mem, bool raw,
 	switch (comp) {
 	case PF_COMP_XZ:
 		r = archive_write_add_filter_xz(t->a);
-		snprintf(th, sizeof(th), "%d", threads < 2 ? 2 : threads);
+		/* threads 0 asks for the single-threaded encoder, whose
+		 * framing is stable too (repository indexes) */
+		snprintf(th, sizeof(th), "%d", threads == 0 ? 1 : threads < 2 ? 2 : threads);
 		if (r == ARCHIVE_OK && (set_opt(t, "xz", "compression-level", lv, e) < 0 ||
 					set_opt(t, "xz", "threads", th, e) < 0))
 			goto fail;
 		break;
 	case PF_COMP_ZSTD:
 		r = archive_write_add_filter_zstd(t->a);
-		snprintf(th, sizeof(th), "%d", threads < 1 ? 1 : threads);
+		snprintf(th, sizeof(th), "%d", threads == 0 ? 0 : threads < 1 ? 1 : threads);
 		if (r == ARCHIVE_OK && (set_opt(t, "zstd", "compression-level", lv, e) < 0 ||
 					set_opt(t, "zstd", "threads", th, e) < 0))
 			goto fail;
@@ -349,6 +352,46 @@ void pf_tarw_free(struct pf_tarw *t)
 	free(t);
 }
 
+/*
+ * xz with liblzma itself: libarchive cannot set the block size, and
+ * blocks of a fixed size are what let every thread work on an index of
+ * a megabyte or two while the bytes stay the same whatever the thread
+ * count (at xz -6, 256 KiB blocks cost Packages.xz nothing in size).
+ */
+#define XZ_BLOCK (256u << 10)
+
+static int xz_compress(const void *buf, size_t len, int level, int threads,
+		       struct strbuf *out, struct pf_err *e)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	lzma_mt mt;
+	lzma_ret r;
+	size_t start = out->len;
+
+	memset(&mt, 0, sizeof(mt));
+	mt.threads = threads < 1 ? 1 : (uint32_t)threads;
+	mt.block_size = XZ_BLOCK;
+	mt.preset = (uint32_t)level;
+	mt.check = LZMA_CHECK_CRC64;
+	if (lzma_stream_encoder_mt(&z, &mt) != LZMA_OK)
+		return pf_err_set(e, PF_EFAIL, "cannot set up xz compression");
+	z.next_in = buf;
+	z.avail_in = len;
+	do {
+		strbuf_grow(out, 1 << 16);
+		z.next_out = (uint8_t *)out->buf + out->len;
+		z.avail_out = out->alloc - out->len - 1;
+		r = lzma_code(&z, LZMA_FINISH);
+		strbuf_setlen(out, (size_t)((char *)z.next_out - out->buf));
+	} while (r == LZMA_OK);
+	lzma_end(&z);
+	if (r != LZMA_STREAM_END) {
+		strbuf_setlen(out, start);
+		return pf_err_set(e, PF_EFAIL, "xz compression failed (%d)", (int)r);
+	}
+	return 0;
+}
+
 int pf_compress(const void *buf, size_t len, enum pf_comp comp, int level, int threads,
 		struct strbuf *out, struct pf_err *e)
 {
@@ -359,7 +402,11 @@ int pf_compress(const void *buf, size_t len, enum pf_comp comp, int level, int t
 		strbuf_add(out, buf, len);
 		return 0;
 	}
-	if (tarw_open(&t, -1, out, true, comp, level, threads, NULL, e) < 0)
+	if (comp == PF_COMP_XZ)
+		return xz_compress(buf, len, level, threads, out, e);
+	/* small inputs: a single-threaded encoder starts fastest, and its
+	 * bytes never depend on the machine */
+	if (tarw_open(&t, -1, out, true, comp, level, 0, NULL, e) < 0)
 		return -1;
 	if (pf_tarw_data(t, buf, len, e) < 0 || pf_tarw_close(t, NULL, e) < 0)
 		goto out;

@@ -49,8 +49,10 @@ void pf_tarw_free(struct pf_tarw *t);
 
 /*
  * Compress a buffer into out (appending): a bare gzip, xz or zstd stream
- * of the same bytes on every machine, as for packages.  For repository
- * indexes (Packages.xz, primary.xml.zst).
+ * of the same bytes on every machine, for repository indexes
+ * (Packages.xz, primary.xml.zst): gzip and zstd single-threaded (they
+ * start fastest on a few megabytes), xz in 256 KiB blocks shared by
+ * threads (liblzma's own encoder: libarchive cannot set the blocks).
  */
 int pf_compress(const void *buf, size_t len, enum pf_comp comp, int level, int threads,
 		struct strbuf *out, struct pf_err *e);
