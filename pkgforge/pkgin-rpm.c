@@ -450,3 +450,34 @@ out:
 		close(in.fd);
 	return ret;
 }
+
+int pf_rpm_sigkey(const char *path, char keyid[17], struct pf_err *e)
+{
+	struct pf_rpmmeta m;
+	struct src in = { -1, NULL, 0 };
+	unsigned char lead[LEAD_SIZE];
+	uint64_t off = LEAD_SIZE;
+	Header sig;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	keyid[0] = '\0';
+	in.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (in.fd < 0)
+		return pf_err_errno(e, "cannot open %s", path);
+	r = read_at(&in, lead, sizeof(lead), 0);
+	if (r || memcmp(lead, lead_magic, 4)) {
+		close(in.fd);
+		if (r < 0)
+			return pf_err_errno(e, "cannot read %s", path);
+		return pf_err_set(e, PF_EINVAL, "%s: not an rpm package: no rpm lead", path);
+	}
+	sig = read_header(&in, path, "signature header", &off, e);
+	close(in.fd);
+	if (!sig)
+		return -1;
+	read_signature(sig, &m);
+	memcpy(keyid, m.sigkeyid, 17);
+	headerFree(sig);
+	return 0;
+}

@@ -114,4 +114,8 @@ struct pf_rpmmeta {
 
 void pf_rpmmeta_free(struct pf_rpmmeta *m);
 
+/* The key id of an rpm's OpenPGP header signature ("" when unsigned),
+ * reading only its signature header. */
+int pf_rpm_sigkey(const char *path, char keyid[17], struct pf_err *e);
+
 #endif

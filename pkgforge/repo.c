@@ -601,14 +601,6 @@ void pf_repo_report_release(struct pf_repo_report *rep)
 
 /* ------------------------------------------------------------- keys */
 
-static int rpm_signer(void *ctx, const void *hdr, size_t len, struct strbuf *sig,
-		      int *algo, struct pf_err *e)
-{
-	struct pf_repo *r = ctx;
-
-	return pf_pgp_sign(r->pgp, r->key.fpr, PF_PGP_DETACH_BINARY, hdr, len, sig, algo, e);
-}
-
 static int keys_setup(struct pf_repo *r, struct pf_err *e)
 {
 	if (r->keys_ready || r->opts.unsigned_feed)
@@ -1021,6 +1013,43 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 	return ret;
 }
 
+static bool wants_signature(struct pf_repo *r, const struct pf_repopkg *p);
+static int sign_many(struct pf_repo *r, char *const *rel, size_t n, struct pf_err *e);
+
+/* The new rpms that need the feed's signature: unsigned ones (unless a
+ * feed published before the cache was lost may name them), and those
+ * signed by another key with --resign; signed, several at once. */
+static int sign_new(struct pf_repo *r, const struct pf_strlist *toread, struct pf_err *e)
+{
+	struct pf_strlist want = { NULL, 0, 0 };
+	int ret = -1;
+
+	if (!r->have_key)
+		return 0;
+	for (size_t i = 0; i < toread->nr; i++) {
+		struct pf_repopkg p;
+		char *full;
+		int rc;
+
+		if (fmt_of(toread->v[i]) != PF_FMT_RPM)
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.fmt = PF_FMT_RPM;
+		p.relpath = toread->v[i];
+		full = pf_asprintf("%s/%s", r->root, toread->v[i]);
+		rc = pf_rpm_sigkey(full, p.sigkey, e);
+		free(full);
+		if (rc < 0)
+			goto out;
+		if (wants_signature(r, &p))
+			pf_strlist_add(&want, pf_strdup(toread->v[i]));
+	}
+	ret = sign_many(r, want.v, want.nr, e);
+out:
+	pf_strlist_release(&want);
+	return ret;
+}
+
 /* Every package file of the repository: known ones whose file is the
  * same keep their cached record; the others are read. */
 static int find_all(struct pf_repo *r, struct pf_err *e)
@@ -1060,6 +1089,10 @@ static int find_all(struct pf_repo *r, struct pf_err *e)
 	for (size_t i = r->nr; i-- > 0;)
 		if (!r->pkgs[i]->seen)
 			drop_pkg(r, i);
+	/* new rpms get the feed's signature before they are read: nothing
+	 * names them yet */
+	if (sign_new(r, &toread, e) < 0)
+		goto out;
 	if (read_many(r, toread.v, toread.nr, e) < 0)
 		goto out;
 	ret = 0;
@@ -1103,26 +1136,133 @@ static bool wants_signature(struct pf_repo *r, const struct pf_repopkg *p)
 	return true;
 }
 
-/* Sign the rpm r->pkgs[i] in place and read it again. */
-static int sign_pkg(struct pf_repo *r, size_t i, struct pf_err *e)
+struct signers {
+	struct pf_repo *r;
+	char *const *rel;
+	size_t n;
+	struct pf_err *errs;
+	atomic_size_t next;
+	atomic_bool failed;
+};
+
+struct signer_ctx {
+	struct pf_pgp *pgp;
+	const char *fpr;
+};
+
+static int thread_signer(void *ctx, const void *hdr, size_t len, struct strbuf *sig,
+			 int *algo, struct pf_err *e)
 {
-	char *full = pf_asprintf("%s/%s", r->root, r->pkgs[i]->relpath);
-	char *rel = pf_strdup(r->pkgs[i]->relpath);
-	bool published = r->pkgs[i]->published;
+	struct signer_ctx *s = ctx;
+
+	return pf_pgp_sign(s->pgp, s->fpr, PF_PGP_DETACH_BINARY, hdr, len, sig, algo, e);
+}
+
+/* One thread's share of the signing: GnuPG runs a process per
+ * signature, so several at once keep the CPUs busy. */
+static void *signer(void *arg)
+{
+	struct signers *sg = arg;
+	struct signer_ctx sc = { NULL, sg->r->key.fpr };
+	struct pf_err e = PF_ERR_INIT;
+
+	if (pf_pgp_open_home(&sc.pgp, sg->r->cfg.gnupghome, false, &e) < 0) {
+		pf_err_set(&sg->errs[0], e.code, "%s", e.msg.buf);
+		atomic_store(&sg->failed, true);
+		pf_err_release(&e);
+		return NULL;
+	}
+	for (;;) {
+		size_t i = atomic_fetch_add(&sg->next, 1);
+		char *full;
+
+		if (i >= sg->n || atomic_load(&sg->failed))
+			break;
+		full = pf_asprintf("%s/%s", sg->r->root, sg->rel[i]);
+		if (pf_rpm_sign(full, thread_signer, &sc, &sg->errs[i]) < 0)
+			atomic_store(&sg->failed, true);
+		free(full);
+	}
+	pf_pgp_free(sc.pgp);
+	pf_err_release(&e);
+	return NULL;
+}
+
+/* Sign the rpms at rel[] in place, several at once. */
+static int sign_many(struct pf_repo *r, char *const *rel, size_t n, struct pf_err *e)
+{
+	struct signers sg;
+	pthread_t th[64];
+	size_t nth = (size_t)r->opts.threads, started = 0;
+	int ret = 0;
+
+	if (!n)
+		return 0;
+	memset(&sg, 0, sizeof(sg));
+	sg.r = r;
+	sg.rel = rel;
+	sg.n = n;
+	sg.errs = pf_calloc(n, sizeof(*sg.errs));
+	for (size_t i = 0; i < n; i++)
+		sg.errs[i] = (struct pf_err)PF_ERR_INIT;
+	atomic_init(&sg.next, 0);
+	atomic_init(&sg.failed, false);
+	if (nth > PF_ARRAY_SIZE(th))
+		nth = PF_ARRAY_SIZE(th);
+	if (nth > n)
+		nth = n;
+	for (size_t i = 0; i < nth; i++)
+		if (pthread_create(&th[started], NULL, signer, &sg) == 0)
+			started++;
+	if (!started)
+		signer(&sg);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (sg.errs[i].msg.len && !ret) {
+			pf_err_set(e, sg.errs[i].code ? sg.errs[i].code : PF_EFAIL, "%s",
+				   sg.errs[i].msg.buf);
+			ret = -1;
+		}
+		pf_err_release(&sg.errs[i]);
+	}
+	free(sg.errs);
+	if (!ret)
+		r->signed_now += n;
+	return ret;
+}
+
+/* Sign the cached rpms that want it (--resign) and read them again. */
+static int sign_cached(struct pf_repo *r, struct pf_err *e)
+{
+	struct pf_strlist rel = { NULL, 0, 0 };
+	bool *pub = NULL;
+	size_t before;
 	int ret = -1;
 
-	if (pf_rpm_sign(full, rpm_signer, r, e) < 0)
+	for (size_t i = 0; i < r->nr; i++)
+		if (wants_signature(r, r->pkgs[i]))
+			pf_strlist_add(&rel, pf_strdup(r->pkgs[i]->relpath));
+	if (!rel.nr)
+		return 0;
+	pub = pf_calloc(rel.nr, sizeof(*pub));
+	for (size_t k = 0; k < rel.nr; k++) {
+		ssize_t i = find_pkg(r, rel.v[k]);
+		pub[k] = r->pkgs[i]->published;
+		drop_pkg(r, (size_t)i);
+	}
+	if (sign_many(r, rel.v, rel.nr, e) < 0)
 		goto out;
-	drop_pkg(r, i);
-	if (read_many(r, &rel, 1, e) < 0)
+	before = r->read;
+	if (read_many(r, rel.v, rel.nr, e) < 0)
 		goto out;
-	r->pkgs[r->nr - 1]->published = published;
-	r->read--;
-	r->signed_now++;
+	r->read = before;
+	for (size_t k = 0; k < rel.nr; k++)
+		r->pkgs[find_pkg(r, rel.v[k])]->published = pub[k];
 	ret = 0;
 out:
-	free(full);
-	free(rel);
+	free(pub);
+	pf_strlist_release(&rel);
 	return ret;
 }
 
@@ -1177,17 +1317,9 @@ int pf_repo_add(struct pf_repo *r, const char *path, bool move, char **placed,
 		if (move)
 			unlink(path);
 	} else {
-		bool sign = fmt == PF_FMT_RPM && r->have_key &&
-			    (!info.rpm->sigkeyid[0] ||
-			     (r->opts.resign && strcasecmp(info.rpm->sigkeyid, r->key.keyid)));
 		const char *inc = pf_repo_incoming(r);
 		char *dir;
 
-		if (fmt == PF_FMT_RPM && r->have_key && info.rpm->sigkeyid[0] &&
-		    strcasecmp(info.rpm->sigkeyid, r->key.keyid) && !r->opts.resign)
-			pf_log(&r->opts.log, PF_LOG_WARN,
-			       "%s is signed by another key (%s): dnf with gpgcheck=1 refuses it unless that key is imported too; --resign signs it with %s",
-			       path, info.rpm->sigkeyid, r->key.keyid);
 		if (!inc) {
 			pf_err_set(e, PF_EFAIL, "cannot create a directory in %s/" STATE, r->root);
 			goto out;
@@ -1219,11 +1351,8 @@ int pf_repo_add(struct pf_repo *r, const char *path, bool move, char **placed,
 			if (pf_ofile_commit(&o, 0644, e) < 0)
 				goto out;
 		}
-		if (sign) {
-			if (pf_rpm_sign(tmp, rpm_signer, r, e) < 0)
-				goto out;
-			r->signed_now++;
-		}
+		/* an rpm gets the feed's signature from the index run that
+		 * follows, before anything names it */
 		dir = pf_strdup(dest);
 		*strrchr(dir, '/') = '\0';
 		if (pf_mkdir_p(dir, 0755, e) < 0) {
@@ -1240,8 +1369,7 @@ int pf_repo_add(struct pf_repo *r, const char *path, bool move, char **placed,
 		k = find_pkg(r, rel);
 		if (k >= 0)
 			drop_pkg(r, (size_t)k);
-		if (read_many(r, &rel, 1, e) < 0)
-			goto out;
+		/* read by the index run, once signed */
 	}
 	if (placed)
 		*placed = pf_strdup(rel);
@@ -1548,6 +1676,7 @@ static int snippets(struct pf_repo *r, const struct pf_repoctx *c, struct pf_rep
  * repository has, unless there already. */
 static int keyring_packages(struct pf_repo *r, const struct keys *k, struct pf_err *e)
 {
+	struct pf_strlist added = { NULL, 0, 0 };
 	struct pf_keyring kr;
 	char *version, *full, *workdir, *maint;
 	int ret = 0;
@@ -1595,13 +1724,22 @@ static int keyring_packages(struct pf_repo *r, const struct keys *k, struct pf_e
 			continue;
 		ret = pf_keyring_build(&kr, (enum pf_fmt_id)f, &path, e);
 		if (!ret) {
-			ret = pf_repo_add(r, path, true, NULL, e);
+			char *placed = NULL;
+
+			ret = pf_repo_add(r, path, true, &placed, e);
+			if (!ret)
+				pf_strlist_add(&added, placed);
 			pf_log(&r->opts.log, PF_LOG_INFO, "built the keyring package %s %s (%s)", kr.name,
 			       full, pf_fmt_key[f]);
 		}
 		free(path);
 	}
+	/* into this run's feed: signed, read */
+	if (!ret && added.nr && (sign_new(r, &added, e) < 0 ||
+				 read_many(r, added.v, added.nr, e) < 0))
+		ret = -1;
 out:
+	pf_strlist_release(&added);
 	free(version);
 	free(full);
 	free(workdir);
@@ -1639,10 +1777,9 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	if (find_all(r, e) < 0)
 		goto save;
 	phase(r, &t0, "found and read the packages");
-	/* rpms get the feed's signature before anything names them */
-	for (size_t i = 0; i < r->nr; i++)
-		if (wants_signature(r, r->pkgs[i]) && sign_pkg(r, i--, e) < 0)
-			goto save;
+	/* rpms read before get the feed's signature now if --resign */
+	if (sign_cached(r, e) < 0)
+		goto save;
 	if (r->have_key) {
 		if (export_keys(r, &keys, e) < 0)
 			goto save;

@@ -25,6 +25,8 @@ struct pf_pgp {
 	char *home;
 	bool own_home;          /* a temporary home pf_pgp_free() removes */
 	gpgme_ctx_t ctx;
+	gpgme_key_t signer;     /* the last secret key signed with */
+	char *signer_fpr;
 	struct strbuf sources;  /* where the keys came from, for messages */
 };
 
@@ -156,6 +158,9 @@ void pf_pgp_free(struct pf_pgp *p)
 {
 	if (!p)
 		return;
+	if (p->signer)
+		gpgme_key_unref(p->signer);
+	free(p->signer_fpr);
 	if (p->ctx)
 		gpgme_release(p->ctx);
 	if (p->home && p->own_home)
@@ -762,12 +767,23 @@ int pf_pgp_sign(struct pf_pgp *p, const char *fpr, enum pf_pgp_sigmode mode,
 	gpgme_signers_clear(p->ctx);
 	gpgme_set_armor(p->ctx, mode != PF_PGP_DETACH_BINARY);
 	gpgme_set_textmode(p->ctx, 0);
-	err = gpgme_get_key(p->ctx, fpr, &key, 1);
-	if (err || !key) {
-		pf_err_set(e, PF_EFAIL, "no secret key %s in %s", fpr, home_name(p));
-		goto out;
+	/* looking the key up runs gpg too: once per context and key */
+	if (!p->signer || strcasecmp(p->signer_fpr, fpr)) {
+		if (p->signer)
+			gpgme_key_unref(p->signer);
+		free(p->signer_fpr);
+		p->signer = NULL;
+		p->signer_fpr = NULL;
+		err = gpgme_get_key(p->ctx, fpr, &key, 1);
+		if (err || !key) {
+			pf_err_set(e, PF_EFAIL, "no secret key %s in %s", fpr, home_name(p));
+			goto out;
+		}
+		p->signer = key;
+		p->signer_fpr = pf_strdup(fpr);
+		key = NULL;
 	}
-	err = gpgme_signers_add(p->ctx, key);
+	err = gpgme_signers_add(p->ctx, p->signer);
 	if (!err)
 		err = gpgme_data_new_from_mem(&in, buf, len, 0);
 	if (!err)
