@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The repository (repo.h): settings, the lock, finding and reading
- * packages (once: the index cache), rpm signatures, --keep, the check,
- * and publication.  The formats themselves are in repofmt-*.c.
+ * The repository (repo.h): opening it (the lock, the index cache), the
+ * keys and the keyring packages, --keep, the check, and publication.
+ * Settings are in repo-settings.c, finding, reading, signing and adding
+ * packages in repo-read.c, the formats themselves in repofmt-*.c.
  *
  * Publication order, so that a run killed at any moment leaves the
  * previous feeds valid:
