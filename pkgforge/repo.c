@@ -516,7 +516,8 @@ static int generations(struct pf_repo *r, const struct pf_publish *pub, struct p
 	}
 	for (size_t i = 0; i < pub->generated.nr; i++)
 		pf_strlist_add(&gen, pf_strdup(pub->generated.v[i]));
-	qsort(gen.v, gen.nr, sizeof(*gen.v), cmp_str);
+	if (gen.nr)
+		qsort(gen.v, gen.nr, sizeof(*gen.v), cmp_str);
 	for (size_t i = 0; i < gen.nr; i++)
 		strbuf_addf(&line, "%s%s", i ? " " : "", gen.v[i]);
 	if (!lines.nr || strcmp(lines.v[lines.nr - 1], line.buf))
