@@ -167,6 +167,9 @@ static int build_into_repo(const char *repo, const struct pf_repo_opts *ro,
 		if (pf_repo_add(r, built->v[i], true, &placed, e) < 0)
 			goto out;
 		printf("%s/%s\n", repo, placed);
+		/* before GnuPG's processes are forked: a child must not
+		 * inherit, and maybe flush, what is still buffered */
+		fflush(stdout);
 		free(placed);
 	}
 	fflush(stdout);

@@ -465,100 +465,32 @@ static bool wants_signature(struct pf_repo *r, const struct pf_repopkg *p)
 	return true;
 }
 
-struct signers {
-	struct pf_repo *r;
-	char *const *rel;
-	size_t n;
-	struct pf_err *errs;
-	atomic_size_t next;
-	atomic_bool failed;
-};
-
-struct signer_ctx {
-	struct pf_pgp *pgp;
-	const char *fpr;
-};
-
-static int thread_signer(void *ctx, const void *hdr, size_t len, struct strbuf *sig,
-			 int *algo, struct pf_err *e)
+static int rpm_signer(void *ctx, const void *hdr, size_t len, struct strbuf *sig,
+		      int *algo, struct pf_err *e)
 {
-	struct signer_ctx *s = ctx;
+	struct pf_repo *r = ctx;
 
-	return pf_pgp_sign(s->pgp, s->fpr, PF_PGP_DETACH_BINARY, hdr, len, sig, algo, e);
+	return pf_pgp_sign(r->pgp, r->key.fpr, PF_PGP_DETACH_BINARY, hdr, len, sig, algo, e);
 }
 
-/* One thread's share of the signing: GnuPG runs a process per
- * signature, so several at once keep the CPUs busy. */
-static void *signer(void *arg)
-{
-	struct signers *sg = arg;
-	struct signer_ctx sc = { NULL, sg->r->key.fpr };
-	struct pf_err e = PF_ERR_INIT;
-
-	if (pf_pgp_open_home(&sc.pgp, sg->r->cfg.gnupghome, false, &e) < 0) {
-		pf_err_set(&sg->errs[0], e.code, "%s", e.msg.buf);
-		atomic_store(&sg->failed, true);
-		pf_err_release(&e);
-		return NULL;
-	}
-	for (;;) {
-		size_t i = atomic_fetch_add(&sg->next, 1);
-		char *full;
-
-		if (i >= sg->n || atomic_load(&sg->failed))
-			break;
-		full = pf_asprintf("%s/%s", sg->r->root, sg->rel[i]);
-		if (pf_rpm_sign(full, thread_signer, &sc, &sg->errs[i]) < 0)
-			atomic_store(&sg->failed, true);
-		free(full);
-	}
-	pf_pgp_free(sc.pgp);
-	pf_err_release(&e);
-	return NULL;
-}
-
-/* Sign the rpms at rel[] in place, several at once. */
+/*
+ * Sign the rpms at rel[] in place.  One after the other: GnuPG runs a
+ * process per signature and its agent signs one at a time, so threads
+ * gain little, and concurrent gpg processes on one home trip over its
+ * locks.
+ */
 static int sign_many(struct pf_repo *r, char *const *rel, size_t n, struct pf_err *e)
 {
-	struct signers sg;
-	pthread_t th[64];
-	size_t nth = (size_t)r->opts.threads, started = 0;
-	int ret = 0;
-
-	if (!n)
-		return 0;
-	memset(&sg, 0, sizeof(sg));
-	sg.r = r;
-	sg.rel = rel;
-	sg.n = n;
-	sg.errs = pf_calloc(n, sizeof(*sg.errs));
-	for (size_t i = 0; i < n; i++)
-		sg.errs[i] = (struct pf_err)PF_ERR_INIT;
-	atomic_init(&sg.next, 0);
-	atomic_init(&sg.failed, false);
-	if (nth > PF_ARRAY_SIZE(th))
-		nth = PF_ARRAY_SIZE(th);
-	if (nth > n)
-		nth = n;
-	for (size_t i = 0; i < nth; i++)
-		if (pthread_create(&th[started], NULL, signer, &sg) == 0)
-			started++;
-	if (!started)
-		signer(&sg);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
 	for (size_t i = 0; i < n; i++) {
-		if (sg.errs[i].msg.len && !ret) {
-			pf_err_set(e, sg.errs[i].code ? sg.errs[i].code : PF_EFAIL, "%s",
-				   sg.errs[i].msg.buf);
-			ret = -1;
-		}
-		pf_err_release(&sg.errs[i]);
+		char *full = pf_asprintf("%s/%s", r->root, rel[i]);
+		int rc = pf_rpm_sign(full, rpm_signer, r, e);
+
+		free(full);
+		if (rc < 0)
+			return -1;
+		r->signed_now++;
 	}
-	free(sg.errs);
-	if (!ret)
-		r->signed_now += n;
-	return ret;
+	return 0;
 }
 
 /* Sign the cached rpms that want it (--resign) and read them again. */
