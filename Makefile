@@ -10,7 +10,7 @@ DESTDIR   ?=
 BUILD     ?= build
 
 CC        ?= cc
-PKGS      := libarchive libfyaml libcrypto rpm libelf libcurl gpgme liblzma libzstd zlib
+PKGS      := libarchive libfyaml libcrypto rpm libelf libcurl gpgme libxml-2.0 liblzma libzstd zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
               $(shell pkg-config --static --libs libdpkg 2>/dev/null)

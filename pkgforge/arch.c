@@ -9,6 +9,9 @@ static const struct pf_arch arches[] = {
 	{ "x86_64", "x86_64", "amd64", "x86_64", "x86_64", EM_X86_64, ELFCLASS64 },
 	{ "aarch64", "aarch64", "arm64", "aarch64", "aarch64", EM_AARCH64, ELFCLASS64 },
 	{ "arm64", "aarch64", "arm64", "aarch64", "aarch64", EM_AARCH64, ELFCLASS64 },
+	/* architecture-independent packages (data, keyrings): an ELF file
+	 * in one is refused as for a wrong machine */
+	{ "all", "all", "all", "noarch", "all", EM_NONE, ELFCLASSNONE },
 };
 
 const struct pf_arch *pf_arch_find(const char *host)
@@ -21,5 +24,5 @@ const struct pf_arch *pf_arch_find(const char *host)
 
 const char *pf_arch_known(void)
 {
-	return "x86_64, aarch64, arm64";
+	return "x86_64, aarch64, arm64, all";
 }

@@ -12,34 +12,72 @@
 #include "util.h"
 #include "banned.h"
 
+struct ctx;
+
 /*
  * How one format spells relations.  Versions compare with the format's
  * own rules; parse() gives alternatives whose operators are spelt the
- * Debian way ("<<", "<=", "=", ">=", ">>").  A format without a row
- * cannot be checked yet (rpm: the rpm branch adds one with rpmvercmp).
+ * Debian way ("<<", "<=", "=", ">=", ">>").  base() says whether the
+ * distribution's base has what one alternative names.
  */
 struct dialect {
 	const char *fields[PF_REL_NR];
 	bool (*name_ok)(const char *name);
 	bool (*version_ok)(const char *version);
-	int (*check)(const char *rel, struct strbuf *why);
+	int (*check)(const char *rel, int kind, struct strbuf *why);
 	int (*parse)(const char *rel, struct pf_debalt **alts, size_t *nr);
 	int (*vercmp)(const char *a, const char *b);
+	bool (*base)(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a);
+	bool unversioned_provides;      /* an unversioned Provides satisfies a
+					 * versioned need (rpm), or not (dpkg) */
+	bool file_deps;                 /* "/bin/sh" is a file some package ships */
 };
 
-static int debrel_check(const char *rel, struct strbuf *why)
+static int debrel_check(const char *rel, int kind, struct strbuf *why)
 {
 	return pf_debrel_check(rel, true, why);
 }
 
+/* The profile's packages, by name and version. */
+static bool deb_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a);
+/*
+ * rpm names what the base has differently: its packages by name (the
+ * profile's, compared with rpm's rules), the sonames and symbol
+ * versions of the profile's libraries ("libz.so.1()(64bit)",
+ * "libc.so.6(GLIBC_2.34)(64bit)"), the dynamic linker's features
+ * (rtld(GNU_HASH), when the profile has glibc), rpm's own rpmlib()
+ * features, and the shell every system has.
+ */
+static bool rpm_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a);
+
 static const struct dialect debian = {
 	{ "Depends", "Recommends", "Suggests", "Provides", "Conflicts", "Replaces" },
 	pf_debname_ok, pf_debver_valid, debrel_check, pf_debrel_parse, pf_debver_cmp,
+	deb_base, false, false,
+};
+
+static const struct dialect rpm = {
+	{ "Requires", "Recommends", "Suggests", "Provides", "Conflicts", "Obsoletes" },
+	pf_rpmname_ok, pf_rpmevr_valid, pf_rpmrel_check, pf_rpmrel_parse, pf_rpmevr_cmp,
+	rpm_base, true, true,
 };
 
 static const struct dialect *const dialects[PF_FMT_NR] = {
 	[PF_FMT_DEB] = &debian,
+	[PF_FMT_RPM] = &rpm,
 	[PF_FMT_IPK] = &debian,
+};
+
+/* What one package offers to others: itself, a Provides, a file. */
+struct cap {
+	size_t pkg;
+	const char *op;                 /* "=" or another, or NULL */
+	char *version;
+};
+
+struct caps {
+	struct cap *v;
+	size_t nr, alloc;
 };
 
 struct ctx {
@@ -48,6 +86,17 @@ struct ctx {
 	const struct pf_profile *profile;
 	struct pf_diag *d;
 	int problems;
+	/* name → index in capv: every capability by name, so that a
+	 * dependency looks only at what can satisfy it */
+	struct pf_strmap capmap;
+	struct caps *capv;
+	size_t ncap, acap;
+	struct pf_strlist keys;         /* the maps' keys */
+	/* "name op version" → 1 + whether the base has it */
+	struct pf_strmap basememo;
+	/* "fmt name version arch" → the first package so */
+	struct pf_strmap seen;
+	bool files_indexed;
 };
 
 static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, ...)
@@ -67,11 +116,16 @@ static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, 
 	c->problems++;
 }
 
+static bool arch_indep(const char *arch)
+{
+	return !strcmp(arch, "all") || !strcmp(arch, "noarch");
+}
+
 /* Can a and b be installed on one system (format and architecture)? */
 static bool same_system(const struct pf_pkginfo *a, const struct pf_pkginfo *b)
 {
 	return a->fmt == b->fmt &&
-	       (!strcmp(a->arch, b->arch) || !strcmp(a->arch, "all") || !strcmp(b->arch, "all"));
+	       (!strcmp(a->arch, b->arch) || arch_indep(a->arch) || arch_indep(b->arch));
 }
 
 static bool satisfies(const struct dialect *dl, const char *have, const char *op, const char *want)
@@ -94,37 +148,172 @@ static bool satisfies(const struct dialect *dl, const char *have, const char *op
 	return r > 0;
 }
 
-/* Is one alternative satisfied by the set or the base? */
-static bool alt_satisfied(const struct ctx *c, const struct dialect *dl,
-			  const struct pf_pkginfo *p, const struct pf_debalt *a)
+static bool deb_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a)
 {
-	const char *base;
+	const char *base = pf_profile_pkgversion(c->profile, a->name);
 
-	for (size_t i = 0; i < c->n; i++) {
-		const struct pf_pkginfo *q = &c->pkgs[i];
+	return base && satisfies(dl, base, a->op, a->version);
+}
 
-		if (!same_system(p, q))
-			continue;
-		if (!strcmp(q->name, a->name) && satisfies(dl, q->version, a->op, a->version))
+static bool rpm_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a)
+{
+	/* files every rpm distribution's base has: the shell, and the
+	 * alternatives command (Fedora's "alternatives", SUSE's
+	 * "update-alternatives" package) that scriptlets call */
+	static const char *const files[] = {
+		"/bin/sh", "/usr/bin/sh", "/usr/sbin/update-alternatives",
+	};
+	const char *paren = strchr(a->name, '('), *close, *rest;
+	const struct pf_proflib *lib;
+	char *soname, *node;
+	bool ok = false;
+
+	if (pf_starts_with(a->name, "rpmlib("))
+		return pf_rpmlib_has(a->name, !a->op ? NULL : !strcmp(a->op, "<<") ? "<" :
+				     !strcmp(a->op, ">>") ? ">" : a->op, a->version);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(files); i++)
+		if (!strcmp(a->name, files[i]))
 			return true;
-		/* Provides: an unversioned one satisfies unversioned needs only */
-		for (size_t k = 0; k < q->rel[PF_REL_PROVIDES].nr; k++) {
+	if (deb_base(c, dl, a))
+		return true;
+	if (!strcmp(a->name, "rtld(GNU_HASH)"))
+		return pf_profile_lib(c->profile, "libc.so.6") != NULL;
+	/* "soname(NODE)(64bit)", "soname()(64bit)", or without "(64bit)" */
+	if (!paren || a->op)
+		return false;
+	close = strchr(paren, ')');
+	rest = close ? close + 1 : NULL;
+	if (!rest || (*rest && strcmp(rest, "(64bit)")))
+		return false;
+	soname = pf_strndup(a->name, (size_t)(paren - a->name));
+	lib = pf_profile_lib(c->profile, soname);
+	if (lib) {
+		node = pf_strndup(paren + 1, (size_t)(close - paren - 1));
+		ok = !*node || pf_proflib_node(lib, node);
+		free(node);
+	}
+	free(soname);
+	return ok;
+}
+
+static void add_cap(struct ctx *c, const char *name, size_t pkg, const char *op,
+		    const char *version)
+{
+	struct caps *l;
+	size_t k;
+
+	if (!pf_strmap_get(&c->capmap, name, &k)) {
+		char *key = pf_strdup(name);
+
+		pf_strlist_add(&c->keys, key);
+		PF_ALLOC_GROW(c->capv, c->ncap + 1, c->acap);
+		memset(&c->capv[c->ncap], 0, sizeof(c->capv[c->ncap]));
+		k = c->ncap++;
+		pf_strmap_put(&c->capmap, key, k);
+	}
+	l = &c->capv[k];
+	PF_ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	l->v[l->nr].pkg = pkg;
+	l->v[l->nr].op = op;
+	l->v[l->nr].version = version ? pf_strdup(version) : NULL;
+	l->nr++;
+}
+
+/* Every package's name, Provides and (rpm) files, by name. */
+static void index_caps(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pf_pkginfo *p = &c->pkgs[i];
+		const struct dialect *dl = dialects[p->fmt];
+
+		if (!dl)
+			continue;
+		add_cap(c, p->name, i, "=", p->version);
+		for (size_t k = 0; k < p->rel[PF_REL_PROVIDES].nr; k++) {
 			struct pf_debalt *pa;
 			size_t pn;
-			bool ok = false;
 
-			if (dl->parse(q->rel[PF_REL_PROVIDES].v[k], &pa, &pn) < 0)
+			if (dl->parse(p->rel[PF_REL_PROVIDES].v[k], &pa, &pn) < 0)
 				continue;
-			ok = pn == 1 && !strcmp(pa[0].name, a->name) &&
-			     (!a->op || (pa[0].op && !strcmp(pa[0].op, "=") &&
-					 satisfies(dl, pa[0].version, a->op, a->version)));
+			if (pn == 1)
+				add_cap(c, pa[0].name, i, pa[0].op, pa[0].version);
 			pf_debalts_free(pa, pn);
-			if (ok)
+		}
+	}
+}
+
+/* rpm's file dependencies: the files of the packages, indexed on the
+ * first one met (they are rare, and the files many) */
+static void index_files(struct ctx *c)
+{
+	if (c->files_indexed)
+		return;
+	c->files_indexed = true;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pf_pkginfo *p = &c->pkgs[i];
+
+		if (dialects[p->fmt] && dialects[p->fmt]->file_deps)
+			for (size_t k = 0; k < p->files.nr; k++)
+				add_cap(c, p->files.v[k], i, NULL, NULL);
+	}
+}
+
+static void ctx_release(struct ctx *c)
+{
+	for (size_t i = 0; i < c->ncap; i++) {
+		for (size_t k = 0; k < c->capv[i].nr; k++)
+			free(c->capv[i].v[k].version);
+		free(c->capv[i].v);
+	}
+	free(c->capv);
+	pf_strmap_release(&c->capmap);
+	pf_strmap_release(&c->basememo);
+	pf_strmap_release(&c->seen);
+	pf_strlist_release(&c->keys);
+}
+
+static bool base_has(struct ctx *c, const struct dialect *dl, const struct pf_debalt *a)
+{
+	char *key = pf_asprintf("%d\t%s\t%s\t%s", dl == dialects[PF_FMT_RPM], a->name,
+				a->op ? a->op : "", a->version ? a->version : "");
+	size_t v;
+	bool ok;
+
+	if (pf_strmap_get(&c->basememo, key, &v)) {
+		free(key);
+		return v == 2;
+	}
+	ok = c->profile && dl->base(c, dl, a);
+	pf_strlist_add(&c->keys, key);
+	pf_strmap_put(&c->basememo, key, ok ? 2 : 1);
+	return ok;
+}
+
+/* Is one alternative satisfied by the set or the base? */
+static bool alt_satisfied(struct ctx *c, const struct dialect *dl,
+			  const struct pf_pkginfo *p, const struct pf_debalt *a)
+{
+	size_t k;
+
+	if (dl->file_deps && a->name[0] == '/')
+		index_files(c);
+	if (pf_strmap_get(&c->capmap, a->name, &k)) {
+		const struct caps *l = &c->capv[k];
+
+		for (size_t i = 0; i < l->nr; i++) {
+			const struct cap *cp = &l->v[i];
+
+			if (!same_system(p, &c->pkgs[cp->pkg]))
+				continue;
+			/* dpkg's unversioned Provides satisfy unversioned needs
+			 * only; rpm's satisfy any */
+			if (!a->op || (!cp->op && dl->unversioned_provides) ||
+			    (cp->op && !strcmp(cp->op, "=") &&
+			     satisfies(dl, cp->version, a->op, a->version)))
 				return true;
 		}
 	}
-	base = c->profile ? pf_profile_pkgversion(c->profile, a->name) : NULL;
-	return base && satisfies(dl, base, a->op, a->version);
+	return base_has(c, dl, a);
 }
 
 static void check_closure(struct ctx *c, const struct dialect *dl, const struct pf_pkginfo *p)
@@ -138,6 +327,8 @@ static void check_closure(struct ctx *c, const struct dialect *dl, const struct 
 
 		if (dl->parse(deps->v[i], &alts, &nr) < 0)
 			continue;       /* reported as malformed */
+		if (!nr)
+			continue;       /* a rich dependency this check cannot judge */
 		for (size_t k = 0; k < nr && !ok; k++)
 			ok = alt_satisfied(c, dl, p, &alts[k]);
 		if (!ok) {
@@ -268,18 +459,23 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 	for (int k = 0; k < PF_REL_NR; k++) {
 		for (size_t i = 0; i < p->rel[k].nr; i++) {
 			struct strbuf why = STRBUF_INIT;
-			if (dl->check(p->rel[k].v[i], &why) < 0)
+			if (dl->check(p->rel[k].v[i], k, &why) < 0)
 				problem(c, p, "%s %s: invalid %s entry '%s': %s", p->name, p->version,
 					dl->fields[k], p->rel[k].v[i], why.buf);
 			strbuf_release(&why);
 		}
 	}
-	for (size_t j = 0; j < idx; j++) {
-		const struct pf_pkginfo *q = &c->pkgs[j];
-		if (q->fmt == p->fmt && !strcmp(q->name, p->name) &&
-		    !strcmp(q->version, p->version) && !strcmp(q->arch, p->arch)) {
-			problem(c, p, "%s %s (%s) is also in %s", p->name, p->version, p->arch, q->path);
-			break;
+	{
+		char *key = pf_asprintf("%d\t%s\t%s\t%s", (int)p->fmt, p->name, p->version, p->arch);
+		size_t j;
+
+		if (pf_strmap_get(&c->seen, key, &j)) {
+			problem(c, p, "%s %s (%s) is also in %s", p->name, p->version, p->arch,
+				c->pkgs[j].path);
+			free(key);
+		} else {
+			pf_strlist_add(&c->keys, key);
+			pf_strmap_put(&c->seen, key, idx);
 		}
 	}
 }
@@ -287,8 +483,14 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profile *profile,
 		  struct pf_diag *d)
 {
-	struct ctx c = { pkgs, n, profile, d, 0 };
+	struct ctx c;
 
+	memset(&c, 0, sizeof(c));
+	c.pkgs = pkgs;
+	c.n = n;
+	c.profile = profile;
+	c.d = d;
+	index_caps(&c);
 	for (size_t i = 0; i < n; i++) {
 		const struct dialect *dl = dialects[pkgs[i].fmt];
 
@@ -301,6 +503,7 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
 		check_closure(&c, dl, &pkgs[i]);
 	}
 	check_coinstall(&c);
+	ctx_release(&c);
 	return c.problems;
 }
 

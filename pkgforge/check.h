@@ -20,7 +20,9 @@
  *              package's format; no package appears twice.
  *
  * Packages are checked against the others of their format and
- * architecture ("all" goes with every one).  Each problem goes to d at
+ * architecture ("all" and "noarch" go with every one).  rpm packages
+ * use rpm's rules (versions, rich dependencies, file dependencies) and
+ * name the profile's base as rpm does (sonames, rpmlib(), /bin/sh).  Each problem goes to d at
  * the package's file, naming the package and what is wrong.  Returns
  * the number of problems.
  */

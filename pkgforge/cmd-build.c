@@ -17,12 +17,14 @@
 #include "pkgforge.h"
 #include "tarw.h"
 #include "profile.h"
+#include "repo.h"
 #include "upstream.h"
 #include "util.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: pkgforge build [options] -o DIR MANIFEST|DIR...\n"
+	"       pkgforge build [options] --repo REPO MANIFEST|DIR...\n"
 	"\n"
 	"Build the packages that manifests describe.  The source tarballs come\n"
 	"from --source, else from the download cache, where what is missing is\n"
@@ -34,6 +36,11 @@ static const char usage_text[] =
 	"before any package is written.\n"
 	"\n"
 	"  -o, --output DIR          where packages go (created if missing)\n"
+	"      --repo REPO           build into the repository REPO instead: each\n"
+	"                            package goes to its place (rpms signed), then\n"
+	"                            the feeds are indexed, as 'pkgforge index' does\n"
+	"                            (its options below; the repository remembers\n"
+	"                            them)\n"
 	"  -s, --source PATH         a local tarball, or a directory holding them\n"
 	"                            under their upstream names (repeatable)\n"
 	"  -f, --format LIST         formats to write (default: deb)\n"
@@ -51,6 +58,9 @@ static const char usage_text[] =
 	"      --no-payload-cache    do not reuse or save compressed payloads (see\n"
 	"                            below)\n"
 	PF_FETCH_USAGE
+	"\n"
+	"With --repo:\n"
+	PF_INDEX_USAGE
 	"\n"
 	"Timestamps come from SOURCE_DATE_EPOCH when set (newer ones are\n"
 	"clamped to it), otherwise from the newest file of the tarball, so the\n"
@@ -148,10 +158,53 @@ static int parse_comp(const char *arg, enum pf_comp *c, int *level, struct pf_er
 	return ret;
 }
 
+/* --repo: put what was built into the repository and index it (the
+ * lock is taken only now: a long build does not hold up other runs). */
+static int build_into_repo(const char *repo, const struct pf_repo_opts *ro,
+			   const struct pf_strlist *built, int verbosity, struct pf_err *e)
+{
+	struct pf_repo *r = NULL;
+	struct pf_repo_report rep;
+	int ret = 1;
+
+	memset(&rep, 0, sizeof(rep));
+	if (pf_repo_open(&r, repo, ro, e) < 0)
+		goto out;
+	for (size_t i = 0; i < built->nr; i++) {
+		char *placed;
+
+		if (pf_repo_add(r, built->v[i], true, &placed, e) < 0)
+			goto out;
+		printf("%s/%s\n", repo, placed);
+		/* before GnuPG's processes are forked: a child must not
+		 * inherit, and maybe flush, what is still buffered */
+		fflush(stdout);
+		free(placed);
+	}
+	fflush(stdout);
+	if (pf_repo_index(r, &rep, e) < 0) {
+		pf_diag_print(&rep.diag, stderr);
+		goto out;
+	}
+	pf_diag_print(&rep.diag, stderr);
+	if (rep.problems)
+		fprintf(stderr, "pkgforge: warning: published with %d problem%s (--allow-problems)\n",
+			rep.problems, rep.problems == 1 ? "" : "s");
+	if (verbosity > 0)
+		pf_repo_print_report(repo, &rep);
+	ret = 0;
+out:
+	if (ret && e->code == PF_EINVAL)
+		ret = 2;
+	pf_repo_report_release(&rep);
+	pf_repo_close(r);
+	return ret;
+}
+
 int cmd_build(int argc, char **argv)
 {
 	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP, O_RPMCOMP, O_IPKFLAVOR, O_IPKCOMP,
-	       O_NOPCACHE };
+	       O_NOPCACHE, O_REPO };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "source", required_argument, NULL, 's' },
@@ -167,7 +220,9 @@ int cmd_build(int argc, char **argv)
 		{ "version", required_argument, NULL, O_VERSION },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "repo", required_argument, NULL, O_REPO },
 		PF_FETCH_LONGOPTS,
+		PF_INDEX_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pf_manifests ms = { NULL, 0, 0 };
@@ -197,12 +252,19 @@ int cmd_build(int argc, char **argv)
 	struct pf_pcache pcache = { NULL };
 	struct pf_log log;
 	bool use_pcache = true;
+	/* --repo: packages are built into an incoming directory of the
+	 * repository, then added and indexed */
+	const char *repo = NULL;
+	char *incoming = NULL;
+	struct pf_strlist built = { NULL, 0, 0 };
+	struct pf_repo_opts ro;
 	int c, ret = 2, sde;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(&filt, 0, sizeof(filt));
 	memset(&opt, 0, sizeof(opt));
 	pf_fetchcli_init(&fc);
+	pf_repo_opts_init(&ro);
 	for (int f = 0; f < PF_FMT_NR; f++)
 		opt.level[f] = -1;
 	opt.threads = ncpu > 0 ? (int)ncpu : 1;
@@ -211,6 +273,8 @@ int cmd_build(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:s:f:j:qh", opts, NULL)) != -1) {
 		int r = pf_fetchcli_option(&fc, c, optarg, &e);
 
+		if (!r)
+			r = pf_indexcli_option(&ro, c, optarg, &e);
 		if (r < 0)
 			goto usage_err;
 		if (r)
@@ -218,6 +282,9 @@ int cmd_build(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			opt.outdir = optarg;
+			break;
+		case O_REPO:
+			repo = optarg;
 			break;
 		case 's':
 			if (nsrc == PF_ARRAY_SIZE(srcpaths)) {
@@ -277,7 +344,7 @@ int cmd_build(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind >= argc || !opt.outdir) {
+	if (optind >= argc || !opt.outdir == !repo) {
 		fputs(usage_text, stderr);
 		goto out;
 	}
@@ -295,6 +362,10 @@ int cmd_build(int argc, char **argv)
 			fmts[nfmts++] = pf_pkgfmts[f];
 	if (pf_fetchcli_setup(&fc, &uo, &e) < 0)
 		goto usage_err;
+	if (repo && pf_repo_precheck(repo, &ro, &e) < 0) {
+		ret = e.code == PF_EINVAL ? 2 : 1;
+		goto fail;
+	}
 
 	if (pf_load_and_plan(argc - optind, argv + optind, &ms, &plan, &d) < 0) {
 		pf_diag_print(&d, stderr);
@@ -363,6 +434,13 @@ int cmd_build(int argc, char **argv)
 		if (add_to_source(&sources, reqs[i].spec, stamp_req[i], path, &e) < 0)
 			goto fail;
 	}
+	if (repo) {
+		if (pf_repo_mkincoming(repo, &incoming, &e) < 0) {
+			ret = 1;
+			goto fail;
+		}
+		opt.outdir = incoming;
+	}
 	if (pf_mkdir_p(opt.outdir, 0755, &e) < 0) {
 		ret = 1;
 		goto fail;
@@ -430,7 +508,10 @@ int cmd_build(int argc, char **argv)
 			pf_log(&log, PF_LOG_INFO, "%s: the payloads come from the payload cache",
 			       src->path);
 		for (size_t i = 0; i < conv.written.nr; i++)
-			printf("%s\n", conv.written.v[i]);
+			if (repo)
+				pf_strlist_add(&built, pf_strdup(conv.written.v[i]));
+			else
+				printf("%s\n", conv.written.v[i]);
 		fflush(stdout);
 		for (size_t i = 0; i < src->nr; i++)
 			stamps[src->specs[i] - plan.v] = conv.timestamps[i];
@@ -459,8 +540,19 @@ int cmd_build(int argc, char **argv)
 		}
 		free(mstamps);
 		for (size_t i = 0; i < conv.written.nr; i++)
-			printf("%s\n", conv.written.v[i]);
+			if (repo)
+				pf_strlist_add(&built, pf_strdup(conv.written.v[i]));
+			else
+				printf("%s\n", conv.written.v[i]);
 		pf_convert_release(&conv);
+	}
+	if (repo) {
+		ro.threads = opt.threads;
+		ro.log.fn = pf_cli_log;
+		ro.log.ctx = &fc;
+		ret = build_into_repo(repo, &ro, &built, fc.verbosity, &e);
+		if (ret)
+			goto fail;
 	}
 	ret = 0;
 	goto out;
@@ -486,6 +578,10 @@ out:
 	free(selected);
 	free(needed);
 	free(stamps);
+	pf_strlist_release(&built);
+	if (incoming)
+		pf_rmtree(incoming);
+	free(incoming);
 	pf_upstream_close(up);
 	pf_pcache_release(&pcache);
 	pf_profiles_release(&profiles);

@@ -16,7 +16,7 @@ static const char usage_text[] =
 	"feed: every dependency is satisfied by the packages checked or by\n"
 	"the distribution profile's base; no two packages ship one path unless\n"
 	"one conflicts with or replaces the other; names, versions and\n"
-	"relations are valid.  Reads .deb packages.\n"
+	"relations are valid.  Reads .deb, .rpm and .ipk packages.\n"
 	"\n"
 	"      --profile NAME  the distribution the feed is for (default: " PF_DEFAULT_PROFILE ")\n"
 	"  -q, --quiet         print only problems\n"

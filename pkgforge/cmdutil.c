@@ -12,6 +12,7 @@
 #include "digest.h"
 #include "glob.h"
 #include "pkgfmt.h"
+#include "repo.h"
 #include "sign.h"
 #include "util.h"
 #include "banned.h"
@@ -327,4 +328,96 @@ int pf_fetchcli_setup(struct pf_fetchcli *f, struct pf_upstream_opts *o, struct 
 		strbuf_release(&sb);
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------ repositories */
+
+int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf_err *e)
+{
+	char *end;
+	long v;
+
+	switch (c) {
+	case PF_O_SUITE:
+		o->suite = arg;
+		return 1;
+	case PF_O_CODENAME:
+		o->codename = arg;
+		return 1;
+	case PF_O_COMPONENT:
+		o->component = arg;
+		return 1;
+	case PF_O_ORIGIN:
+		o->origin = arg;
+		return 1;
+	case PF_O_LABEL:
+		o->label = arg;
+		return 1;
+	case PF_O_DESCRIPTION:
+		o->description = arg;
+		return 1;
+	case PF_O_URL:
+		o->url = arg;
+		return 1;
+	case PF_O_SIGN_KEY:
+		o->sign_key = arg;
+		return 1;
+	case PF_O_GNUPGHOME:
+		o->gnupghome = arg;
+		return 1;
+	case PF_O_USIGN_KEY:
+		o->usign_key = arg;
+		return 1;
+	case PF_O_UNSIGNED:
+		o->unsigned_feed = true;
+		return 1;
+	case PF_O_RESIGN:
+		o->resign = true;
+		return 1;
+	case PF_O_PROFILE:
+		o->profile = arg;
+		return 1;
+	case PF_O_ALLOW_PROBLEMS:
+		o->allow_problems = true;
+		return 1;
+	case PF_O_RPMMD_COMP:
+		o->rpmmd_comp = arg;
+		return 1;
+	case PF_O_KEYRING:
+		o->keyring = arg;
+		return 1;
+	case PF_O_KEEP:
+	case PF_O_BYHASH_KEEP:
+		v = strtol(arg, &end, 10);
+		if (!*arg || *end || v < (c == PF_O_KEEP ? 0 : 1) || v > 1000)
+			return pf_err_set(e, PF_EINVAL, "--%s must be a number from %d to 1000, not '%s'",
+					  c == PF_O_KEEP ? "keep" : "by-hash-keep",
+					  c == PF_O_KEEP ? 0 : 1, arg);
+		if (c == PF_O_KEEP)
+			o->keep = (int)v;
+		else
+			o->byhash_keep = (int)v;
+		return 1;
+	}
+	return 0;
+}
+
+void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep)
+{
+	size_t total = 0;
+
+	for (int f = 0; f < PF_FMT_NR; f++)
+		total += rep->pkgs[f];
+	printf("%s: %zu package%s (deb %zu, rpm %zu, ipk %zu): %zu read, %zu from the cache",
+	       repo, total, total == 1 ? "" : "s", rep->pkgs[PF_FMT_DEB], rep->pkgs[PF_FMT_RPM],
+	       rep->pkgs[PF_FMT_IPK], rep->read, rep->cached);
+	if (rep->signed_now)
+		printf(", %zu rpm%s signed", rep->signed_now, rep->signed_now == 1 ? "" : "s");
+	if (rep->moved_out)
+		printf(", %zu moved to attic/", rep->moved_out);
+	printf("\n");
+	for (size_t i = 0; i < rep->published.nr; i++)
+		printf("published %s\n", rep->published.v[i]);
+	if (rep->snippet_text && *rep->snippet_text)
+		printf("\n%s", rep->snippet_text);
 }

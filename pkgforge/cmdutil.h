@@ -101,6 +101,71 @@ int pf_fetchcli_option(struct pf_fetchcli *f, int c, const char *arg, struct pf_
  */
 int pf_fetchcli_setup(struct pf_fetchcli *f, struct pf_upstream_opts *o, struct pf_err *e);
 
+/*
+ * The options of a repository, shared by index and build --repo:
+ * PF_INDEX_LONGOPTS in the option table, every option through
+ * pf_indexcli_option().
+ */
+enum {
+	PF_O_SUITE = 640, PF_O_CODENAME, PF_O_COMPONENT, PF_O_ORIGIN, PF_O_LABEL,
+	PF_O_DESCRIPTION, PF_O_URL, PF_O_SIGN_KEY, PF_O_GNUPGHOME, PF_O_USIGN_KEY,
+	PF_O_UNSIGNED, PF_O_RESIGN, PF_O_KEEP, PF_O_BYHASH_KEEP, PF_O_PROFILE,
+	PF_O_ALLOW_PROBLEMS, PF_O_RPMMD_COMP, PF_O_KEYRING,
+};
+
+#define PF_INDEX_LONGOPTS \
+	{ "suite", required_argument, NULL, PF_O_SUITE }, \
+	{ "codename", required_argument, NULL, PF_O_CODENAME }, \
+	{ "component", required_argument, NULL, PF_O_COMPONENT }, \
+	{ "origin", required_argument, NULL, PF_O_ORIGIN }, \
+	{ "label", required_argument, NULL, PF_O_LABEL }, \
+	{ "description", required_argument, NULL, PF_O_DESCRIPTION }, \
+	{ "url", required_argument, NULL, PF_O_URL }, \
+	{ "sign-key", required_argument, NULL, PF_O_SIGN_KEY }, \
+	{ "gnupghome", required_argument, NULL, PF_O_GNUPGHOME }, \
+	{ "usign-key", required_argument, NULL, PF_O_USIGN_KEY }, \
+	{ "unsigned", no_argument, NULL, PF_O_UNSIGNED }, \
+	{ "resign", no_argument, NULL, PF_O_RESIGN }, \
+	{ "keep", required_argument, NULL, PF_O_KEEP }, \
+	{ "by-hash-keep", required_argument, NULL, PF_O_BYHASH_KEEP }, \
+	{ "profile", required_argument, NULL, PF_O_PROFILE }, \
+	{ "allow-problems", no_argument, NULL, PF_O_ALLOW_PROBLEMS }, \
+	{ "rpmmd-compression", required_argument, NULL, PF_O_RPMMD_COMP }, \
+	{ "keyring-package", required_argument, NULL, PF_O_KEYRING }
+
+#define PF_INDEX_USAGE \
+	"      --sign-key FPR        the OpenPGP key that signs the feeds and the\n" \
+	"                            rpms (see 'pkgforge keygen')\n" \
+	"      --gnupghome DIR       the GnuPG home holding its secret key (default:\n" \
+	"                            $GNUPGHOME, else ~/.gnupg)\n" \
+	"      --usign-key FILE      the usign secret key that signs opkg's\n" \
+	"                            Packages.sig (needed when there are .ipk)\n" \
+	"      --unsigned            publish without any signature (not remembered)\n" \
+	"      --resign              sign rpms signed by another key, and published\n" \
+	"                            unsigned ones, in place\n" \
+	"      --suite NAME          apt suite (default stable); --codename NAME\n" \
+	"                            (default: the suite), --component NAME (main)\n" \
+	"      --origin NAME         Release's Origin, the keyring's name (korg);\n" \
+	"                            --label TEXT (the origin), --description TEXT\n" \
+	"      --url URL             where clients find the repository, for the\n" \
+	"                            setup/ snippets (default: file://REPO)\n" \
+	"      --keep N              keep the N newest versions of each package in\n" \
+	"                            the feeds, move older ones to attic/ (0: all)\n" \
+	"      --by-hash-keep N      index generations kept for clients still\n" \
+	"                            reading an older one (default 3)\n" \
+	"      --profile NAME        the distribution the feed is checked against\n" \
+	"      --allow-problems      publish even when the check finds problems\n" \
+	"      --rpmmd-compression C zst (default), gz (for yum of EL7) or xz\n" \
+	"      --keyring-package NAME  the keyring package's name (default\n" \
+	"                            ORIGIN-archive-keyring), 'none' for none\n"
+
+struct pf_repo_opts;
+struct pf_repo_report;
+/* 1 when c is a repository option (taken), 0 when not, -1 on a bad value. */
+int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf_err *e);
+/* What an index run did, on stdout: counts, files published, snippets. */
+void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep);
+
 /* A pf_log that prints to stderr ("pkgforge: warning: ...") as verbosity
  * (ctx: the pf_fetchcli) allows. */
 void pf_cli_log(void *ctx, enum pf_level level, const char *msg);

@@ -33,8 +33,8 @@ static int flush_out(struct pf_zstream *z, size_t n, struct pf_err *e)
 	return n ? z->sink(z->ctx, z->out, n, e) : 0;
 }
 
-int pf_zstream_open(struct pf_zstream **out, enum pf_comp comp, int level, int threads,
-		    pf_zsink sink, void *ctx, struct pf_err *e)
+static int zstream_open(struct pf_zstream **out, enum pf_comp comp, int level, int threads,
+			uint64_t xz_block, pf_zsink sink, void *ctx, struct pf_err *e)
 {
 	struct pf_zstream *z = pf_calloc(1, sizeof(*z));
 
@@ -53,7 +53,7 @@ int pf_zstream_open(struct pf_zstream **out, enum pf_comp comp, int level, int t
 
 		memset(&mt, 0, sizeof(mt));
 		mt.threads = (uint32_t)threads;
-		mt.block_size = XZ_BLOCK;
+		mt.block_size = xz_block;
 		mt.preset = (uint32_t)level;
 		mt.check = LZMA_CHECK_CRC64;
 		z->xz = init;
@@ -93,6 +93,12 @@ int pf_zstream_open(struct pf_zstream **out, enum pf_comp comp, int level, int t
 fail:
 	pf_zstream_free(z);
 	return -1;
+}
+
+int pf_zstream_open(struct pf_zstream **out, enum pf_comp comp, int level, int threads,
+		    pf_zsink sink, void *ctx, struct pf_err *e)
+{
+	return zstream_open(out, comp, level, threads, XZ_BLOCK, sink, ctx, e);
 }
 
 static int xz_run(struct pf_zstream *z, const void *buf, size_t len, lzma_action act,
@@ -236,4 +242,26 @@ void pf_zstream_free(struct pf_zstream *z)
 uint64_t pf_zstream_in_bytes(const struct pf_zstream *z)
 {
 	return z->in;
+}
+
+static int to_strbuf(void *ctx, const void *buf, size_t len, struct pf_err *e)
+{
+	strbuf_add(ctx, buf, len);
+	return 0;
+}
+
+int pf_compress(const void *buf, size_t len, enum pf_comp comp, int level, int threads,
+		struct strbuf *out, struct pf_err *e)
+{
+	struct pf_zstream *z;
+	size_t start = out->len;
+	int ret;
+
+	if (zstream_open(&z, comp, level, threads, 256u << 10, to_strbuf, out, e) < 0)
+		return -1;
+	ret = pf_zstream_write(z, buf, len, e) < 0 || pf_zstream_finish(z, e) < 0 ? -1 : 0;
+	pf_zstream_free(z);
+	if (ret < 0)
+		strbuf_setlen(out, start);
+	return ret;
 }

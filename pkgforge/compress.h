@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "err.h"
 #include "pkgfmt.h"
+#include "strbuf.h"
 
 /*
  * Streaming compressors (xz, zstd, gzip), written straight to liblzma,
@@ -27,5 +28,13 @@ int pf_zstream_write(struct pf_zstream *z, const void *buf, size_t len, struct p
 int pf_zstream_finish(struct pf_zstream *z, struct pf_err *e);
 void pf_zstream_free(struct pf_zstream *z);
 uint64_t pf_zstream_in_bytes(const struct pf_zstream *z);
+
+/*
+ * Compress a buffer into out (appending), for repository indexes
+ * (Packages.xz, primary.xml.zst): the same stream types, with xz in
+ * 256 KiB blocks so that a few megabytes still keep every thread busy.
+ */
+int pf_compress(const void *buf, size_t len, enum pf_comp comp, int level, int threads,
+		struct strbuf *out, struct pf_err *e);
 
 #endif

@@ -22,13 +22,15 @@ static const EVP_MD *md_of(enum pf_dalg alg)
 		return EVP_sha1();
 	case PF_SHA256:
 		return EVP_sha256();
+	case PF_SHA512:
+		return EVP_sha512();
 	}
 	abort();
 }
 
 size_t pf_digest_len(enum pf_dalg alg)
 {
-	return alg == PF_MD5 ? 16 : alg == PF_SHA1 ? 20 : 32;
+	return alg == PF_MD5 ? 16 : alg == PF_SHA1 ? 20 : alg == PF_SHA256 ? 32 : 64;
 }
 
 struct pf_digest *pf_digest_new(enum pf_dalg alg)

@@ -6,9 +6,9 @@
 #include "err.h"
 
 /* Message digests (the one module that uses OpenSSL's digests). */
-enum pf_dalg { PF_MD5, PF_SHA1, PF_SHA256 };
+enum pf_dalg { PF_MD5, PF_SHA1, PF_SHA256, PF_SHA512 };
 
-#define PF_DIGEST_MAX 32
+#define PF_DIGEST_MAX 64
 
 struct pf_digest;
 

@@ -20,6 +20,8 @@ static const struct cmd commands[] = {
 	{ "fetch", cmd_fetch, "download and verify source tarballs into the cache" },
 	{ "build", cmd_build, "fetch, verify and build packages from source tarballs" },
 	{ "check", cmd_check, "check packages as a feed: closure, co-installability" },
+	{ "index", cmd_index, "publish signed repository feeds: apt, rpm-md, opkg" },
+	{ "keygen", cmd_keygen, "create the keys that sign a repository" },
 	{ "containerfile", cmd_containerfile, "a Containerfile installing packages from a signed feed" },
 };
 

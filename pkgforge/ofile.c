@@ -104,7 +104,7 @@ static void fsync_dir(const char *path)
 	free(copy);
 }
 
-int pf_ofile_commit(struct pf_ofile *o, unsigned mode, struct pf_err *e)
+int pf_ofile_sync(struct pf_ofile *o, unsigned mode, struct pf_err *e)
 {
 	if (fchmod(o->fd, mode ? mode : 0644) < 0 || fsync(o->fd) < 0) {
 		pf_err_errno(e, "cannot write %s", o->path);
@@ -116,19 +116,44 @@ int pf_ofile_commit(struct pf_ofile *o, unsigned mode, struct pf_err *e)
 		goto fail;
 	}
 	o->fd = -1;
-	if (rename(o->tmp, o->path) < 0) {
-		pf_err_errno(e, "cannot rename into %s", o->path);
-		goto fail;
-	}
-	pending_del(o->tmp);
-	fsync_dir(o->path);
-	free(o->tmp);
-	free(o->path);
-	o->tmp = o->path = NULL;
 	return 0;
 fail:
 	pf_ofile_abort(o);
 	return -1;
+}
+
+int pf_ofile_rename(struct pf_ofile *o, struct pf_err *e)
+{
+	if (rename(o->tmp, o->path) < 0) {
+		pf_err_errno(e, "cannot rename into %s", o->path);
+		pf_ofile_abort(o);
+		return -1;
+	}
+	pending_del(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	return 0;
+}
+
+void pf_fsync_dir_of(const char *path)
+{
+	fsync_dir(path);
+}
+
+int pf_ofile_commit(struct pf_ofile *o, unsigned mode, struct pf_err *e)
+{
+	char *path;
+	int ret;
+
+	if (pf_ofile_sync(o, mode, e) < 0)
+		return -1;
+	path = pf_strdup(o->path);
+	ret = pf_ofile_rename(o, e);
+	if (!ret)
+		fsync_dir(path);
+	free(path);
+	return ret;
 }
 
 void pf_ofile_abort(struct pf_ofile *o)
@@ -156,6 +181,26 @@ int pf_ofile_put(const char *path, const void *buf, size_t len, struct pf_err *e
 		return -1;
 	}
 	return pf_ofile_commit(&o, 0644, e);
+}
+
+int pf_ofile_put_nosync(const char *path, const void *buf, size_t len, struct pf_err *e)
+{
+	struct pf_ofile o = PF_OFILE_INIT;
+
+	if (pf_ofile_open(&o, path, e) < 0)
+		return -1;
+	if (pf_ofile_write(&o, buf, len, e) < 0)
+		goto fail;
+	if (fchmod(o.fd, 0644) < 0 || close(o.fd) < 0) {
+		o.fd = -1;
+		pf_err_errno(e, "cannot write %s", path);
+		goto fail;
+	}
+	o.fd = -1;
+	return pf_ofile_rename(&o, e);
+fail:
+	pf_ofile_abort(&o);
+	return -1;
 }
 
 int pf_tmpfile(const char *dir, struct pf_err *e)

@@ -22,10 +22,28 @@ int pf_ofile_open(struct pf_ofile *o, const char *path, struct pf_err *e);
 int pf_ofile_write(struct pf_ofile *o, const void *buf, size_t len, struct pf_err *e);
 /* Mode 0644 (or mode), fsync, rename over path, fsync the directory. */
 int pf_ofile_commit(struct pf_ofile *o, unsigned mode, struct pf_err *e);
+/*
+ * The two halves of commit, for files that must appear together: sync
+ * makes the content durable (the temporary file stays, removed by abort
+ * or a signal), rename puts it in place.  Renaming a set of synced
+ * files one after the other keeps the moment they disagree as short as
+ * it can be.
+ */
+int pf_ofile_sync(struct pf_ofile *o, unsigned mode, struct pf_err *e);
+int pf_ofile_rename(struct pf_ofile *o, struct pf_err *e);
+/* Make the renames in path's directory durable (after pf_ofile_rename). */
+void pf_fsync_dir_of(const char *path);
 void pf_ofile_abort(struct pf_ofile *o);
 
 /* Write a whole file atomically. */
 int pf_ofile_put(const char *path, const void *buf, size_t len, struct pf_err *e);
+/*
+ * The same without fsync: still all or nothing for readers, but after a
+ * power failure the file may be the old one, or empty.  For caches that
+ * check what they read (the index cache), where the fsync of megabytes
+ * would cost more than a lost cache.
+ */
+int pf_ofile_put_nosync(const char *path, const void *buf, size_t len, struct pf_err *e);
 
 /*
  * An anonymous temporary file in dir (O_TMPFILE, or created and unlinked

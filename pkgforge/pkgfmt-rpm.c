@@ -32,6 +32,7 @@
 #include <rpm/rpmfiles.h>
 #include <rpm/rpmtag.h>
 #include <rpm/rpmtd.h>
+#include <rpm/rpmver.h>
 
 #include "digest.h"
 #include "ofile.h"
@@ -291,6 +292,164 @@ static void rpm_check(const struct pf_pkgspec *s, struct pf_diag *d)
 			strbuf_release(&why);
 		}
 	}
+}
+
+/* ------------------------------------------------ rules, for check */
+
+bool pf_rpmname_ok(const char *name)
+{
+	return rpmname_ok(name, strlen(name));
+}
+
+bool pf_rpmevr_valid(const char *evr)
+{
+	return rpmevr_ok(evr, strlen(evr));
+}
+
+int pf_rpmevr_cmp(const char *a, const char *b)
+{
+	rpmver va = rpmverParse(a), vb = rpmverParse(b);
+	int r;
+
+	if (!va || !vb) {
+		r = (va != NULL) - (vb != NULL);
+	} else {
+		r = rpmvercmp(rpmverE(va) ? rpmverE(va) : "0", rpmverE(vb) ? rpmverE(vb) : "0");
+		if (!r)
+			r = rpmvercmp(rpmverV(va), rpmverV(vb));
+		if (!r && rpmverR(va) && *rpmverR(va) && rpmverR(vb) && *rpmverR(vb))
+			r = rpmvercmp(rpmverR(va), rpmverR(vb));
+	}
+	rpmverFree(va);
+	rpmverFree(vb);
+	return r;
+}
+
+int pf_rpmrel_check(const char *rel, int kind, struct strbuf *why)
+{
+	struct rpmrel r;
+
+	return rpmrel_parse(rel, rel_tag[kind], &r, why);
+}
+
+bool pf_rpmlib_has(const char *name, const char *op, const char *evr)
+{
+	rpmds lib = NULL, want;
+	rpmsenseFlags f = RPMSENSE_RPMLIB;
+	bool ok;
+
+	if (rpmdsRpmlib(&lib, NULL) != 0 || !lib)
+		return false;
+	if (op)
+		for (const char *o = op; *o; o++)
+			f |= *o == '<' ? RPMSENSE_LESS : *o == '>' ? RPMSENSE_GREATER : RPMSENSE_EQUAL;
+	want = rpmdsSingle(RPMTAG_REQUIRENAME, name, evr ? evr : "", f);
+	ok = rpmdsSearch(lib, want) >= 0;
+	rpmdsFree(want);
+	rpmdsFree(lib);
+	return ok;
+}
+
+/* One "name [OP evr]" term into a Debian-spelt alternative. */
+static int rpm_term(const char *s, size_t n, struct pf_debalt *a)
+{
+	char *t = pf_strndup(s, n), *p, *op;
+	int ret = -1;
+
+	memset(a, 0, sizeof(*a));
+	p = t;
+	while (*p == ' ')
+		p++;
+	op = p + strcspn(p, " ");
+	a->name = pf_strndup(p, (size_t)(op - p));
+	while (*op == ' ')
+		op++;
+	if (!*op) {
+		ret = 0;
+		goto out;
+	}
+	if (pf_starts_with(op, "<=") || pf_starts_with(op, ">=")) {
+		a->op = op[0] == '<' ? "<=" : ">=";
+		op += 2;
+	} else if (*op == '<' || *op == '>' || *op == '=') {
+		a->op = *op == '<' ? "<<" : *op == '>' ? ">>" : "=";
+		op++;
+		if (*op == '=')
+			op++;
+	} else {
+		goto out;
+	}
+	while (*op == ' ')
+		op++;
+	if (!*op || strchr(op, ' '))
+		goto out;
+	a->version = pf_strdup(op);
+	ret = 0;
+out:
+	if (ret) {
+		free(a->name);
+		a->name = NULL;
+	}
+	free(t);
+	return ret;
+}
+
+int pf_rpmrel_parse(const char *rel, struct pf_debalt **alts, size_t *nr)
+{
+	size_t alloc = 0, len = strlen(rel);
+	const char *p, *start;
+	int depth = 0;
+
+	*alts = NULL;
+	*nr = 0;
+	if (rel[0] != '(') {
+		PF_ALLOC_GROW(*alts, 1, alloc);
+		if (rpm_term(rel, len, &(*alts)[0]) < 0) {
+			free(*alts);
+			*alts = NULL;
+			return -1;
+		}
+		*nr = 1;
+		return 0;
+	}
+	if (len < 2 || rel[len - 1] != ')')
+		return -1;
+	/* "(a or b or c)": split at the "or"s outside inner parentheses */
+	start = rel + 1;
+	for (p = rel + 1; p < rel + len - 1; p++) {
+		bool at_or = depth == 0 && pf_starts_with(p, " or ");
+
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		if (depth < 0)
+			break;
+		if (!at_or && p + 1 < rel + len - 1)
+			continue;
+		{
+			const char *end = at_or ? p : p + 1;
+			struct pf_debalt a;
+
+			while (start < end && *start == ' ')
+				start++;
+			/* nested or not built of "or": leave it unchecked */
+			if (*start == '(' || strstr(start, " and ") || strstr(start, " if ") ||
+			    strstr(start, " with ") || strstr(start, " unless ") ||
+			    strstr(start, " without ") || rpm_term(start, (size_t)(end - start), &a) < 0) {
+				pf_debalts_free(*alts, *nr);
+				*alts = NULL;
+				*nr = 0;
+				return 0;
+			}
+			PF_ALLOC_GROW(*alts, *nr + 1, alloc);
+			(*alts)[(*nr)++] = a;
+			if (at_or)
+				p += 3;
+			start = p + 1;
+		}
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------ the writer */
@@ -1358,6 +1517,166 @@ out:
 	files_release(&f);
 	free(name);
 	free(path);
+	return ret;
+}
+
+/* ---------------------------------------------------------- signing */
+
+/* A header's size on disk (magic and intro included) from its intro. */
+static int header_size_at(int fd, uint64_t off, const char *path, size_t *len,
+			  struct pf_err *e)
+{
+	unsigned char intro[16];
+	uint32_t il, dl;
+
+	if (pf_pread_all(fd, intro, sizeof(intro), (off_t)off) < 0 ||
+	    memcmp(intro, header_magic, 4))
+		return pf_err_set(e, PF_EINVAL, "%s: not an rpm package", path);
+	il = (uint32_t)intro[8] << 24 | (uint32_t)intro[9] << 16 | (uint32_t)intro[10] << 8 | intro[11];
+	dl = (uint32_t)intro[12] << 24 | (uint32_t)intro[13] << 16 | (uint32_t)intro[14] << 8 | intro[15];
+	if (il > 0xffff || dl > (256u << 20))
+		return pf_err_set(e, PF_EINVAL, "%s: not an rpm package", path);
+	*len = 16 + (size_t)il * 16 + dl;
+	return 0;
+}
+
+static int read_range(int fd, uint64_t off, size_t len, const char *path, struct strbuf *out,
+		      struct pf_err *e)
+{
+	strbuf_reset(out);
+	strbuf_grow(out, len);
+	if (pf_pread_all(fd, out->buf, len, (off_t)off) < 0)
+		return pf_err_set(e, PF_EINVAL, "%s: not an rpm package (truncated)", path);
+	strbuf_setlen(out, len);
+	return 0;
+}
+
+/* The old signature header's tags, but signatures and the reserved
+ * space, plus the new signature and the reserved space that keeps the
+ * header at want bytes. */
+static int resigned(Header old, rpmTagVal tag, const struct strbuf *pkt, size_t want,
+		    struct strbuf *out, struct pf_err *e)
+{
+	struct rpmtd_s td;
+	rpm_count_t reserve;
+	unsigned char *zeros = NULL;
+	int ret = -1;
+
+	if (!headerGet(old, RPMSIGTAG_RESERVEDSPACE, &td, HEADERGET_MINMEM))
+		return pf_err_set(e, PF_EINVAL,
+				  "the package has no room reserved for a signature (rpmbuild and pkgforge leave some)");
+	reserve = td.count;
+	rpmtdFreeData(&td);
+	zeros = pf_calloc(1, reserve);
+	for (int pass = 0; pass < 2; pass++) {
+		Header sig = headerNew();
+		HeaderIterator hi = headerInitIterator(old);
+		int r = 0;
+
+		while (headerNext(hi, &td)) {
+			switch (td.tag) {
+			case RPMSIGTAG_RSA:
+			case RPMSIGTAG_DSA:
+			case RPMSIGTAG_GPG:
+			case RPMSIGTAG_PGP:
+			case RPMSIGTAG_RESERVEDSPACE:
+			case RPMTAG_HEADERSIGNATURES:
+				break;
+			default:
+				if (!headerPut(sig, &td, HEADERPUT_DEFAULT))
+					r = put_failed(td.tag, e);
+			}
+			rpmtdFreeData(&td);
+		}
+		headerFreeIterator(hi);
+		if (!r)
+			r = sig_put(sig, tag, RPM_BIN_TYPE, pkt->buf, (rpm_count_t)pkt->len, e);
+		if (!r)
+			r = sig_put(sig, RPMSIGTAG_RESERVEDSPACE, RPM_BIN_TYPE, zeros, reserve, e);
+		if (!r)
+			r = export_header(sig, RPMTAG_HEADERSIGNATURES, out, e);
+		headerFree(sig);
+		if (r)
+			goto out;
+		if (out->len == want)
+			break;
+		if (pass || out->len < want || out->len - want >= reserve) {
+			pf_err_set(e, PF_EFAIL,
+				   "the signature (%zu bytes) does not fit the room the package reserved for it",
+				   pkt->len);
+			goto out;
+		}
+		reserve -= (rpm_count_t)(out->len - want);
+	}
+	ret = 0;
+out:
+	free(zeros);
+	return ret;
+}
+
+int pf_rpm_sign(const char *path, pf_rpm_signer sign, void *ctx, struct pf_err *e)
+{
+	struct strbuf sigb = STRBUF_INIT, hdrb = STRBUF_INIT, pkt = STRBUF_INIT;
+	struct pf_ofile o = PF_OFILE_INIT;
+	unsigned char lead_buf[LEAD_SIZE];
+	Header old = NULL;
+	size_t sig_len, hdr_len;
+	uint64_t hdr_off;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), algo = 0, ret = -1;
+
+	if (fd < 0)
+		return pf_err_errno(e, "cannot open %s", path);
+	if (fstat(fd, &st) < 0) {
+		pf_err_errno(e, "cannot read %s", path);
+		goto out;
+	}
+	if (pf_pread_all(fd, lead_buf, LEAD_SIZE, 0) < 0 || lead_buf[0] != 0xed ||
+	    lead_buf[1] != 0xab || lead_buf[2] != 0xee || lead_buf[3] != 0xdb) {
+		pf_err_set(e, PF_EINVAL, "%s: not an rpm package", path);
+		goto out;
+	}
+	if (header_size_at(fd, LEAD_SIZE, path, &sig_len, e) < 0 ||
+	    read_range(fd, LEAD_SIZE, sig_len, path, &sigb, e) < 0)
+		goto out;
+	old = headerImport(sigb.buf + 8, (unsigned)(sig_len - 8), HEADERIMPORT_COPY);
+	if (!old) {
+		pf_err_set(e, PF_EINVAL, "%s: corrupt rpm signature header", path);
+		goto out;
+	}
+	hdr_off = LEAD_SIZE + sig_len + (8 - sig_len % 8) % 8;
+	if (header_size_at(fd, hdr_off, path, &hdr_len, e) < 0 ||
+	    read_range(fd, hdr_off, hdr_len, path, &hdrb, e) < 0)
+		goto out;
+	if (sign(ctx, hdrb.buf, hdrb.len, &pkt, &algo, e) < 0)
+		goto out;
+	if (algo != 1 && algo != 17 && algo != 22) {
+		pf_err_set(e, PF_EINVAL, "rpm takes RSA, DSA and EdDSA signatures, not algorithm %d",
+			   algo);
+		goto out;
+	}
+	if (resigned(old, algo == 1 ? RPMSIGTAG_RSA : RPMSIGTAG_DSA, &pkt, sig_len, &sigb, e) < 0) {
+		pf_err_prefix(e, "%s", path);
+		goto out;
+	}
+	if (pf_ofile_open(&o, path, e) < 0)
+		goto out;
+	if (pf_copy_range(fd, 0, o.fd, (uint64_t)st.st_size) < 0 ||
+	    pwrite(o.fd, sigb.buf, sigb.len, LEAD_SIZE) != (ssize_t)sigb.len) {
+		pf_err_errno(e, "cannot write %s", path);
+		pf_ofile_abort(&o);
+		goto out;
+	}
+	if (pf_ofile_commit(&o, st.st_mode & 07777, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (old)
+		headerFree(old);
+	close(fd);
+	strbuf_release(&sigb);
+	strbuf_release(&hdrb);
+	strbuf_release(&pkt);
 	return ret;
 }
 

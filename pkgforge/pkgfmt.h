@@ -144,6 +144,33 @@ int pf_debver_cmp(const char *a, const char *b);
 /* Whether dpkg accepts v as a version (without warnings). */
 bool pf_debver_valid(const char *v);
 
+/*
+ * RPM's rules, for `pkgforge check` (pkgfmt-rpm.c: librpm stays with the
+ * rpm modules).  Versions compare as rpm matches dependencies: epoch,
+ * version, then the release only when both sides have one.
+ */
+bool pf_rpmname_ok(const char *name);
+bool pf_rpmevr_valid(const char *evr);
+int pf_rpmevr_cmp(const char *a, const char *b);
+/* A relation as the writer accepts it for kind (rich ones included). */
+int pf_rpmrel_check(const char *rel, int kind, struct strbuf *why);
+/* Whether rpm itself provides an rpmlib() feature in that version. */
+bool pf_rpmlib_has(const char *name, const char *op, const char *evr);
+
+/*
+ * Sign an rpm as rpmsign 4.18 does, without rpmsign: an OpenPGP
+ * signature over the main header (the v4 header-only signature) goes
+ * into the signature header (RSAHEADER for RSA keys, DSAHEADER for DSA
+ * and EdDSA ones), replacing any other, and the room the package
+ * reserved for it shrinks by as much: the package keeps its size, its
+ * main header and its payload.  sign() makes a binary detached
+ * signature of the bytes it is given and says its public key algorithm
+ * (OpenPGP's number).  The file is replaced through ofile.
+ */
+typedef int (*pf_rpm_signer)(void *ctx, const void *hdr, size_t len, struct strbuf *sig,
+			     int *pubkey_algo, struct pf_err *e);
+int pf_rpm_sign(const char *path, pf_rpm_signer sign, void *ctx, struct pf_err *e);
+
 /* One alternative of a relation in Debian syntax. */
 struct pf_debalt {
 	char *name;
@@ -154,6 +181,13 @@ struct pf_debalt {
 
 /* Split "a (>= 1) | b" into alternatives; -1 when malformed. */
 int pf_debrel_parse(const char *rel, struct pf_debalt **alts, size_t *nr);
+/*
+ * The same for rpm: "name OP evr", or a rich "(a >= 1 or b)" split at
+ * its "or"s, operators spelt the Debian way ("<" is "<<").  A rich
+ * dependency built of anything but "or" gives no alternative (*nr 0):
+ * it cannot be checked this simply.
+ */
+int pf_rpmrel_parse(const char *rel, struct pf_debalt **alts, size_t *nr);
 void pf_debalts_free(struct pf_debalt *alts, size_t nr);
 /* Whether version have satisfies "op want" (op NULL: always). */
 bool pf_debver_satisfies(const char *have, const char *op, const char *want);

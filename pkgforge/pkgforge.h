@@ -8,6 +8,8 @@ int cmd_plan(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 int cmd_containerfile(int argc, char **argv);
 
 #endif

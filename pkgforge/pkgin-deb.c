@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reading a .deb back (libarchive): the control file's name, version,
- * architecture and relations, and the paths data.tar holds.  The member
- * tar archives are read as they stream out of the ar archive.
+ * Reading a .deb or an .ipk back (libarchive): the control file's name,
+ * version, architecture and relations, and the paths data.tar holds.
+ * The member tar archives are read as they stream out of the outer
+ * archive: ar (.deb, Yocto's .ipk) or a gzip'd tar (OpenWrt's .ipk).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -165,7 +166,8 @@ static int read_control(struct archive *tar, struct pf_pkginfo *info, const char
 			break;
 		}
 		parse_control(info, text.buf);
-		strbuf_release(&text);
+		free(info->control);
+		info->control = strbuf_detach(&text, NULL);
 		return 1;
 	}
 	if (r == ARCHIVE_EOF)
@@ -189,7 +191,16 @@ static int read_data(struct archive *tar, struct pf_pkginfo *info, const char *p
 	return pf_err_set(e, PF_EINVAL, "%s: corrupt data.tar: %s", path, archive_error_string(tar));
 }
 
-int pf_pkgin_deb(const char *path, struct pf_pkginfo *info, struct pf_err *e)
+/* "./control.tar.gz" (OpenWrt's tar) and "control.tar.gz" alike */
+static const char *member_name(const char *n)
+{
+	while (n[0] == '.' && n[1] == '/')
+		n += 2;
+	return n;
+}
+
+int pf_pkgin_members(const char *path, const void *buf, size_t len, const char *what,
+		     struct pf_pkginfo *info, struct pf_err *e)
 {
 	struct archive *ar = archive_read_new();
 	struct archive_entry *ent;
@@ -198,13 +209,19 @@ int pf_pkgin_deb(const char *path, struct pf_pkginfo *info, struct pf_err *e)
 	int r, ret = -1;
 
 	archive_read_support_format_ar(ar);
-	if (archive_read_open_filename(ar, path, BLOCK) != ARCHIVE_OK) {
-		pf_err_set(e, PF_EINVAL, "%s: not a Debian package: %s", path, archive_error_string(ar));
+	if (info->fmt == PF_FMT_IPK) {
+		archive_read_support_format_tar(ar);
+		archive_read_support_format_gnutar(ar);
+		archive_read_support_filter_gzip(ar);
+	}
+	if ((buf ? archive_read_open_memory(ar, buf, len)
+		 : archive_read_open_filename(ar, path, BLOCK)) != ARCHIVE_OK) {
+		pf_err_set(e, PF_EINVAL, "%s: not %s: %s", path, what, archive_error_string(ar));
 		goto out;
 	}
 	m->outer = ar;
 	while ((r = archive_read_next_header(ar, &ent)) == ARCHIVE_OK) {
-		const char *n = archive_entry_pathname(ent);
+		const char *n = member_name(archive_entry_pathname(ent));
 		struct archive *tar;
 		int rc;
 
@@ -223,11 +240,11 @@ int pf_pkgin_deb(const char *path, struct pf_pkginfo *info, struct pf_err *e)
 			goto out;
 	}
 	if (r != ARCHIVE_EOF) {
-		pf_err_set(e, PF_EINVAL, "%s: not a Debian package: %s", path, archive_error_string(ar));
+		pf_err_set(e, PF_EINVAL, "%s: not %s: %s", path, what, archive_error_string(ar));
 		goto out;
 	}
 	if (!control || !data) {
-		pf_err_set(e, PF_EINVAL, "%s: not a Debian package: no %s", path,
+		pf_err_set(e, PF_EINVAL, "%s: not %s: no %s", path, what,
 			   !control ? "control file" : "data.tar member");
 		goto out;
 	}
@@ -241,4 +258,10 @@ out:
 	archive_read_free(ar);
 	free(m);
 	return ret;
+}
+
+int pf_pkgin_deb(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
+		 struct pf_err *e)
+{
+	return pf_pkgin_members(path, buf, len, "a Debian package", info, e);
 }

@@ -10,9 +10,12 @@
 static const struct {
 	const char *suffix;
 	enum pf_fmt_id fmt;
-	int (*read)(const char *path, struct pf_pkginfo *info, struct pf_err *e);
+	int (*read)(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
+		    struct pf_err *e);
 } readers[] = {
 	{ ".deb", PF_FMT_DEB, pf_pkgin_deb },
+	{ ".rpm", PF_FMT_RPM, pf_pkgin_rpm },
+	{ ".ipk", PF_FMT_IPK, pf_pkgin_ipk },
 };
 
 bool pf_pkgin_known(const char *path)
@@ -25,10 +28,16 @@ bool pf_pkgin_known(const char *path)
 
 const char *pf_pkgin_formats(void)
 {
-	return "deb";
+	return "deb, rpm, ipk";
 }
 
 int pf_pkginfo_read(const char *path, struct pf_pkginfo *info, struct pf_err *e)
+{
+	return pf_pkginfo_read_mem(path, NULL, 0, info, e);
+}
+
+int pf_pkginfo_read_mem(const char *path, const void *buf, size_t len,
+			struct pf_pkginfo *info, struct pf_err *e)
 {
 	memset(info, 0, sizeof(*info));
 	for (size_t i = 0; i < PF_ARRAY_SIZE(readers); i++) {
@@ -36,7 +45,7 @@ int pf_pkginfo_read(const char *path, struct pf_pkginfo *info, struct pf_err *e)
 			continue;
 		info->path = pf_strdup(path);
 		info->fmt = readers[i].fmt;
-		if (readers[i].read(path, info, e) < 0) {
+		if (readers[i].read(path, buf, len, info, e) < 0) {
 			pf_pkginfo_release(info);
 			return -1;
 		}
@@ -55,5 +64,7 @@ void pf_pkginfo_release(struct pf_pkginfo *info)
 	for (int k = 0; k < PF_REL_NR; k++)
 		pf_strlist_release(&info->rel[k]);
 	pf_strlist_release(&info->files);
+	free(info->control);
+	pf_rpmmeta_free(info->rpm);
 	memset(info, 0, sizeof(*info));
 }

@@ -23,7 +23,10 @@
 
 struct pf_pgp {
 	char *home;
+	bool own_home;          /* a temporary home pf_pgp_free() removes */
 	gpgme_ctx_t ctx;
+	gpgme_key_t signer;     /* the last secret key signed with */
+	char *signer_fpr;
 	struct strbuf sources;  /* where the keys came from, for messages */
 };
 
@@ -87,6 +90,25 @@ static int ctx_new(struct pf_pgp *p, gpgme_ctx_t *out, struct pf_err *e)
 	return 0;
 }
 
+/* What gpgme needs before any context: the version check, SIGPIPE. */
+static int gpgme_setup(struct pf_err *e)
+{
+	struct sigaction sa;
+	gpgme_error_t err;
+
+	gpgme_check_version(NULL);
+	err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
+	if (err)
+		return gpg_fail(e, err, "OpenPGP signatures need GnuPG (gpg)");
+	/* GnuPG is fed through pipes: a reader that quits early must give
+	 * EPIPE, not kill the process */
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &sa, NULL);
+	}
+	return 0;
+}
+
 int pf_pgp_new(struct pf_pgp **out, unsigned flags, struct pf_err *e)
 {
 	static const char conf[] =
@@ -96,26 +118,14 @@ int pf_pgp_new(struct pf_pgp **out, unsigned flags, struct pf_err *e)
 		"no-greeting\n";
 	struct pf_pgp *p = pf_calloc(1, sizeof(*p));
 	const char *tmp = getenv("TMPDIR");
-	struct sigaction sa;
-	gpgme_error_t err;
 	char *path = NULL;
 	int fd;
 
 	(void)flags;
 	*out = NULL;
 	strbuf_init(&p->sources, 0);
-	gpgme_check_version(NULL);
-	err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
-	if (err) {
-		gpg_fail(e, err, "OpenPGP signatures need GnuPG (gpg)");
+	if (gpgme_setup(e) < 0)
 		goto fail;
-	}
-	/* GnuPG is fed through pipes: a reader that quits early must give
-	 * EPIPE, not kill the process */
-	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
-		sa.sa_handler = SIG_IGN;
-		sigaction(SIGPIPE, &sa, NULL);
-	}
 	p->home = pf_asprintf("%s/pkgforge-gnupg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(p->home)) {
 		pf_err_errno(e, "cannot create a temporary GnuPG home in %s", tmp && *tmp ? tmp : "/tmp");
@@ -123,6 +133,7 @@ int pf_pgp_new(struct pf_pgp **out, unsigned flags, struct pf_err *e)
 		p->home = NULL;
 		goto fail;
 	}
+	p->own_home = true;
 	path = pf_asprintf("%s/gpg.conf", p->home);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || pf_write_all(fd, conf, sizeof(conf) - 1) < 0) {
@@ -147,9 +158,12 @@ void pf_pgp_free(struct pf_pgp *p)
 {
 	if (!p)
 		return;
+	if (p->signer)
+		gpgme_key_unref(p->signer);
+	free(p->signer_fpr);
 	if (p->ctx)
 		gpgme_release(p->ctx);
-	if (p->home)
+	if (p->home && p->own_home)
 		pf_rmtree(p->home);
 	free(p->home);
 	strbuf_release(&p->sources);
@@ -580,4 +594,235 @@ void pf_pgp_stream_free(struct pf_pgp_stream *s)
 		gpgme_release(s->ctx);
 	free(s->what);
 	free(s);
+}
+
+/* ---------------------------------------------------------- signing */
+
+int pf_pgp_open_home(struct pf_pgp **out, const char *home, bool create, struct pf_err *e)
+{
+	struct pf_pgp *p = pf_calloc(1, sizeof(*p));
+	const char *env = getenv("GNUPGHOME");
+	struct stat st;
+
+	*out = NULL;
+	strbuf_init(&p->sources, 0);
+	if (gpgme_setup(e) < 0)
+		goto fail;
+	if (!home && env && *env)
+		home = env;
+	if (home) {
+		p->home = pf_strdup(home);
+		if (create && stat(home, &st) < 0 && errno == ENOENT &&
+		    mkdir(home, 0700) < 0) {
+			pf_err_errno(e, "cannot create the GnuPG home %s", home);
+			goto fail;
+		}
+		if (stat(home, &st) < 0) {
+			pf_err_errno(e, "the GnuPG home %s", home);
+			goto fail;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			pf_err_set(e, PF_EINVAL, "the GnuPG home %s is not a directory", home);
+			goto fail;
+		}
+	}
+	if (ctx_new(p, &p->ctx, e) < 0)
+		goto fail;
+	/* signing needs no web of trust, and gpg would check its trustdb
+	 * (and say so on stderr) after a key is added */
+	gpgme_set_ctx_flag(p->ctx, "trust-model", "always");
+	*out = p;
+	return 0;
+fail:
+	pf_pgp_free(p);
+	return -1;
+}
+
+/* For messages: the home as given, or GnuPG's default. */
+static const char *home_name(const struct pf_pgp *p)
+{
+	return p->home ? p->home : "~/.gnupg";
+}
+
+int pf_pgp_genkey(struct pf_pgp *p, const char *uid, const char *algo, char **fpr,
+		  struct pf_err *e)
+{
+	gpgme_genkey_result_t res;
+	gpgme_error_t err;
+
+	*fpr = NULL;
+	err = gpgme_op_createkey(p->ctx, uid, algo, 0, 0, NULL,
+				 GPGME_CREATE_SIGN | GPGME_CREATE_NOPASSWD |
+				 GPGME_CREATE_NOEXPIRE | GPGME_CREATE_FORCE);
+	if (err)
+		return gpg_fail(e, err, "cannot create an OpenPGP key (%s) in %s", algo,
+				home_name(p));
+	res = gpgme_op_genkey_result(p->ctx);
+	if (!res || !res->fpr)
+		return pf_err_set(e, PF_EFAIL, "GnuPG created a key but did not say which");
+	*fpr = pf_strdup(res->fpr);
+	for (char *c = *fpr; *c; c++)
+		if (*c >= 'a' && *c <= 'f')
+			*c = (char)(*c - 'a' + 'A');
+	return 0;
+}
+
+void pf_pgp_keyinfo_release(struct pf_pgp_keyinfo *ki)
+{
+	free(ki->uid);
+	memset(ki, 0, sizeof(*ki));
+}
+
+int pf_pgp_secret_key(struct pf_pgp *p, const char *fpr, struct pf_pgp_keyinfo *ki,
+		      struct pf_err *e)
+{
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+	bool can_sign = false;
+	int ret = -1;
+
+	memset(ki, 0, sizeof(*ki));
+	if (!pf_pgp_fpr_ok(fpr))
+		return pf_err_set(e, PF_EINVAL,
+				  "'%s' is not an OpenPGP fingerprint (40 hexadecimal digits, no spaces)",
+				  fpr);
+	err = gpgme_get_key(p->ctx, fpr, &key, 1);
+	if (err || !key) {
+		if (gpgme_err_code(err) == GPG_ERR_EOF || !key)
+			return pf_err_set(e, PF_EFAIL, "no secret key %s in %s", fpr, home_name(p));
+		return gpg_fail(e, err, "cannot look up the secret key %s in %s", fpr,
+				home_name(p));
+	}
+	if (key->revoked || key->expired || key->disabled || key->invalid) {
+		pf_err_set(e, PF_EFAIL, "the key %s is %s", fpr,
+			   key->revoked ? "revoked" : key->expired ? "expired" :
+			   key->disabled ? "disabled" : "invalid");
+		goto out;
+	}
+	for (gpgme_subkey_t sk = key->subkeys; sk; sk = sk->next)
+		can_sign |= sk->can_sign && sk->secret && !sk->revoked && !sk->expired;
+	if (!can_sign) {
+		pf_err_set(e, PF_EFAIL, "the key %s has no usable secret signing key in %s", fpr,
+			   home_name(p));
+		goto out;
+	}
+	snprintf(ki->fpr, sizeof(ki->fpr), "%s", key->subkeys->fpr);
+	for (char *c = ki->fpr; *c; c++)
+		if (*c >= 'a' && *c <= 'f')
+			*c = (char)(*c - 'a' + 'A');
+	snprintf(ki->keyid, sizeof(ki->keyid), "%s", ki->fpr + 24);
+	ki->created = key->subkeys->timestamp;
+	if (key->uids && key->uids->uid)
+		ki->uid = pf_strdup(key->uids->uid);
+	ret = 0;
+out:
+	gpgme_key_unref(key);
+	return ret;
+}
+
+int pf_pgp_export(struct pf_pgp *p, const char *fpr, bool armor, struct strbuf *out,
+		  struct pf_err *e)
+{
+	gpgme_data_t d = NULL;
+	gpgme_error_t err;
+	char *mem;
+	size_t n = 0;
+
+	gpgme_set_armor(p->ctx, armor);
+	err = gpgme_data_new(&d);
+	if (!err)
+		err = gpgme_op_export(p->ctx, fpr, GPGME_EXPORT_MODE_MINIMAL, d);
+	if (err) {
+		if (d)
+			gpgme_data_release(d);
+		return gpg_fail(e, err, "cannot export the public key %s", fpr);
+	}
+	mem = gpgme_data_release_and_get_mem(d, &n);
+	if (!mem || !n) {
+		gpgme_free(mem);
+		return pf_err_set(e, PF_EFAIL, "no public key %s in %s", fpr, home_name(p));
+	}
+	strbuf_add(out, mem, n);
+	gpgme_free(mem);
+	return 0;
+}
+
+int pf_pgp_sign(struct pf_pgp *p, const char *fpr, enum pf_pgp_sigmode mode,
+		const void *buf, size_t len, struct strbuf *out, int *pubkey_algo,
+		struct pf_err *e)
+{
+	static const gpgme_sig_mode_t modes[] = {
+		[PF_PGP_CLEARSIGN] = GPGME_SIG_MODE_CLEAR,
+		[PF_PGP_DETACH_ARMOR] = GPGME_SIG_MODE_DETACH,
+		[PF_PGP_DETACH_BINARY] = GPGME_SIG_MODE_DETACH,
+	};
+	gpgme_key_t key = NULL;
+	gpgme_data_t in = NULL, sig = NULL;
+	gpgme_sign_result_t res;
+	gpgme_error_t err;
+	char *mem;
+	size_t n = 0;
+	int ret = -1;
+
+	gpgme_signers_clear(p->ctx);
+	gpgme_set_armor(p->ctx, mode != PF_PGP_DETACH_BINARY);
+	gpgme_set_textmode(p->ctx, 0);
+	/* looking the key up runs gpg too: once per context and key */
+	if (!p->signer || strcasecmp(p->signer_fpr, fpr)) {
+		if (p->signer)
+			gpgme_key_unref(p->signer);
+		free(p->signer_fpr);
+		p->signer = NULL;
+		p->signer_fpr = NULL;
+		err = gpgme_get_key(p->ctx, fpr, &key, 1);
+		if (err || !key) {
+			pf_err_set(e, PF_EFAIL, "no secret key %s in %s", fpr, home_name(p));
+			goto out;
+		}
+		p->signer = key;
+		p->signer_fpr = pf_strdup(fpr);
+		key = NULL;
+	}
+	err = gpgme_signers_add(p->ctx, p->signer);
+	if (!err)
+		err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new(&sig);
+	if (!err)
+		err = gpgme_op_sign(p->ctx, in, sig, modes[mode]);
+	if (err) {
+		gpg_fail(e, err, "cannot sign with the key %s", fpr);
+		goto out;
+	}
+	res = gpgme_op_sign_result(p->ctx);
+	if (!res || !res->signatures || res->invalid_signers) {
+		pf_err_set(e, PF_EFAIL, "cannot sign with the key %s: GnuPG made no signature", fpr);
+		goto out;
+	}
+	/* apt warns about SHA-1 signatures and rpm refuses weak ones */
+	if (res->signatures->hash_algo == GPGME_MD_MD5 ||
+	    res->signatures->hash_algo == GPGME_MD_SHA1 ||
+	    res->signatures->hash_algo == GPGME_MD_RMD160) {
+		pf_err_set(e, PF_EFAIL,
+			   "GnuPG signed with %s: set 'personal-digest-preferences SHA512' in %s/gpg.conf",
+			   gpgme_hash_algo_name(res->signatures->hash_algo), home_name(p));
+		goto out;
+	}
+	if (pubkey_algo)
+		*pubkey_algo = res->signatures->pubkey_algo == GPGME_PK_EDDSA ? 22 :
+			       res->signatures->pubkey_algo == GPGME_PK_DSA ? 17 :
+			       (int)res->signatures->pubkey_algo;
+	mem = gpgme_data_release_and_get_mem(sig, &n);
+	sig = NULL;
+	strbuf_add(out, mem, n);
+	gpgme_free(mem);
+	ret = 0;
+out:
+	gpgme_signers_clear(p->ctx);
+	if (in)
+		gpgme_data_release(in);
+	if (sig)
+		gpgme_data_release(sig);
+	gpgme_key_unref(key);
+	return ret;
 }

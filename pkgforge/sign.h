@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "err.h"
 #include "strbuf.h"
 
@@ -17,11 +18,11 @@
  * and pf_pgp_check() accepts a good signature by one of those keys (or
  * by one of their subkeys) and nothing else.
  *
- * Verification is what exists today (upstream checksum lists and
- * tarball signatures).  Signing (Release/InRelease, repomd.xml.asc, rpm
- * headers) belongs here too, on the same context: import a secret key
- * into the private home with an agent allowed (a PF_PGP_* flag that
- * lets gpg start its agent, killed again by pf_pgp_free()), then sign.
+ * Signing (Release/InRelease, repomd.xml.asc, Packages.asc, rpm
+ * headers) and key generation work on another kind of context, opened
+ * with pf_pgp_open_home() on the GnuPG home that holds the secret key:
+ * the user's (or one chosen with --gnupghome), through GnuPG's own
+ * agent.  pkgforge never sees a secret key nor asks for a passphrase.
  */
 
 struct pf_pgp;
@@ -105,6 +106,57 @@ int pf_pgp_stream_write(struct pf_pgp_stream *s, const void *buf, size_t len,
 int pf_pgp_stream_end(struct pf_pgp_stream *s, struct pf_pgp_result *r, struct pf_err *e);
 /* Abandons a stream that was not ended. */
 void pf_pgp_stream_free(struct pf_pgp_stream *s);
+
+/* ---------------------------------------------------------- signing */
+
+/*
+ * A context on an existing GnuPG home (NULL: $GNUPGHOME, else GnuPG's
+ * default ~/.gnupg), created (mode 0700) when create is set.  It is not
+ * removed by pf_pgp_free(), and its agent is left running, as GnuPG's
+ * own tools leave it.
+ */
+int pf_pgp_open_home(struct pf_pgp **out, const char *home, bool create, struct pf_err *e);
+
+/*
+ * Create a signing key without passphrase or expiry: algo is GnuPG's
+ * name ("rsa3072", "rsa4096", "ed25519").  *fpr receives its
+ * fingerprint (upper case).
+ */
+int pf_pgp_genkey(struct pf_pgp *p, const char *uid, const char *algo, char **fpr,
+		  struct pf_err *e);
+
+/* A secret key usable for signing, looked up by fingerprint. */
+struct pf_pgp_keyinfo {
+	char fpr[41];           /* of the primary key, upper case */
+	char keyid[17];         /* its last 16 hex digits */
+	char *uid;              /* first user id, or NULL */
+	int64_t created;        /* creation time of the primary key */
+};
+
+int pf_pgp_secret_key(struct pf_pgp *p, const char *fpr, struct pf_pgp_keyinfo *ki,
+		      struct pf_err *e);
+void pf_pgp_keyinfo_release(struct pf_pgp_keyinfo *ki);
+
+/* The public key fpr, minimal (self-signatures only), armored or binary
+ * (a binary export is also a keyring apt's Signed-By reads). */
+int pf_pgp_export(struct pf_pgp *p, const char *fpr, bool armor, struct strbuf *out,
+		  struct pf_err *e);
+
+enum pf_pgp_sigmode {
+	PF_PGP_CLEARSIGN,       /* InRelease */
+	PF_PGP_DETACH_ARMOR,    /* Release.gpg, repomd.xml.asc, Packages.asc */
+	PF_PGP_DETACH_BINARY,   /* an rpm header signature packet */
+};
+
+/*
+ * Sign buf with the key fpr (SHA-256 or stronger).  out receives the
+ * signature (or the clearsigned text); *pubkey_algo, when not NULL, the
+ * OpenPGP public key algorithm number of the signing key (1 RSA, 17
+ * DSA, 22 EdDSA).
+ */
+int pf_pgp_sign(struct pf_pgp *p, const char *fpr, enum pf_pgp_sigmode mode,
+		const void *buf, size_t len, struct strbuf *out, int *pubkey_algo,
+		struct pf_err *e);
 
 /* True when s is a full v4 fingerprint: 40 hexadecimal digits. */
 bool pf_pgp_fpr_ok(const char *s);

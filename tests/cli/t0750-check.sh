@@ -114,6 +114,6 @@ test_expect_code 2 'an unknown profile' '
 test_expect_code 2 'a directory without packages' '
 	mkdir nothing
 	pkgforge check nothing 2>err; rc=$?
-	check_lines err "pkgforge: error: nothing: no package in this directory (deb)" || exit 9
+	check_lines err "pkgforge: error: nothing: no package in this directory (deb, rpm, ipk)" || exit 9
 	exit $rc
 '

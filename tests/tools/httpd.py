@@ -37,6 +37,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 counts = {}
@@ -83,6 +84,8 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) != 2:
             return self.plain(404, "no mode\n")
         mode, rel = parts
+        # as real servers do: clients percent-encode ('+' is %2b for dnf)
+        rel = urllib.parse.unquote(rel.split("?", 1)[0])
         path = os.path.join(self.server.opts.root, rel)
         n = count((mode, rel))
         if mode == "e404":

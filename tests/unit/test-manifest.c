@@ -154,7 +154,7 @@ static const struct bad bads[] = {
 	{ "duplicate key", "homepage:", "license: MIT\nhomepage:", NULL,
 	  "t.yaml:7:1: error: duplicate key 'license' (first at line 5)" },
 	{ "unknown host", "hosts: [x86_64, aarch64]", "hosts: [x86_64, riscv64]", NULL,
-	  "t.yaml:9:17: error: unknown host architecture 'riscv64' (known: x86_64, aarch64, arm64)\n"
+	  "t.yaml:9:17: error: unknown host architecture 'riscv64' (known: x86_64, aarch64, arm64, all)\n"
 	  "t.yaml:18:7: error: sha256 for 'aarch64' matches no host or source file of version '18.1.8'" },
 	{ "prefix not absolute", "prefix: /opt/korg/llvm-${major}", "prefix: opt/korg", NULL,
 	  "t.yaml:8:9: error: prefix 'opt/korg' must be an absolute path below /" },

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_REPO_PRIV_H
+#define PF_REPO_PRIV_H
+
+/*
+ * What repo.c (opening, publishing), repo-read.c (finding, reading,
+ * adding and signing packages) and repo-settings.c share; nothing else
+ * includes this.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include "repofmt.h"
+#include "sign.h"
+#include "usign.h"
+
+#define STATE ".pkgforge"
+#define MAX_SETTINGS (64 << 10)
+
+struct pf_repo {
+	char *root;
+	int lock_fd;
+	struct pf_repo_opts opts;
+	struct pf_repo_cfg cfg;
+	char *incoming;
+	/* every package known: the cache, then what this run read */
+	struct pf_repopkg **pkgs;
+	size_t nr, alloc;
+	bool cache_dropped;             /* unreadable: nothing is known */
+	bool had_cache;                 /* published flags can be trusted */
+	bool rpm_feed_existed;          /* rpm/repodata/repomd.xml was there */
+	bool dirty;                     /* the cache must be saved */
+	/* signing, set up on first need */
+	bool keys_ready;
+	struct pf_pgp *pgp;
+	struct pf_pgp_keyinfo key;
+	bool have_key;
+	struct pf_usign_key usign;
+	bool have_usign;
+	size_t read, signed_now;
+};
+
+/* repo-settings.c: the run's configuration, from the options and what
+ * .pkgforge/settings remembers (saved when save is set). */
+int pf_repo_settings(struct pf_repo *r, bool save, struct pf_err *e);
+void pf_repo_cfg_release(struct pf_repo_cfg *c);
+/* An absolute path (settings must work from any directory). */
+char *pf_repo_absolute(const char *p);
+
+/* repo-read.c */
+enum pf_fmt_id pf_repo_fmt_of(const char *path);
+/* Find every package file; read those the cache does not know (new
+ * rpms signed first). */
+int pf_repo_find_all(struct pf_repo *r, struct pf_err *e);
+/* Read these packages (several at once) into r->pkgs. */
+int pf_repo_read_many(struct pf_repo *r, char *const *relpaths, size_t n, struct pf_err *e);
+/* Sign the new rpms of the list that want the feed's signature. */
+int pf_repo_sign_new(struct pf_repo *r, const struct pf_strlist *rel, struct pf_err *e);
+/* Sign the known rpms that want it (--resign), and read them again. */
+int pf_repo_sign_cached(struct pf_repo *r, struct pf_err *e);
+ssize_t pf_repo_find_pkg(struct pf_repo *r, const char *relpath);
+void pf_repo_drop_pkg(struct pf_repo *r, size_t i);
+
+/* repo.c */
+int pf_repo_keys_setup(struct pf_repo *r, struct pf_err *e);
+/* --verbose: how long a phase took (t0 moves on). */
+void pf_repo_phase(struct pf_repo *r, struct timespec *t0, const char *what);
+
+#endif

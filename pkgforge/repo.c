@@ -1,0 +1,869 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The repository (repo.h): opening it (the lock, the index cache), the
+ * keys and the keyring packages, --keep, the check, and publication.
+ * Settings are in repo-settings.c, finding, reading, signing and adding
+ * packages in repo-read.c, the formats themselves in repofmt-*.c.
+ *
+ * Publication order, so that a run killed at any moment leaves the
+ * previous feeds valid:
+ *   1. packages are in place before any index names them;
+ *   2. files named by content (apt's by-hash copies, rpm-md's
+ *      <sha256>-*.xml.*) are written;
+ *   3. files with fixed names are written and synced under temporary
+ *      names, then renamed into place one right after the other, in
+ *      the order the formats gave (apt's InRelease very last);
+ *   4. then the cache, old generations, and packages --keep moves out.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "keyring.h"
+#include "ofile.h"
+#include "profile.h"
+#include "repo-priv.h"
+#include "sign.h"
+#include "strmap.h"
+#include "usign.h"
+#include "util.h"
+#include "banned.h"
+
+void pf_repo_opts_init(struct pf_repo_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->keep = -1;
+	o->byhash_keep = -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* -------------------------------------------------------- open, close */
+
+static int take_lock(struct pf_repo *r, struct pf_err *e)
+{
+	char *path = pf_asprintf("%s/" STATE "/lock", r->root);
+	int ret = -1;
+
+	r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (r->lock_fd < 0) {
+		pf_err_errno(e, "cannot open %s", path);
+		goto out;
+	}
+	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			pf_err_errno(e, "cannot lock %s", path);
+			goto out;
+		}
+		pf_log(&r->opts.log, PF_LOG_INFO,
+		       "waiting for another pkgforge run on %s (it holds %s)", r->root, path);
+		while (flock(r->lock_fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				pf_err_errno(e, "cannot lock %s", path);
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	free(path);
+	return ret;
+}
+
+/* Incoming directories a killed run left (a day old: no run is that long). */
+static void clean_incoming(struct pf_repo *r)
+{
+	char *dir = pf_asprintf("%s/" STATE "/incoming", r->root);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	while (d && (de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = pf_asprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && st.st_mtime + 86400 < now)
+			pf_rmtree(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
+int pf_repo_mkincoming(const char *root, char **dir, struct pf_err *e)
+{
+	char *base = pf_asprintf("%s/" STATE "/incoming", root);
+	int ret = pf_mkdir_p(base, 0755, e);
+
+	*dir = NULL;
+	if (!ret) {
+		*dir = pf_asprintf("%s/run.XXXXXX", base);
+		if (!mkdtemp(*dir)) {
+			ret = pf_err_errno(e, "cannot create a directory in %s", base);
+			free(*dir);
+			*dir = NULL;
+		}
+	}
+	free(base);
+	return ret;
+}
+
+/* --verbose: how long each phase took */
+void pf_repo_phase(struct pf_repo *r, struct timespec *t0, const char *what)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pf_log(&r->opts.log, PF_LOG_DEBUG, "%s: %ld ms", what,
+	       (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000));
+	*t0 = t1;
+}
+
+static void load_cache(struct pf_repo *r)
+{
+	char *path = pf_asprintf("%s/" STATE "/index-cache", r->root);
+	struct pf_err e = PF_ERR_INIT;
+	struct timespec t0;
+	struct stat st;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r->had_cache = stat(path, &st) == 0;
+	if (pf_repocache_load(path, &r->pkgs, &r->nr, &r->alloc, &e) > 0) {
+		r->cache_dropped = true;
+		r->dirty = true;
+		r->had_cache = false;
+		pf_log(&r->opts.log, PF_LOG_WARN,
+		       "%s is unreadable (another pkgforge version?): every package is read again",
+		       path);
+	}
+	pf_repo_phase(r, &t0, "read the index cache");
+	pf_err_release(&e);
+	free(path);
+}
+
+static int save_cache(struct pf_repo *r, struct pf_err *e)
+{
+	char *path;
+	struct timespec t0;
+	int ret;
+
+	if (!r->dirty)
+		return 0;
+	path = pf_asprintf("%s/" STATE "/index-cache", r->root);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = pf_repocache_save(path, r->pkgs, r->nr, e);
+	pf_repo_phase(r, &t0, "saved the index cache");
+	if (!ret)
+		r->dirty = false;
+
+	free(path);
+	return ret;
+}
+
+int pf_repo_open(struct pf_repo **out, const char *dir, const struct pf_repo_opts *o,
+		 struct pf_err *e)
+{
+	struct pf_repo *r = pf_calloc(1, sizeof(*r));
+	char *state;
+	struct stat st;
+
+	*out = NULL;
+	r->lock_fd = -1;
+	r->opts = *o;
+	if (r->opts.threads <= 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		r->opts.threads = n > 0 ? (int)n : 1;
+	}
+	r->root = pf_repo_absolute(dir);
+	while (strlen(r->root) > 1 && r->root[strlen(r->root) - 1] == '/')
+		r->root[strlen(r->root) - 1] = '\0';
+	if (stat(r->root, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		pf_err_set(e, PF_EINVAL, "%s is not a directory", dir);
+		goto fail;
+	}
+	state = pf_asprintf("%s/" STATE, r->root);
+	if (pf_mkdir_p(state, 0755, e) < 0) {
+		free(state);
+		goto fail;
+	}
+	free(state);
+	if (take_lock(r, e) < 0 || pf_repo_settings(r, true, e) < 0)
+		goto fail;
+	clean_incoming(r);
+	load_cache(r);
+	*out = r;
+	return 0;
+fail:
+	pf_repo_close(r);
+	return -1;
+}
+
+int pf_repo_precheck(const char *dir, const struct pf_repo_opts *o, struct pf_err *e)
+{
+	struct pf_repo *r = pf_calloc(1, sizeof(*r));
+	int ret = -1;
+
+	r->lock_fd = -1;
+	r->opts = *o;
+	r->root = pf_repo_absolute(dir);
+	if (pf_repo_settings(r, false, e) < 0 || pf_repo_keys_setup(r, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	pf_repo_close(r);
+	return ret;
+}
+
+void pf_repo_close(struct pf_repo *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nr; i++) {
+		pf_repopkg_release(r->pkgs[i]);
+		free(r->pkgs[i]);
+	}
+	free(r->pkgs);
+	if (r->incoming)
+		pf_rmtree(r->incoming);
+	free(r->incoming);
+	pf_pgp_free(r->pgp);
+	pf_pgp_keyinfo_release(&r->key);
+	memset(&r->usign, 0, sizeof(r->usign));
+	pf_repo_cfg_release(&r->cfg);
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
+	free(r->root);
+	free(r);
+}
+
+const char *pf_repo_incoming(struct pf_repo *r)
+{
+	struct pf_err e = PF_ERR_INIT;
+
+	if (!r->incoming && pf_repo_mkincoming(r->root, &r->incoming, &e) < 0)
+		r->incoming = NULL;
+	pf_err_release(&e);
+	return r->incoming;
+}
+
+void pf_repo_report_release(struct pf_repo_report *rep)
+{
+	pf_strlist_release(&rep->published);
+	pf_strlist_release(&rep->snippets);
+	pf_diag_release(&rep->diag);
+	free(rep->snippet_text);
+	memset(rep, 0, sizeof(*rep));
+}
+
+/* ------------------------------------------------------------- keys */
+
+int pf_repo_keys_setup(struct pf_repo *r, struct pf_err *e)
+{
+	if (r->keys_ready || r->opts.unsigned_feed)
+		return 0;
+	if (!r->cfg.sign_key)
+		return pf_err_set(e, PF_EINVAL,
+				  "no signing key: give --sign-key FPR (see 'pkgforge keygen'), or --unsigned for a feed no client can verify");
+	if (pf_pgp_open_home(&r->pgp, r->cfg.gnupghome, false, e) < 0 ||
+	    pf_pgp_secret_key(r->pgp, r->cfg.sign_key, &r->key, e) < 0)
+		return -1;
+	r->have_key = true;
+	if (r->cfg.usign_key) {
+		if (pf_usign_load(r->cfg.usign_key, true, &r->usign, e) < 0)
+			return -1;
+		r->have_usign = true;
+	}
+	r->keys_ready = true;
+	return 0;
+}
+
+/* The keyring sources: the exported public keys. */
+struct keys {
+	struct strbuf asc, bin, usign_pub;
+	char usign_fp[17];
+};
+
+static void keys_release(struct keys *k)
+{
+	strbuf_release(&k->asc);
+	strbuf_release(&k->bin);
+	strbuf_release(&k->usign_pub);
+}
+
+static int export_keys(struct pf_repo *r, struct keys *k, struct pf_err *e)
+{
+	memset(k, 0, sizeof(*k));
+	strbuf_init(&k->asc, 0);
+	strbuf_init(&k->bin, 0);
+	strbuf_init(&k->usign_pub, 0);
+	if (pf_pgp_export(r->pgp, r->key.fpr, true, &k->asc, e) < 0 ||
+	    pf_pgp_export(r->pgp, r->key.fpr, false, &k->bin, e) < 0)
+		return -1;
+	if (r->have_usign) {
+		struct strbuf c = STRBUF_INIT;
+
+		pf_usign_fingerprint(&r->usign, k->usign_fp);
+		strbuf_addf(&c, "%s usign public key %s", r->cfg.origin, k->usign_fp);
+		pf_usign_public_text(&r->usign, c.buf, &k->usign_pub);
+		strbuf_release(&c);
+	}
+	return 0;
+}
+
+/* Write path if its content differs (keys, snippets: no churn). */
+static int put_if_changed(const char *path, const void *buf, size_t len, struct pf_err *e)
+{
+	struct strbuf old = STRBUF_INIT;
+	struct pf_err ignore = PF_ERR_INIT;
+	char *dir = pf_strdup(path);
+	int ret = 0;
+
+	*strrchr(dir, '/') = '\0';
+	if (pf_read_file(path, len + 1, &old, &ignore) < 0 || old.len != len ||
+	    memcmp(old.buf, buf, len))
+		ret = pf_mkdir_p(dir, 0755, e) < 0 ? -1 : pf_ofile_put(path, buf, len, e);
+	strbuf_release(&old);
+	pf_err_release(&ignore);
+	free(dir);
+	return ret;
+}
+
+static int publish_keys(struct pf_repo *r, const struct keys *k, struct pf_err *e)
+{
+	char *p = pf_asprintf("%s/keys/%s.asc", r->root, r->cfg.keyfile);
+	int ret = put_if_changed(p, k->asc.buf, k->asc.len, e);
+
+	free(p);
+	p = pf_asprintf("%s/keys/%s.gpg", r->root, r->cfg.keyfile);
+	if (!ret)
+		ret = put_if_changed(p, k->bin.buf, k->bin.len, e);
+	free(p);
+	if (!ret && k->usign_pub.len) {
+		p = pf_asprintf("%s/keys/%s.pub", r->root, r->cfg.keyfile);
+		ret = put_if_changed(p, k->usign_pub.buf, k->usign_pub.len, e);
+		free(p);
+	}
+	return ret;
+}
+
+/* --------------------------------------------------- keep and check */
+
+static int vercmp(enum pf_fmt_id f, const char *a, const char *b)
+{
+	return f == PF_FMT_RPM ? pf_rpmevr_cmp(a, b) : pf_debver_cmp(a, b);
+}
+
+/* fmt, name, arch, newest version first, path */
+static int cmp_group(const void *pa, const void *pb)
+{
+	const struct pf_repopkg *a = *(struct pf_repopkg *const *)pa;
+	const struct pf_repopkg *b = *(struct pf_repopkg *const *)pb;
+	int c;
+
+	if (a->fmt != b->fmt)
+		return (int)a->fmt - (int)b->fmt;
+	if ((c = strcmp(a->info.name, b->info.name)) != 0 ||
+	    (c = strcmp(a->info.arch, b->info.arch)) != 0 ||
+	    (c = -vercmp(a->fmt, a->info.version, b->info.version)) != 0)
+		return c;
+	return strcmp(a->relpath, b->relpath);
+}
+
+/* the order of the indexes: name, oldest version first, arch, path */
+static int cmp_index(const void *pa, const void *pb)
+{
+	const struct pf_repopkg *a = *(struct pf_repopkg *const *)pa;
+	const struct pf_repopkg *b = *(struct pf_repopkg *const *)pb;
+	int c;
+
+	if ((c = strcmp(a->info.name, b->info.name)) != 0 ||
+	    (c = vercmp(a->fmt, a->info.version, b->info.version)) != 0 ||
+	    (c = strcmp(a->info.arch, b->info.arch)) != 0)
+		return c;
+	return strcmp(a->relpath, b->relpath);
+}
+
+/* --keep N: the N newest versions of each name and architecture. */
+static void select_feed(struct pf_repo *r)
+{
+	struct pf_repopkg **v;
+	size_t rank = 0;
+
+	if (!r->nr)
+		return;
+	v = pf_malloc(r->nr * sizeof(*v));
+	memcpy(v, r->pkgs, r->nr * sizeof(*v));
+	qsort(v, r->nr, sizeof(*v), cmp_group);
+	for (size_t i = 0; i < r->nr; i++) {
+		if (i && (v[i]->fmt != v[i - 1]->fmt || strcmp(v[i]->info.name, v[i - 1]->info.name) ||
+			  strcmp(v[i]->info.arch, v[i - 1]->info.arch)))
+			rank = 0;
+		v[i]->in_feed = !r->cfg.keep || rank < (size_t)r->cfg.keep;
+		rank++;
+	}
+	free(v);
+}
+
+static int check_feed(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *e)
+{
+	struct pf_profile profile;
+	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
+	size_t n = 0;
+
+	if (pf_profile_load(&profile, r->cfg.profile, e) < 0) {
+		free(v);
+		return -1;
+	}
+	for (size_t i = 0; i < r->nr; i++)
+		if (r->pkgs[i]->in_feed)
+			v[n++] = r->pkgs[i]->info;     /* shallow: not released here */
+	rep->problems = pf_check_pkgs(v, n, &profile, &rep->diag);
+	pf_profile_release(&profile);
+	free(v);
+	return 0;
+}
+
+/* -------------------------------------------------------- publishing */
+
+static void publish_release(struct pf_publish *pub)
+{
+	for (size_t i = 0; i < pub->nr_top; i++) {
+		if (pub->top[i].tmp)
+			pf_ofile_abort(&pub->top[i]);
+		free(pub->top_rel[i]);
+	}
+	free(pub->top);
+	free(pub->top_rel);
+	pf_strlist_release(&pub->generated);
+	pf_strlist_release(&pub->remove);
+}
+
+/* Put every synced file in place, one right after the other. */
+static int publish_commit(struct pf_repo *r, struct pf_publish *pub,
+			  struct pf_repo_report *rep, struct pf_err *e)
+{
+	struct pf_strlist dirs = { NULL, 0, 0 };
+	int ret = -1;
+
+	for (size_t i = 0; i < pub->nr_top; i++) {
+		char *dir = pf_strdup(pub->top[i].path);
+		bool have = false;
+
+		*strrchr(dir, '/') = '\0';
+		for (size_t k = 0; k < dirs.nr && !have; k++)
+			have = !strcmp(dirs.v[k], dir);
+		if (have)
+			free(dir);
+		else
+			pf_strlist_add(&dirs, dir);
+	}
+	for (size_t i = 0; i < pub->nr_top; i++) {
+		if (pf_ofile_rename(&pub->top[i], e) < 0)
+			goto out;
+		pf_strlist_add(&rep->published, pf_strdup(pub->top_rel[i]));
+	}
+	for (size_t i = 0; i < pub->remove.nr; i++) {
+		char *p = pf_asprintf("%s/%s", r->root, pub->remove.v[i]);
+		unlink(p);
+		free(p);
+	}
+	for (size_t i = 0; i < dirs.nr; i++) {
+		char *f = pf_asprintf("%s/x", dirs.v[i]);
+		pf_fsync_dir_of(f);
+		free(f);
+	}
+	ret = 0;
+out:
+	pf_strlist_release(&dirs);
+	return ret;
+}
+
+/*
+ * .pkgforge/generations: one line per publication, the content-named
+ * files it referred to; the files of the last byhash_keep ones stay.
+ */
+static int generations(struct pf_repo *r, const struct pf_publish *pub, struct pf_strmap *keep,
+		       struct pf_strlist *owned, struct pf_err *e)
+{
+	char *path = pf_asprintf("%s/" STATE "/generations", r->root);
+	struct strbuf sb = STRBUF_INIT, line = STRBUF_INIT, out = STRBUF_INIT;
+	struct pf_err ignore = PF_ERR_INIT;
+	struct pf_strlist lines = { NULL, 0, 0 }, gen = { NULL, 0, 0 };
+	size_t first;
+	int ret;
+
+	pf_read_file(path, 64u << 20, &sb, &ignore);
+	for (char *l = sb.buf, *nl; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		if (!nl)
+			break;
+		if (nl > l)
+			pf_strlist_add(&lines, pf_strndup(l, (size_t)(nl - l)));
+	}
+	for (size_t i = 0; i < pub->generated.nr; i++)
+		pf_strlist_add(&gen, pf_strdup(pub->generated.v[i]));
+	if (gen.nr)
+		qsort(gen.v, gen.nr, sizeof(*gen.v), cmp_str);
+	for (size_t i = 0; i < gen.nr; i++)
+		strbuf_addf(&line, "%s%s", i ? " " : "", gen.v[i]);
+	if (!lines.nr || strcmp(lines.v[lines.nr - 1], line.buf))
+		pf_strlist_add(&lines, strbuf_detach(&line, NULL));
+	first = lines.nr > (size_t)r->cfg.byhash_keep ? lines.nr - (size_t)r->cfg.byhash_keep : 0;
+	for (size_t i = first; i < lines.nr; i++) {
+		char *save = NULL;
+
+		strbuf_addf(&out, "%s\n", lines.v[i]);
+		for (char *t = strtok_r(lines.v[i], " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+			char *k = pf_strdup(t);
+			pf_strlist_add(owned, k);
+			pf_strmap_put(keep, k, 0);
+		}
+	}
+	ret = pf_ofile_put(path, out.buf, out.len, e);
+	free(path);
+	strbuf_release(&sb);
+	strbuf_release(&line);
+	strbuf_release(&out);
+	pf_err_release(&ignore);
+	pf_strlist_release(&lines);
+	pf_strlist_release(&gen);
+	return ret;
+}
+
+/* ofile's temporary files: ".NAME.tmp.XXXXXX" */
+static bool ofile_temp(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+
+	return name[0] == '.' && t && strlen(t) == strlen(".tmp.XXXXXX");
+}
+
+/* Temporary files a killed run left (nobody else writes here: we hold
+ * the lock; builds write to .pkgforge/incoming/). */
+static void clean_temps(const char *dir, int depth, bool recurse)
+{
+	DIR *d = depth < 16 ? opendir(dir) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		bool isdir = de->d_type == DT_DIR, isreg = de->d_type == DT_REG;
+		struct stat st;
+		char *p;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, STATE))
+			continue;
+		/* only what a temporary file's name can be, or a directory */
+		if (!isdir && !(de->d_name[0] == '.' && ofile_temp(de->d_name)) &&
+		    de->d_type != DT_UNKNOWN)
+			continue;
+		if (de->d_type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			isdir = S_ISDIR(st.st_mode);
+			isreg = S_ISREG(st.st_mode);
+		}
+		p = pf_asprintf("%s/%s", dir, de->d_name);
+		if (isdir && recurse)
+			clean_temps(p, depth + 1, true);
+		else if (isreg && ofile_temp(de->d_name))
+			unlink(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Packages --keep took out of the feeds go to attic/, below the same path. */
+static int to_attic(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *e)
+{
+	for (size_t i = r->nr; i-- > 0;) {
+		char *from, *to, *dir;
+		int rc;
+
+		if (r->pkgs[i]->in_feed)
+			continue;
+		from = pf_asprintf("%s/%s", r->root, r->pkgs[i]->relpath);
+		to = pf_asprintf("%s/attic/%s", r->root, r->pkgs[i]->relpath);
+		dir = pf_strdup(to);
+		*strrchr(dir, '/') = '\0';
+		rc = pf_mkdir_p(dir, 0755, e);
+		if (!rc && rename(from, to) < 0)
+			rc = pf_err_errno(e, "cannot move %s to %s", from, to);
+		if (!rc) {
+			pf_log(&r->opts.log, PF_LOG_INFO, "moved %s to attic/ (--keep %d)",
+			       r->pkgs[i]->relpath, r->cfg.keep);
+			rep->moved_out++;
+			pf_repo_drop_pkg(r, i);
+		}
+		free(from);
+		free(to);
+		free(dir);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static int snippets(struct pf_repo *r, const struct pf_repoctx *c, struct pf_repopkg **sorted,
+		    size_t nsorted, struct pf_repo_report *rep, struct pf_err *e)
+{
+	struct strbuf all = STRBUF_INIT;
+	int ret = 0;
+
+	for (int f = 0; f < PF_FMT_NR && !ret; f++) {
+		struct pf_repopkg **v = pf_calloc(nsorted + 1, sizeof(*v));
+		struct strbuf text = STRBUF_INIT;
+		char *name = NULL;
+		size_t n = 0;
+
+		for (size_t i = 0; i < nsorted; i++)
+			if (sorted[i]->fmt == (enum pf_fmt_id)f)
+				v[n++] = sorted[i];
+		ret = pf_repofmts[f]->snippet(c, v, n, &name, &text, e);
+		if (!ret && name) {
+			char *path = pf_asprintf("%s/setup/%s", r->root, name);
+
+			ret = put_if_changed(path, text.buf, text.len, e);
+			pf_strlist_add(&rep->snippets, pf_asprintf("setup/%s", name));
+			strbuf_addf(&all, "%s%s", all.len ? "\n" : "", text.buf);
+			free(path);
+		}
+		free(name);
+		free(v);
+		strbuf_release(&text);
+	}
+	rep->snippet_text = strbuf_detach(&all, NULL);
+	return ret;
+}
+
+/* The keyring package of the current keys, in every format the
+ * repository has, unless there already. */
+static int keyring_packages(struct pf_repo *r, const struct keys *k, struct pf_err *e)
+{
+	struct pf_strlist added = { NULL, 0, 0 };
+	struct pf_keyring kr;
+	char *version, *full, *workdir, *maint;
+	int ret = 0;
+
+	if (!strcmp(r->cfg.keyring, "none"))
+		return 0;
+	memset(&kr, 0, sizeof(kr));
+	kr.name = r->cfg.keyring;
+	kr.origin = r->cfg.origin;
+	kr.keyfile = r->cfg.keyfile;
+	/* the key's user id when it reads "Name <address>" */
+	maint = r->key.uid && strchr(r->key.uid, '<') && strchr(r->key.uid, '@') &&
+		pf_ends_with(r->key.uid, ">") && r->key.uid[0] != '<'
+		? pf_strdup(r->key.uid) : pf_asprintf("%s repository <nobody@localhost>", r->cfg.origin);
+	kr.maintainer = maint;
+	kr.created = r->key.created;
+	kr.asc = &k->asc;
+	kr.bin = &k->bin;
+	kr.usign_pub = &k->usign_pub;
+	kr.usign_fp = k->usign_fp;
+	workdir = pf_asprintf("%s/" STATE "/keyring", r->root);
+	kr.workdir = workdir;
+	kr.outdir = pf_repo_incoming(r);
+	version = pf_keyring_version(&kr);
+	full = pf_asprintf("%s-1", version);
+	if (!kr.outdir) {
+		ret = pf_err_set(e, PF_EFAIL, "cannot create a directory in %s/" STATE, r->root);
+		goto out;
+	}
+	for (int f = 0; f < PF_FMT_NR && !ret; f++) {
+		bool present = false, have = false;
+		char *path = NULL;
+
+		if (f == PF_FMT_IPK && !r->have_usign)
+			continue;
+		for (size_t i = 0; i < r->nr; i++) {
+			const struct pf_repopkg *p = r->pkgs[i];
+
+			if (p->fmt != (enum pf_fmt_id)f)
+				continue;
+			present = true;
+			have |= !strcmp(p->info.name, kr.name) && !strcmp(p->info.version, full);
+		}
+		if (!present || have)
+			continue;
+		ret = pf_keyring_build(&kr, (enum pf_fmt_id)f, &path, e);
+		if (!ret) {
+			char *placed = NULL;
+
+			ret = pf_repo_add(r, path, true, &placed, e);
+			if (!ret)
+				pf_strlist_add(&added, placed);
+			pf_log(&r->opts.log, PF_LOG_INFO, "built the keyring package %s %s (%s)", kr.name,
+			       full, pf_fmt_key[f]);
+		}
+		free(path);
+	}
+	/* into this run's feed: signed, read */
+	if (!ret && added.nr && (pf_repo_sign_new(r, &added, e) < 0 ||
+				 pf_repo_read_many(r, added.v, added.nr, e) < 0))
+		ret = -1;
+out:
+	pf_strlist_release(&added);
+	free(version);
+	free(full);
+	free(workdir);
+	free(maint);
+	return ret;
+}
+
+/* ------------------------------------------------------------- index */
+
+int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *e)
+{
+	struct pf_publish pub;
+	struct pf_repoctx ctx;
+	struct pf_strmap keep = PF_STRMAP_INIT;
+	struct pf_strlist owned = { NULL, 0, 0 };
+	struct pf_repopkg **sorted = NULL;
+	struct keys keys;
+	struct timespec t0;
+	bool have_keys = false, has_ipk = false;
+	size_t nsorted = 0;
+	int64_t sde;
+	int ret = -1;
+
+	memset(&pub, 0, sizeof(pub));
+	memset(&ctx, 0, sizeof(ctx));
+	pub.root = r->root;
+	{
+		char *p = pf_asprintf("%s/rpm/repodata/repomd.xml", r->root);
+		r->rpm_feed_existed = access(p, F_OK) == 0;
+		free(p);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (pf_repo_keys_setup(r, e) < 0)
+		goto out;
+	if (pf_repo_find_all(r, e) < 0)
+		goto save;
+	pf_repo_phase(r, &t0, "found and read the packages");
+	/* rpms read before get the feed's signature now if --resign */
+	if (pf_repo_sign_cached(r, e) < 0)
+		goto save;
+	if (r->have_key) {
+		if (export_keys(r, &keys, e) < 0)
+			goto save;
+		have_keys = true;
+		if (publish_keys(r, &keys, e) < 0 || keyring_packages(r, &keys, e) < 0)
+			goto save;
+	}
+	pf_repo_phase(r, &t0, "signed rpms, keys and keyring packages");
+	select_feed(r);
+	for (size_t i = 0; i < r->nr; i++)
+		has_ipk |= r->pkgs[i]->fmt == PF_FMT_IPK && r->pkgs[i]->in_feed;
+	if (has_ipk && r->have_key && !r->have_usign) {
+		pf_err_set(e, PF_EINVAL,
+			   "the opkg feed needs a usign key too (--usign-key FILE, see 'pkgforge keygen'): OpenWrt's opkg checks Packages.sig");
+		goto save;
+	}
+	if (check_feed(r, rep, e) < 0)
+		goto save;
+	pf_repo_phase(r, &t0, "checked the feed");
+	if (rep->problems && !r->opts.allow_problems) {
+		pf_err_set(e, PF_EFAIL,
+			   "%d problem%s in the feed: nothing was published (--allow-problems publishes anyway)",
+			   rep->problems, rep->problems == 1 ? "" : "s");
+		goto save;
+	}
+
+	ctx.root = r->root;
+	ctx.cfg = &r->cfg;
+	ctx.threads = r->opts.threads;
+	ctx.pgp = r->have_key ? r->pgp : NULL;
+	ctx.fpr = r->have_key ? r->key.fpr : NULL;
+	ctx.usign = r->have_usign ? &r->usign : NULL;
+	ctx.log = &r->opts.log;
+	if (pf_source_date_epoch(&sde) > 0)
+		ctx.date = sde;
+	else
+		ctx.date = (int64_t)time(NULL);
+
+	sorted = pf_calloc(r->nr ? r->nr : 1, sizeof(*sorted));
+	for (size_t i = 0; i < r->nr; i++)
+		if (r->pkgs[i]->in_feed)
+			sorted[nsorted++] = r->pkgs[i];
+	if (nsorted)
+		qsort(sorted, nsorted, sizeof(*sorted), cmp_index);
+	for (int f = 0; f < PF_FMT_NR; f++) {
+		struct pf_repopkg **v = pf_calloc(nsorted + 1, sizeof(*v));
+		size_t n = 0;
+		int rc = 0;
+
+		for (size_t i = 0; i < nsorted; i++)
+			if (sorted[i]->fmt == (enum pf_fmt_id)f)
+				v[n++] = sorted[i];
+		rep->pkgs[f] = n;
+		if (n || pf_repofmts[f]->exists(&ctx))
+			rc = pf_repofmts[f]->write(&ctx, v, n, &pub, e);
+		free(v);
+		if (rc < 0) {
+			pf_err_prefix(e, "%s index", pf_repofmts[f]->name);
+			goto save;
+		}
+	}
+	pf_repo_phase(r, &t0, "wrote the indexes");
+	if (publish_commit(r, &pub, rep, e) < 0)
+		goto save;
+	pf_repo_phase(r, &t0, "published");
+
+	/* published: what happens now only tidies up */
+	for (size_t i = 0; i < r->nr; i++) {
+		r->dirty |= r->pkgs[i]->published != r->pkgs[i]->in_feed;
+		r->pkgs[i]->published = r->pkgs[i]->in_feed;
+	}
+	if (generations(r, &pub, &keep, &owned, e) < 0)
+		goto save;
+	for (int f = 0; f < PF_FMT_NR; f++)
+		pf_repofmts[f]->prune(&ctx, &keep);
+	clean_temps(r->root, 0, true);
+	{
+		char *state = pf_asprintf("%s/" STATE, r->root);
+		clean_temps(state, 0, false);
+		free(state);
+	}
+	if (to_attic(r, rep, e) < 0)
+		goto save;
+	if (snippets(r, &ctx, sorted, nsorted, rep, e) < 0)
+		goto save;
+	pf_repo_phase(r, &t0, "tidied up");
+	rep->read = r->read;
+	rep->signed_now = r->signed_now;
+	rep->cached = r->nr >= r->read ? r->nr + rep->moved_out - r->read : 0;
+	ret = 0;
+save:
+	/* what was read stays known, whatever else happened */
+	{
+		struct pf_err ignore = PF_ERR_INIT;
+
+		if (save_cache(r, ret ? &ignore : e) < 0 && !ret)
+			ret = -1;
+		pf_err_release(&ignore);
+	}
+out:
+	publish_release(&pub);
+	if (have_keys)
+		keys_release(&keys);
+	pf_strmap_release(&keep);
+	pf_strlist_release(&owned);
+	free(sorted);
+	return ret;
+}

@@ -1,0 +1,611 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The rpm-md index (yum, dnf, zypper), as createrepo_c writes it:
+ *
+ *   rpm/Packages/<l>/<name>-<version>-<release>.<arch>.rpm
+ *   rpm/repodata/<sha256>-{primary,filelists,other}.xml.<zst|gz|xz>
+ *   rpm/repodata/repomd.xml, repomd.xml.asc
+ *
+ * Each package's three XML fragments are made once, when it is read
+ * (prepare(), kept in the cache), with libxml2's xmlTextWriter (the only
+ * libxml2 user); writing the index joins them.  The metadata files are
+ * named by their checksum, so repomd.xml, renamed into place last,
+ * switches from one complete generation to the next; the files of the
+ * last few generations stay for clients that read an older repomd.xml.
+ *
+ * Times are the packages' build times (not the files' mtimes, which a
+ * copy changes) and the run's date (SOURCE_DATE_EPOCH when set), so an
+ * unchanged set of packages gives the same bytes.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/xmlwriter.h>
+
+#include "digest.h"
+#include "pkgfmt.h"
+#include "repofmt.h"
+#include "compress.h"
+#include "tarw.h"
+#include "util.h"
+#include "banned.h"
+
+#define NS_COMMON "http://linux.duke.edu/metadata/common"
+#define NS_RPM "http://linux.duke.edu/metadata/rpm"
+
+static const char *const dep_elem[PF_RPMDEP_NR] = {
+	[PF_RPMDEP_PROVIDES] = "rpm:provides",
+	[PF_RPMDEP_REQUIRES] = "rpm:requires",
+	[PF_RPMDEP_CONFLICTS] = "rpm:conflicts",
+	[PF_RPMDEP_OBSOLETES] = "rpm:obsoletes",
+	[PF_RPMDEP_SUGGESTS] = "rpm:suggests",
+	[PF_RPMDEP_ENHANCES] = "rpm:enhances",
+	[PF_RPMDEP_RECOMMENDS] = "rpm:recommends",
+	[PF_RPMDEP_SUPPLEMENTS] = "rpm:supplements",
+};
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+	xmlInitParser();
+}
+
+static char *rpmmd_place(const struct pf_repo_cfg *cfg, const struct pf_pkginfo *info,
+			 const char *base)
+{
+	char l = info->name[0];
+
+	if (l >= 'A' && l <= 'Z')
+		l = (char)(l - 'A' + 'a');
+	return pf_asprintf("rpm/Packages/%c/%s", l, base);
+}
+
+/* Files listed in primary.xml (createrepo's rule, which dnf relies on
+ * for file dependencies): /etc, anything with "bin/" in it, sendmail. */
+static bool primary_file(const char *p)
+{
+	return pf_starts_with(p, "/etc/") || strstr(p, "bin/") || !strcmp(p, "/usr/lib/sendmail");
+}
+
+/* XML 1.0 cannot carry control characters, even escaped */
+static bool xml_ok(const char *s)
+{
+	const char *p = s;
+
+	if (!s)
+		return true;
+	while (*p) {
+		size_t n = strcspn(p, "\n\t\r");
+		if (!pf_utf8_clean(p, n))
+			return false;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return true;
+}
+
+struct w {
+	xmlBufferPtr buf;
+	xmlTextWriterPtr w;
+	int err;
+};
+
+static int w_open(struct w *x)
+{
+	x->err = 0;
+	x->buf = xmlBufferCreate();
+	x->w = x->buf ? xmlNewTextWriterMemory(x->buf, 0) : NULL;
+	if (!x->w)
+		return -1;
+	xmlTextWriterSetIndent(x->w, 1);
+	xmlTextWriterSetIndentString(x->w, BAD_CAST "  ");
+	return 0;
+}
+
+static char *w_close(struct w *x)
+{
+	char *s = NULL;
+
+	if (x->w) {
+		xmlTextWriterFlush(x->w);
+		xmlFreeTextWriter(x->w);
+	}
+	if (x->buf && !x->err)
+		s = pf_strdup((const char *)xmlBufferContent(x->buf));
+	if (x->buf)
+		xmlBufferFree(x->buf);
+	return s;
+}
+
+static void start(struct w *x, const char *name)
+{
+	x->err |= xmlTextWriterStartElement(x->w, BAD_CAST name) < 0;
+}
+
+static void end(struct w *x)
+{
+	x->err |= xmlTextWriterEndElement(x->w) < 0;
+}
+
+static void attr(struct w *x, const char *name, const char *v)
+{
+	x->err |= xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST(v ? v : "")) < 0;
+}
+
+static void attr_num(struct w *x, const char *name, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	attr(x, name, buf);
+}
+
+static void text_elem(struct w *x, const char *name, const char *v)
+{
+	start(x, name);
+	if (v && *v)
+		x->err |= xmlTextWriterWriteString(x->w, BAD_CAST v) < 0;
+	end(x);
+}
+
+static void version_elem(struct w *x, const struct pf_rpmmeta *m)
+{
+	start(x, "version");
+	attr(x, "epoch", m->epoch);
+	attr(x, "ver", m->version);
+	attr(x, "rel", m->release);
+	end(x);
+}
+
+static bool same_dep(const struct pf_rpmdep *a, const struct pf_rpmdep *b)
+{
+	return !strcmp(a->name, b->name) &&
+	       !strcmp(a->flags ? a->flags : "", b->flags ? b->flags : "") &&
+	       !strcmp(a->epoch ? a->epoch : "", b->epoch ? b->epoch : "") &&
+	       !strcmp(a->ver ? a->ver : "", b->ver ? b->ver : "") &&
+	       !strcmp(a->rel ? a->rel : "", b->rel ? b->rel : "");
+}
+
+/*
+ * Requires as createrepo_c lists them: without rpmlib() (rpm's own),
+ * without what the package provides itself (a file it ships and
+ * primary.xml lists, or one of its Provides), each once; and, as
+ * createrepo_c (and the yum of old), of the libc.so.6 requirements only
+ * the highest, last.
+ */
+static bool listed_require(const struct pf_rpmmeta *m, size_t i)
+{
+	const struct pf_rpmdep *d = &m->deps[PF_RPMDEP_REQUIRES].v[i];
+
+	if (pf_starts_with(d->name, "rpmlib("))
+		return false;
+	if (d->name[0] == '/' && primary_file(d->name))
+		for (size_t k = 0; k < m->nr_files; k++)
+			if (!strcmp(m->files[k].path, d->name))
+				return false;
+	for (size_t k = 0; k < m->deps[PF_RPMDEP_PROVIDES].nr; k++)
+		if (same_dep(d, &m->deps[PF_RPMDEP_PROVIDES].v[k]))
+			return false;
+	for (size_t k = 0; k < i; k++) {
+		const struct pf_rpmdep *o = &m->deps[PF_RPMDEP_REQUIRES].v[k];
+		if (same_dep(d, o) && d->pre == o->pre)
+			return false;
+	}
+	return true;
+}
+
+/* The version inside "libc.so.6(GLIBC_2.34)(64bit)": "2.34"; "" for
+ * "()", NULL without parentheses. */
+static char *libc_version(const char *name)
+{
+	const char *open = strchr(name, '('), *close, *v;
+
+	if (!open || !(close = strchr(open, ')')))
+		return NULL;
+	for (v = open + 1; v < close && (*v < '0' || *v > '9'); v++)
+		;
+	return pf_strndup(v, (size_t)(close - v));
+}
+
+/* createrepo_c lists only the highest libc.so.6 requirement */
+static int libc_cmp(const char *a, const char *b)
+{
+	char *va = libc_version(a), *vb = libc_version(b);
+	int r = !va || !vb ? (va != NULL) - (vb != NULL) :
+		!*va || !*vb ? (*va != 0) - (*vb != 0) : pf_rpmevr_cmp(va, vb);
+
+	free(va);
+	free(vb);
+	return r;
+}
+
+static void dep_entry(struct w *x, const struct pf_rpmdep *d, int kind)
+{
+	start(x, "rpm:entry");
+	attr(x, "name", d->name);
+	if (d->flags) {
+		attr(x, "flags", d->flags);
+		if (d->epoch)
+			attr(x, "epoch", d->epoch);
+		if (d->ver)
+			attr(x, "ver", d->ver);
+		if (d->rel)
+			attr(x, "rel", d->rel);
+	}
+	if (kind == PF_RPMDEP_REQUIRES && d->pre)
+		attr(x, "pre", "1");
+	end(x);
+}
+
+static void deps_elem(struct w *x, const struct pf_rpmmeta *m, int kind)
+{
+	const struct pf_rpmdep *libc = NULL;
+	bool any = false;
+
+	for (size_t i = 0; i < m->deps[kind].nr; i++) {
+		const struct pf_rpmdep *d = &m->deps[kind].v[i];
+
+		if (kind == PF_RPMDEP_REQUIRES && !listed_require(m, i))
+			continue;
+		if (!any)
+			start(x, dep_elem[kind]);
+		any = true;
+		if (kind == PF_RPMDEP_REQUIRES && pf_starts_with(d->name, "libc.so.6")) {
+			if (!libc || libc_cmp(d->name, libc->name) > 0)
+				libc = d;
+			continue;
+		}
+		dep_entry(x, d, kind);
+	}
+	if (libc)
+		dep_entry(x, libc, kind);
+	if (any)
+		end(x);
+}
+
+static void file_elems(struct w *x, const struct pf_rpmmeta *m, bool primary)
+{
+	for (size_t i = 0; i < m->nr_files; i++) {
+		const struct pf_rpmfile *f = &m->files[i];
+
+		if (primary && !primary_file(f->path))
+			continue;
+		start(x, "file");
+		if (f->type == 'd')
+			attr(x, "type", "dir");
+		else if (f->type == 'g')
+			attr(x, "type", "ghost");
+		x->err |= xmlTextWriterWriteString(x->w, BAD_CAST f->path) < 0;
+		end(x);
+	}
+}
+
+static char *primary_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m, const char *href)
+{
+	struct w x;
+
+	if (w_open(&x) < 0)
+		return w_close(&x);
+	start(&x, "package");
+	attr(&x, "type", "rpm");
+	text_elem(&x, "name", m->name);
+	text_elem(&x, "arch", m->arch);
+	version_elem(&x, m);
+	start(&x, "checksum");
+	attr(&x, "type", "sha256");
+	attr(&x, "pkgid", "YES");
+	x.err |= xmlTextWriterWriteString(x.w, BAD_CAST p->sha256) < 0;
+	end(&x);
+	text_elem(&x, "summary", m->summary);
+	text_elem(&x, "description", m->description);
+	text_elem(&x, "packager", m->packager);
+	text_elem(&x, "url", m->url);
+	start(&x, "time");
+	attr_num(&x, "file", (uint64_t)m->buildtime);
+	attr_num(&x, "build", (uint64_t)m->buildtime);
+	end(&x);
+	start(&x, "size");
+	attr_num(&x, "package", p->size);
+	attr_num(&x, "installed", m->installed_size);
+	attr_num(&x, "archive", m->archive_size);
+	end(&x);
+	start(&x, "location");
+	attr(&x, "href", href);
+	end(&x);
+	start(&x, "format");
+	text_elem(&x, "rpm:license", m->license);
+	text_elem(&x, "rpm:vendor", m->vendor);
+	text_elem(&x, "rpm:group", m->group);
+	text_elem(&x, "rpm:buildhost", m->buildhost);
+	text_elem(&x, "rpm:sourcerpm", m->sourcerpm);
+	start(&x, "rpm:header-range");
+	attr_num(&x, "start", m->header_start);
+	attr_num(&x, "end", m->header_end);
+	end(&x);
+	for (int k = 0; k < PF_RPMDEP_NR; k++)
+		deps_elem(&x, m, k);
+	file_elems(&x, m, true);
+	end(&x);
+	end(&x);
+	return w_close(&x);
+}
+
+static void pkg_attrs(struct w *x, const struct pf_repopkg *p, const struct pf_rpmmeta *m)
+{
+	attr(x, "pkgid", p->sha256);
+	attr(x, "name", m->name);
+	attr(x, "arch", m->arch);
+	version_elem(x, m);
+}
+
+static char *filelists_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m)
+{
+	struct w x;
+
+	if (w_open(&x) < 0)
+		return w_close(&x);
+	start(&x, "package");
+	pkg_attrs(&x, p, m);
+	file_elems(&x, m, false);
+	end(&x);
+	return w_close(&x);
+}
+
+static char *other_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m)
+{
+	struct w x;
+
+	if (w_open(&x) < 0)
+		return w_close(&x);
+	start(&x, "package");
+	pkg_attrs(&x, p, m);
+	for (size_t i = 0; i < m->nr_logs; i++) {
+		start(&x, "changelog");
+		attr(&x, "author", m->logs[i].author);
+		attr_num(&x, "date", (uint64_t)m->logs[i].date);
+		x.err |= xmlTextWriterWriteString(x.w, BAD_CAST m->logs[i].text) < 0;
+		end(&x);
+	}
+	end(&x);
+	return w_close(&x);
+}
+
+static int rpmmd_prepare(const struct pf_repo_cfg *cfg, struct pf_repopkg *p, struct pf_err *e)
+{
+	const struct pf_rpmmeta *m = p->info.rpm;
+	const char *strs[16];
+	size_t ns = 0;
+
+	if (!m)
+		return pf_err_set(e, PF_EINVAL, "%s: no rpm header", p->relpath);
+	pthread_once(&xml_once, xml_init);
+	strs[ns++] = m->summary;
+	strs[ns++] = m->description;
+	strs[ns++] = m->packager;
+	strs[ns++] = m->url;
+	strs[ns++] = m->license;
+	strs[ns++] = m->vendor;
+	strs[ns++] = m->group;
+	strs[ns++] = m->buildhost;
+	strs[ns++] = m->sourcerpm;
+	strs[ns++] = p->relpath;
+	for (size_t i = 0; i < ns; i++)
+		if (!xml_ok(strs[i]))
+			return pf_err_set(e, PF_EINVAL,
+					  "%s: the rpm header holds control characters or invalid UTF-8, which rpm-md's XML cannot carry",
+					  p->relpath);
+	for (size_t i = 0; i < m->nr_files; i++)
+		if (!xml_ok(m->files[i].path))
+			return pf_err_set(e, PF_EINVAL, "%s: a file name rpm-md's XML cannot carry",
+					  p->relpath);
+	for (size_t i = 0; i < m->nr_logs; i++)
+		if (!xml_ok(m->logs[i].author) || !xml_ok(m->logs[i].text))
+			return pf_err_set(e, PF_EINVAL,
+					  "%s: a changelog entry rpm-md's XML cannot carry", p->relpath);
+	for (int k = 0; k < PF_RPMDEP_NR; k++)
+		for (size_t i = 0; i < m->deps[k].nr; i++)
+			if (!xml_ok(m->deps[k].v[i].name))
+				return pf_err_set(e, PF_EINVAL,
+						  "%s: a dependency rpm-md's XML cannot carry", p->relpath);
+	p->field[0] = primary_xml(p, m, p->relpath + strlen("rpm/"));
+	p->field[1] = filelists_xml(p, m);
+	p->field[2] = other_xml(p, m);
+	if (!p->field[0] || !p->field[1] || !p->field[2])
+		return pf_err_set(e, PF_EFAIL, "%s: libxml2 cannot write its rpm-md entries",
+				  p->relpath);
+	return 0;
+}
+
+/* ------------------------------------------------------------ write */
+
+struct mdfile {
+	const char *type;
+	char *href;
+	char sha[65], open_sha[65];
+	size_t size, open_size;
+};
+
+static const char *comp_ext(enum pf_comp c)
+{
+	return c == PF_COMP_GZIP ? ".gz" : c == PF_COMP_XZ ? ".xz" : ".zst";
+}
+
+static int md_file(const struct pf_repoctx *c, struct pf_publish *pub, const char *type,
+		   const char *head, struct pf_repopkg *const *pkgs, size_t n, int field,
+		   const char *tail, struct mdfile *f, struct pf_err *e)
+{
+	struct strbuf plain = STRBUF_INIT, z = STRBUF_INIT;
+	unsigned char d[32];
+	char *rel = NULL;
+	int level = c->cfg->rpmmd_comp == PF_COMP_ZSTD ? 3 : c->cfg->rpmmd_comp == PF_COMP_XZ ? 6 : 6;
+	int ret = -1;
+
+	f->type = type;
+	strbuf_addf(&plain, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
+		    head, n);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addstr(&plain, pkgs[i]->field[field]);
+	strbuf_addstr(&plain, tail);
+	pf_digest_buf(PF_SHA256, plain.buf, plain.len, d);
+	pf_hex(f->open_sha, d, 32);
+	f->open_size = plain.len;
+	if (pf_compress(plain.buf, plain.len, c->cfg->rpmmd_comp, level, c->threads, &z, e) < 0)
+		goto out;
+	pf_digest_buf(PF_SHA256, z.buf, z.len, d);
+	pf_hex(f->sha, d, 32);
+	f->size = z.len;
+	f->href = pf_asprintf("repodata/%s-%s.xml%s", f->sha, type, comp_ext(c->cfg->rpmmd_comp));
+	rel = pf_asprintf("rpm/%s", f->href);
+	ret = pf_publish_generated(pub, rel, z.buf, z.len, e);
+out:
+	free(rel);
+	strbuf_release(&plain);
+	strbuf_release(&z);
+	return ret;
+}
+
+static char *repomd_xml(const struct pf_repoctx *c, const struct mdfile *f, size_t nf)
+{
+	struct w x;
+	char *s;
+
+	if (w_open(&x) < 0)
+		return w_close(&x);
+	x.err |= xmlTextWriterStartDocument(x.w, NULL, "UTF-8", NULL) < 0;
+	start(&x, "repomd");
+	attr(&x, "xmlns", "http://linux.duke.edu/metadata/repo");
+	attr(&x, "xmlns:rpm", NS_RPM);
+	start(&x, "revision");
+	x.err |= xmlTextWriterWriteFormatString(x.w, "%lld", (long long)c->date) < 0;
+	end(&x);
+	for (size_t i = 0; i < nf; i++) {
+		start(&x, "data");
+		attr(&x, "type", f[i].type);
+		start(&x, "checksum");
+		attr(&x, "type", "sha256");
+		x.err |= xmlTextWriterWriteString(x.w, BAD_CAST f[i].sha) < 0;
+		end(&x);
+		start(&x, "open-checksum");
+		attr(&x, "type", "sha256");
+		x.err |= xmlTextWriterWriteString(x.w, BAD_CAST f[i].open_sha) < 0;
+		end(&x);
+		start(&x, "location");
+		attr(&x, "href", f[i].href);
+		end(&x);
+		start(&x, "timestamp");
+		x.err |= xmlTextWriterWriteFormatString(x.w, "%lld", (long long)c->date) < 0;
+		end(&x);
+		start(&x, "size");
+		x.err |= xmlTextWriterWriteFormatString(x.w, "%zu", f[i].size) < 0;
+		end(&x);
+		start(&x, "open-size");
+		x.err |= xmlTextWriterWriteFormatString(x.w, "%zu", f[i].open_size) < 0;
+		end(&x);
+		end(&x);
+	}
+	end(&x);
+	x.err |= xmlTextWriterEndDocument(x.w) < 0;
+	s = w_close(&x);
+	if (s && !pf_ends_with(s, "\n")) {
+		char *t = pf_asprintf("%s\n", s);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static int rpmmd_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs, size_t n,
+		       struct pf_publish *pub, struct pf_err *e)
+{
+	struct mdfile f[3];
+	struct strbuf sig = STRBUF_INIT;
+	char *repomd = NULL;
+	int ret = -1;
+
+	memset(f, 0, sizeof(f));
+	pthread_once(&xml_once, xml_init);
+	if (md_file(c, pub, "primary",
+		    "<metadata xmlns=\"" NS_COMMON "\" xmlns:rpm=\"" NS_RPM "\"", pkgs, n, 0,
+		    "</metadata>\n", &f[0], e) < 0 ||
+	    md_file(c, pub, "filelists",
+		    "<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\"", pkgs, n, 1,
+		    "</filelists>\n", &f[1], e) < 0 ||
+	    md_file(c, pub, "other",
+		    "<otherdata xmlns=\"http://linux.duke.edu/metadata/other\"", pkgs, n, 2,
+		    "</otherdata>\n", &f[2], e) < 0)
+		goto out;
+	repomd = repomd_xml(c, f, 3);
+	if (!repomd) {
+		pf_err_set(e, PF_EFAIL, "libxml2 cannot write repomd.xml");
+		goto out;
+	}
+	if (c->pgp) {
+		if (pf_repo_pgp_sign(c, PF_PGP_DETACH_ARMOR, repomd, strlen(repomd), &sig, e) < 0 ||
+		    pf_publish_top(pub, "rpm/repodata/repomd.xml.asc", sig.buf, sig.len, e) < 0)
+			goto out;
+	} else {
+		pf_strlist_add(&pub->remove, pf_strdup("rpm/repodata/repomd.xml.asc"));
+	}
+	if (pf_publish_top(pub, "rpm/repodata/repomd.xml", repomd, strlen(repomd), e) < 0)
+		goto out;
+	ret = 0;
+out:
+	for (size_t i = 0; i < 3; i++)
+		free(f[i].href);
+	free(repomd);
+	strbuf_release(&sig);
+	return ret;
+}
+
+static void rpmmd_prune(const struct pf_repoctx *c, const struct pf_strmap *keep)
+{
+	static const char *const tops[] = { "repomd.xml", "repomd.xml.asc", NULL };
+
+	pf_repo_prune_dir(c->root, "rpm/repodata", keep, tops);
+}
+
+static bool rpmmd_exists(const struct pf_repoctx *c)
+{
+	char *p = pf_asprintf("%s/rpm/repodata/repomd.xml", c->root);
+	bool ok = access(p, F_OK) == 0;
+
+	free(p);
+	return ok;
+}
+
+static int rpmmd_snippet(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs, size_t n,
+			 char **name, struct strbuf *out, struct pf_err *e)
+{
+	char *gpg = c->pgp ? pf_asprintf("gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=%s/keys/%s.asc",
+					 c->cfg->url, c->cfg->keyfile)
+			   : pf_strdup("gpgcheck=0\nrepo_gpgcheck=0");
+	int ret;
+
+	*name = NULL;
+	if (!n) {
+		free(gpg);
+		return 0;
+	}
+	ret = pf_repo_template("setup/dnf.repo", out, e, "origin", c->cfg->origin,
+			       "label", c->cfg->label, "url", c->cfg->url, "gpg", gpg, NULL);
+	free(gpg);
+	if (!ret)
+		*name = pf_asprintf("%s.repo", c->cfg->origin);
+	return ret;
+}
+
+const struct pf_repofmt pf_repofmt_rpmmd = {
+	.name = "rpm-md",
+	.fmt = PF_FMT_RPM,
+	.dir = "rpm",
+	.place = rpmmd_place,
+	.prepare = rpmmd_prepare,
+	.write = rpmmd_write,
+	.prune = rpmmd_prune,
+	.exists = rpmmd_exists,
+	.snippet = rpmmd_snippet,
+};

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The table of index formats, and what they share: publication, stanzas. */
+#include <ctype.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "repofmt.h"
+#include "templates.h"
+#include "tmpl.h"
+#include "util.h"
+#include "banned.h"
+
+extern const struct pf_repofmt pf_repofmt_apt;
+extern const struct pf_repofmt pf_repofmt_rpmmd;
+extern const struct pf_repofmt pf_repofmt_opkg;
+
+const struct pf_repofmt *const pf_repofmts[PF_FMT_NR] = {
+	[PF_FMT_DEB] = &pf_repofmt_apt,
+	[PF_FMT_RPM] = &pf_repofmt_rpmmd,
+	[PF_FMT_IPK] = &pf_repofmt_opkg,
+};
+
+void pf_repopkg_release(struct pf_repopkg *p)
+{
+	free(p->relpath);
+	pf_pkginfo_release(&p->info);
+	for (size_t i = 0; i < PF_ARRAY_SIZE(p->field); i++)
+		free(p->field[i]);
+	free(p->ident);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ------------------------------------------------------ publication */
+
+static int put(struct pf_publish *pub, const char *relpath, const void *buf, size_t len,
+	       struct pf_ofile *o, struct pf_err *e)
+{
+	char *path = pf_asprintf("%s/%s", pub->root, relpath), *dir = pf_strdup(path);
+	int ret = -1;
+
+	*strrchr(dir, '/') = '\0';
+	if (pf_mkdir_p(dir, 0755, e) < 0 || pf_ofile_open(o, path, e) < 0)
+		goto out;
+	if (pf_ofile_write(o, buf, len, e) < 0) {
+		pf_ofile_abort(o);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(path);
+	free(dir);
+	return ret;
+}
+
+int pf_publish_leaf(struct pf_publish *pub, const char *relpath, const void *buf,
+		    size_t len, struct pf_err *e)
+{
+	struct pf_ofile o = PF_OFILE_INIT;
+
+	if (put(pub, relpath, buf, len, &o, e) < 0)
+		return -1;
+	return pf_ofile_commit(&o, 0644, e);
+}
+
+int pf_publish_generated(struct pf_publish *pub, const char *relpath, const void *buf,
+			 size_t len, struct pf_err *e)
+{
+	char *path = pf_asprintf("%s/%s", pub->root, relpath);
+	struct strbuf old = STRBUF_INIT;
+	struct pf_err ignore = PF_ERR_INIT;
+	int ret = 0;
+
+	pf_strlist_add(&pub->generated, pf_strdup(relpath));
+	/* named by its content: there already means written already */
+	if (pf_read_file(path, len + 1, &old, &ignore) < 0 || old.len != len ||
+	    memcmp(old.buf, buf, len))
+		ret = pf_publish_leaf(pub, relpath, buf, len, e);
+	strbuf_release(&old);
+	pf_err_release(&ignore);
+	free(path);
+	return ret;
+}
+
+int pf_publish_top(struct pf_publish *pub, const char *relpath, const void *buf,
+		   size_t len, struct pf_err *e)
+{
+	struct pf_ofile *o;
+
+	PF_ALLOC_GROW(pub->top, pub->nr_top + 1, pub->alloc_top);
+	PF_ALLOC_GROW(pub->top_rel, pub->nr_top + 1, pub->alloc_rel);
+	o = &pub->top[pub->nr_top];
+	*o = (struct pf_ofile)PF_OFILE_INIT;
+	if (put(pub, relpath, buf, len, o, e) < 0 || pf_ofile_sync(o, 0644, e) < 0)
+		return -1;
+	pub->top_rel[pub->nr_top++] = pf_strdup(relpath);
+	return 0;
+}
+
+/* ----------------------------------------------------------- stanzas */
+
+static bool field_name_ok(const char *s, size_t n)
+{
+	if (!n || s[0] == '#' || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == ':')
+			return false;
+	return true;
+}
+
+/* UTF-8 without control characters, tabs allowed */
+static bool clean_line(const char *s, size_t n)
+{
+	while (n) {
+		const char *tab = memchr(s, '\t', n);
+		size_t k = tab ? (size_t)(tab - s) : n;
+
+		if (!pf_utf8_clean(s, k))
+			return false;
+		if (!tab)
+			return true;
+		s += k + 1;
+		n -= k + 1;
+	}
+	return true;
+}
+
+int pf_repo_stanza(const char *control, const char *path, struct strbuf *out,
+		   struct pf_err *e)
+{
+	static const char *const ours[] = {
+		"Filename", "Size", "MD5sum", "MD5Sum", "SHA1", "SHA256", "SHA256sum", "SHA512",
+	};
+	const char *line = control;
+	bool skipping = false;
+	size_t start = out->len;
+	int lineno = 0;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+
+		lineno++;
+		if (!len) {
+			/* only trailing blank lines */
+			const char *rest = line;
+			while (*rest == '\n')
+				rest++;
+			if (*rest)
+				return pf_err_set(e, PF_EINVAL,
+						  "%s: the control file has a blank line (line %d), which would end the index entry",
+						  path, lineno);
+			break;
+		}
+		if (!clean_line(line, len))
+			return pf_err_set(e, PF_EINVAL,
+					  "%s: the control file's line %d holds control characters or invalid UTF-8",
+					  path, lineno);
+		if (line[0] == ' ' || line[0] == '\t') {
+			if (lineno == 1)
+				return pf_err_set(e, PF_EINVAL,
+						  "%s: the control file starts with a continuation line", path);
+			if (!skipping) {
+				strbuf_add(out, line, len);
+				strbuf_addch(out, '\n');
+			}
+		} else {
+			const char *colon = memchr(line, ':', len);
+
+			if (!colon || !field_name_ok(line, (size_t)(colon - line)))
+				return pf_err_set(e, PF_EINVAL,
+						  "%s: the control file's line %d is not a 'Field: value' line",
+						  path, lineno);
+			skipping = false;
+			for (size_t i = 0; i < PF_ARRAY_SIZE(ours); i++)
+				if ((size_t)(colon - line) == strlen(ours[i]) &&
+				    !strncasecmp(line, ours[i], strlen(ours[i])))
+					skipping = true;
+			if (!skipping) {
+				strbuf_add(out, line, len);
+				strbuf_addch(out, '\n');
+			}
+		}
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	if (out->len == start)
+		return pf_err_set(e, PF_EINVAL, "%s: the control file is empty", path);
+	return 0;
+}
+
+void pf_repo_rfc2822(int64_t t, struct strbuf *out)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const months[] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	};
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	/* apt parses the English names: never the locale's */
+	strbuf_addf(out, "%s, %02d %s %04d %02d:%02d:%02d UTC", days[tm.tm_wday], tm.tm_mday,
+		    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int pf_repo_template(const char *name, struct strbuf *out, struct pf_err *e, ...)
+{
+	struct pf_tvars vars = { NULL, 0, 0 };
+	struct pf_diag d = PF_DIAG_INIT;
+	struct pf_mstr t;
+	const char *k;
+	va_list ap;
+	int ret = -1;
+
+	t.s = pf_template_find(name);
+	t.loc.file = name;
+	t.loc.line = t.loc.col = 0;
+	if (!t.s)
+		return pf_err_set(e, PF_EFAIL, "no template %s", name);
+	va_start(ap, e);
+	while ((k = va_arg(ap, const char *)) != NULL)
+		pf_tvars_set(&vars, k, va_arg(ap, const char *));
+	va_end(ap);
+	if (pf_tmpl_expand(&t, &vars, name, out, &d) < 0) {
+		pf_err_set(e, PF_EFAIL, "%s", d.nr ? d.lines[0] : "template error");
+		goto out;
+	}
+	ret = 0;
+out:
+	pf_diag_release(&d);
+	pf_tvars_release(&vars);
+	return ret;
+}
+
+void pf_repo_prune_dir(const char *root, const char *rel, const struct pf_strmap *keep,
+		       const char *const *except)
+{
+	char *path = pf_asprintf("%s/%s", root, rel);
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		bool spare = de->d_name[0] == '.';
+		char *r;
+		size_t v;
+
+		for (const char *const *x = except; x && *x && !spare; x++)
+			spare = !strcmp(*x, de->d_name);
+		if (spare)
+			continue;
+		r = pf_asprintf("%s/%s", rel, de->d_name);
+		if (!pf_strmap_get(keep, r, &v)) {
+			char *full = pf_asprintf("%s/%s", root, r);
+			unlink(full);
+			free(full);
+		}
+		free(r);
+	}
+	if (d)
+		closedir(d);
+	free(path);
+}
+
+int pf_repo_mkdir(const struct pf_repoctx *c, const char *rel, struct pf_err *e)
+{
+	char *path = pf_asprintf("%s/%s", c->root, rel);
+	int ret = pf_mkdir_p(path, 0755, e);
+
+	free(path);
+	return ret;
+}
+
+int pf_repo_pgp_sign(const struct pf_repoctx *c, enum pf_pgp_sigmode mode, const void *buf,
+		     size_t len, struct strbuf *out, struct pf_err *e)
+{
+	if (!c->pgp)
+		return 0;
+	return pf_pgp_sign(c->pgp, c->fpr, mode, buf, len, out, NULL, e);
+}

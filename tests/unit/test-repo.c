@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Repository helpers: stanzas from control files (hostile ones too),
+ * dates, rpm relations for the check, usign keys and signatures, the
+ * index cache. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pkgfmt.h"
+#include "repofmt.h"
+#include "usign.h"
+#include "util.h"
+#include "unit.h"
+
+static char *stanza(const char *control, int *rc)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct pf_err e = PF_ERR_INIT;
+
+	*rc = pf_repo_stanza(control, "p.deb", &sb, &e);
+	if (*rc < 0) {
+		strbuf_release(&sb);
+		sb.buf = strbuf_detach(&e.msg, NULL);
+	}
+	pf_err_release(&e);
+	return *rc < 0 ? sb.buf : strbuf_detach(&sb, NULL);
+}
+
+int main(void)
+{
+	TEST("stanza: the control file, without the fields the index writes", {
+		int rc;
+		char *s = stanza("Package: a\nVersion: 1\nSize: 99\nMD5sum: x\nDescription: d\n"
+				 " long\n .\n text\n\n", &rc);
+		CHECK_INT(rc, 0);
+		CHECK_STR(s, "Package: a\nVersion: 1\nDescription: d\n long\n .\n text\n");
+		free(s);
+		s = stanza("Package: a\nFilename: ../../etc/passwd\nSHA256: 00\n", &rc);
+		CHECK_STR(s, "Package: a\n");
+		free(s);
+	});
+	TEST("stanza: a blank line would start a stanza of the control file's making", {
+		int rc;
+		char *s = stanza("Package: a\n\nPackage: evil\nFilename: x.deb\n", &rc);
+		CHECK_INT(rc, -1);
+		CHECK_STR(s, "p.deb: the control file has a blank line (line 2), which would end the index entry");
+		free(s);
+	});
+	TEST("stanza: lines that are neither fields nor continuations, controls", {
+		int rc;
+		char *s = stanza("Package: a\njunk\n", &rc);
+		CHECK_STR(s, "p.deb: the control file's line 2 is not a 'Field: value' line");
+		free(s);
+		s = stanza(" cont\n", &rc);
+		CHECK_STR(s, "p.deb: the control file starts with a continuation line");
+		free(s);
+		s = stanza("Package: a\x01\n", &rc);
+		CHECK_STR(s, "p.deb: the control file's line 1 holds control characters or invalid UTF-8");
+		free(s);
+		s = stanza("Package: a\n\tcontinued with a tab\n", &rc);
+		CHECK_INT(rc, 0);
+		free(s);
+		s = stanza("", &rc);
+		CHECK_STR(s, "p.deb: the control file is empty");
+		free(s);
+	});
+	TEST("rfc2822 dates in English, UTC", {
+		struct strbuf sb = STRBUF_INIT;
+		pf_repo_rfc2822(1700000000, &sb);
+		CHECK_STR(sb.buf, "Tue, 14 Nov 2023 22:13:20 UTC");
+		strbuf_reset(&sb);
+		pf_repo_rfc2822(0, &sb);
+		CHECK_STR(sb.buf, "Thu, 01 Jan 1970 00:00:00 UTC");
+		strbuf_release(&sb);
+	});
+	TEST("rpm relations: plain, versioned, and rich 'or' lists", {
+		struct pf_debalt *a;
+		size_t n;
+		CHECK_INT(pf_rpmrel_parse("foo >= 1:2.0-3", &a, &n), 0);
+		CHECK_INT(n, 1);
+		CHECK_STR(a[0].name, "foo");
+		CHECK_STR(a[0].op, ">=");
+		CHECK_STR(a[0].version, "1:2.0-3");
+		pf_debalts_free(a, n);
+		CHECK_INT(pf_rpmrel_parse("(a < 2 or libc.so.6()(64bit) or b)", &a, &n), 0);
+		CHECK_INT(n, 3);
+		CHECK_STR(a[0].op, "<<");
+		CHECK_STR(a[1].name, "libc.so.6()(64bit)");
+		CHECK(!a[1].op);
+		CHECK_STR(a[2].name, "b");
+		pf_debalts_free(a, n);
+		CHECK_INT(pf_rpmrel_parse("(a if b)", &a, &n), 0);
+		CHECK_INT(n, 0);
+		CHECK_INT(pf_rpmrel_parse("foo >=", &a, &n), -1);
+	});
+	TEST("rpm versions compare as rpm matches dependencies", {
+		CHECK(pf_rpmevr_cmp("1.10", "1.9") > 0);
+		CHECK(pf_rpmevr_cmp("1:1.0", "2.0") > 0);
+		CHECK(pf_rpmevr_cmp("2.36-9+deb12u14", "2.34") > 0);
+		CHECK_INT(pf_rpmevr_cmp("2.0-1", "2.0"), 0);
+		CHECK(pf_rpmevr_cmp("1.0~rc1", "1.0") < 0);
+		CHECK(pf_rpmlib_has("rpmlib(PayloadIsXz)", "<=", "5.2-1"));
+		CHECK(!pf_rpmlib_has("rpmlib(NoSuchFeature)", NULL, NULL));
+	});
+	TEST("usign: a key signs, the signature verifies, a changed byte does not", {
+		struct pf_usign_key k, pub;
+		struct strbuf sig = STRBUF_INIT, sec = STRBUF_INIT, pubt = STRBUF_INIT;
+		struct pf_err e = PF_ERR_INIT;
+		char dir[] = "/tmp/pf-test-usign.XXXXXX", *sp, *pp, fp[17];
+		const char msg[] = "Package: a\n";
+
+		CHECK(mkdtemp(dir) != NULL);
+		CHECK_INT(pf_usign_generate(&k, &e), 0);
+		CHECK_INT(pf_usign_sign(&k, msg, sizeof(msg) - 1, &sig, &e), 0);
+		CHECK_INT(pf_usign_verify(&k, msg, sizeof(msg) - 1, sig.buf, sig.len, &e), 0);
+		CHECK_INT(pf_usign_verify(&k, "Package: b\n", 11, sig.buf, sig.len, &e), -1);
+		CHECK_STR(e.msg.buf, "BAD signature: the signed data was altered");
+		/* the files round-trip */
+		pf_usign_secret_text(&k, "test", &sec);
+		pf_usign_public_text(&k, "test", &pubt);
+		sp = pf_asprintf("%s/k", dir);
+		pp = pf_asprintf("%s/k.pub", dir);
+		CHECK_INT(pf_ofile_put(sp, sec.buf, sec.len, &e), 0);
+		CHECK_INT(pf_ofile_put(pp, pubt.buf, pubt.len, &e), 0);
+		CHECK_INT(pf_usign_load(sp, true, &pub, &e), 0);
+		CHECK(!memcmp(pub.seed, k.seed, 32) && !memcmp(pub.pub, k.pub, 32));
+		CHECK_INT(pf_usign_load(pp, false, &pub, &e), 0);
+		CHECK(!pub.secret && !memcmp(pub.pub, k.pub, 32) && !memcmp(pub.keynum, k.keynum, 8));
+		CHECK_INT(pf_usign_verify(&pub, msg, sizeof(msg) - 1, sig.buf, sig.len, &e), 0);
+		pf_usign_fingerprint(&k, fp);
+		CHECK_INT(strlen(fp), 16);
+		/* a public key file is not a secret key */
+		CHECK_INT(pf_usign_load(pp, true, &pub, &e), -1);
+		unlink(sp);
+		unlink(pp);
+		rmdir(dir);
+		free(sp);
+		free(pp);
+		strbuf_release(&sig);
+		strbuf_release(&sec);
+		strbuf_release(&pubt);
+		pf_err_release(&e);
+	});
+	TEST("the index cache: what is saved is loaded; damage drops it", {
+		struct pf_repopkg p, *v[1] = { &p }, **got = NULL;
+		struct pf_err e = PF_ERR_INIT;
+		char dir[] = "/tmp/pf-test-cache.XXXXXX", *path;
+		size_t n = 0, alloc = 0;
+		struct strbuf sb = STRBUF_INIT;
+
+		CHECK(mkdtemp(dir) != NULL);
+		path = pf_asprintf("%s/cache", dir);
+		memset(&p, 0, sizeof(p));
+		p.relpath = pf_strdup("pool/main/a/a/a_1_all.deb");
+		p.fmt = PF_FMT_DEB;
+		p.size = 1234;
+		p.ino = 42;
+		p.mtime_ns = 1700000000123456789LL;
+		memset(p.sha256, 'a', 64);
+		memset(p.md5, 'b', 32);
+		p.info.name = pf_strdup("a");
+		p.info.version = pf_strdup("1");
+		p.info.arch = pf_strdup("all");
+		pf_strlist_add(&p.info.rel[PF_REL_DEPENDS], pf_strdup("b (>= 2) | c"));
+		pf_strlist_add(&p.info.files, pf_strdup("/usr/share/a"));
+		pf_strlist_add(&p.info.files, pf_strdup("/usr/share/b with space"));
+		p.field[0] = pf_strdup("Package: a\nFilename: x\n");
+		p.ident = pf_strdup(p.sha256);
+		p.published = true;
+		CHECK_INT(pf_repocache_save(path, v, 1, &e), 0);
+		CHECK_INT(pf_repocache_load(path, &got, &n, &alloc, &e), 0);
+		CHECK_INT(n, 1);
+		if (n == 1) {
+			CHECK_STR(got[0]->relpath, p.relpath);
+			CHECK_INT(got[0]->mtime_ns, p.mtime_ns);
+			CHECK_INT(got[0]->ino, 42);
+			CHECK_STR(got[0]->md5, p.md5);
+			CHECK_STR(got[0]->info.rel[PF_REL_DEPENDS].v[0], "b (>= 2) | c");
+			CHECK_INT(got[0]->info.files.nr, 2);
+			CHECK_STR(got[0]->info.files.v[1], "/usr/share/b with space");
+			CHECK_STR(got[0]->field[0], p.field[0]);
+			CHECK(got[0]->published);
+			pf_repopkg_release(got[0]);
+			free(got[0]);
+		}
+		/* a truncated cache is dropped whole */
+		CHECK_INT(pf_read_file(path, 1 << 20, &sb, &e), 0);
+		CHECK_INT(pf_ofile_put(path, sb.buf, sb.len - 5, &e), 0);
+		n = 0;
+		CHECK_INT(pf_repocache_load(path, &got, &n, &alloc, &e), 1);
+		CHECK_INT(n, 0);
+		free(got);
+		unlink(path);
+		rmdir(dir);
+		free(path);
+		strbuf_release(&sb);
+		pf_repopkg_release(&p);
+		pf_err_release(&e);
+	});
+	return unit_done();
+}
