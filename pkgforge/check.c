@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arch.h"
 #include "check.h"
 #include "pkgfmt.h"
 #include "strmap.h"
@@ -45,10 +46,33 @@ static const struct dialect *const dialects[PF_FMT_NR] = {
 struct ctx {
 	const struct pf_pkginfo *pkgs;
 	size_t n;
-	const struct pf_profile *profile;
+	const struct pf_profiles *ps;
 	struct pf_diag *d;
 	int problems;
 };
+
+/* The Debian architecture of the systems a package installs on; "all"
+ * for every one. */
+static const char *deb_arch(const struct pf_pkginfo *p)
+{
+	const struct pf_arch *a;
+
+	if (!strcmp(p->arch, "all") || !strcmp(p->arch, "noarch"))
+		return "all";
+	if (p->fmt == PF_FMT_DEB)
+		return p->arch;
+	a = pf_arch_find(p->arch);      /* ipk and rpm spell it as uname -m */
+	return a ? a->deb : p->arch;
+}
+
+/* The profile's data for the systems of one architecture, or NULL. */
+static const struct pf_profile *base_of(const struct ctx *c, const char *arch)
+{
+	for (size_t i = 0; arch && i < c->ps->nr; i++)
+		if (!strcmp(c->ps->v[i].p->arch, arch))
+			return c->ps->v[i].p;
+	return NULL;
+}
 
 static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -65,6 +89,11 @@ static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, 
 	pf_diag_error(c->d, &loc, "%s", sb.buf);
 	strbuf_release(&sb);
 	c->problems++;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Can a and b be installed on one system (format and architecture)? */
@@ -94,16 +123,21 @@ static bool satisfies(const struct dialect *dl, const char *have, const char *op
 	return r > 0;
 }
 
-/* Is one alternative satisfied by the set or the base? */
+/*
+ * Is one alternative satisfied, on a system of architecture arch (NULL:
+ * any), by the set or the base?
+ */
 static bool alt_satisfied(const struct ctx *c, const struct dialect *dl,
-			  const struct pf_pkginfo *p, const struct pf_debalt *a)
+			  const struct pf_pkginfo *p, const char *arch,
+			  const struct pf_profile *base, const struct pf_debalt *a)
 {
-	const char *base;
+	const char *have;
 
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pf_pkginfo *q = &c->pkgs[i];
+		const char *qa = deb_arch(q);
 
-		if (!same_system(p, q))
+		if (q->fmt != p->fmt || (arch && strcmp(qa, "all") && strcmp(qa, arch)))
 			continue;
 		if (!strcmp(q->name, a->name) && satisfies(dl, q->version, a->op, a->version))
 			return true;
@@ -123,34 +157,51 @@ static bool alt_satisfied(const struct ctx *c, const struct dialect *dl,
 				return true;
 		}
 	}
-	base = c->profile ? pf_profile_pkgversion(c->profile, a->name) : NULL;
-	return base && satisfies(dl, base, a->op, a->version);
+	have = base ? pf_profile_pkgversion(base, a->name) : NULL;
+	return have && satisfies(dl, have, a->op, a->version);
 }
 
+/*
+ * Every dependency, on each system the package installs on: its own
+ * architecture's, or for an "all" package, every architecture there is
+ * profile data for.
+ */
 static void check_closure(struct ctx *c, const struct dialect *dl, const struct pf_pkginfo *p)
 {
 	const struct pf_strlist *deps = &p->rel[PF_REL_DEPENDS];
+	const char *own = deb_arch(p);
+	bool any = !strcmp(own, "all");
+	size_t nsys = any && c->ps->nr ? c->ps->nr : 1;
 
 	for (size_t i = 0; i < deps->nr; i++) {
 		struct pf_debalt *alts;
 		size_t nr;
-		bool ok = false;
+		bool ok = true;
 
 		if (dl->parse(deps->v[i], &alts, &nr) < 0)
 			continue;       /* reported as malformed */
-		for (size_t k = 0; k < nr && !ok; k++)
-			ok = alt_satisfied(c, dl, p, &alts[k]);
-		if (!ok) {
-			const char *base = nr == 1 && c->profile ?
-				pf_profile_pkgversion(c->profile, alts[0].name) : NULL;
-			if (base)
+		for (size_t s = 0; s < nsys && ok; s++) {
+			const char *arch = !any ? own : c->ps->nr ? c->ps->v[s].p->arch : NULL;
+			const struct pf_profile *base = base_of(c, arch);
+			struct strbuf where = STRBUF_INIT;
+			const char *have;
+
+			ok = false;
+			for (size_t k = 0; k < nr && !ok; k++)
+				ok = alt_satisfied(c, dl, p, arch, base, &alts[k]);
+			if (ok)
+				continue;
+			strbuf_addstr(&where, base ? base->name : "a profile");
+			if (any && arch)
+				strbuf_addf(&where, " (%s)", arch);
+			have = nr == 1 && base ? pf_profile_pkgversion(base, alts[0].name) : NULL;
+			if (have)
 				problem(c, p, "%s %s: depends on '%s', but %s has %s %s",
-					p->name, p->version, deps->v[i], c->profile->name,
-					alts[0].name, base);
+					p->name, p->version, deps->v[i], where.buf, alts[0].name, have);
 			else
 				problem(c, p, "%s %s: depends on '%s', which neither the packages checked nor %s provide",
-					p->name, p->version, deps->v[i],
-					c->profile ? c->profile->name : "a profile");
+					p->name, p->version, deps->v[i], where.buf);
+			strbuf_release(&where);
 		}
 		pf_debalts_free(alts, nr);
 	}
@@ -284,10 +335,40 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 	}
 }
 
-int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profile *profile,
+int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
+		      struct pf_profiles *ps, struct pf_err *e)
+{
+	struct pf_strlist arches = { NULL, 0, 0 };
+	int ret = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *a = deb_arch(&pkgs[i]);
+		bool seen = !dialects[pkgs[i].fmt] || !strcmp(a, "all");
+
+		for (size_t k = 0; k < arches.nr && !seen; k++)
+			seen = !strcmp(arches.v[k], a);
+		if (!seen)
+			pf_strlist_add(&arches, pf_strdup(a));
+	}
+	if (!arches.nr && pf_profile_arches(name, &arches, e) < 0)
+		goto out;
+	if (arches.nr)
+		qsort(arches.v, arches.nr, sizeof(*arches.v), cmp_str);
+	for (size_t k = 0; k < arches.nr; k++) {
+		const struct pf_profile *prof;
+		if (pf_profiles_get(ps, name, arches.v[k], &prof, e) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	pf_strlist_release(&arches);
+	return ret;
+}
+
+int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profiles *ps,
 		  struct pf_diag *d)
 {
-	struct ctx c = { pkgs, n, profile, d, 0 };
+	struct ctx c = { pkgs, n, ps, d, 0 };
 
 	for (size_t i = 0; i < n; i++) {
 		const struct dialect *dl = dialects[pkgs[i].fmt];
@@ -305,11 +386,6 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
 }
 
 /* ----------------------------------------------------------- reading */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static int walk(const char *dir, struct pf_strlist *out, int depth, struct pf_err *e)
 {
