@@ -6,13 +6,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arch.h"
 #include "check.h"
 #include "pkgfmt.h"
 #include "strmap.h"
 #include "util.h"
 #include "banned.h"
-
-struct ctx;
 
 /*
  * How one format spells relations.  Versions compare with the format's
@@ -27,7 +26,8 @@ struct dialect {
 	int (*check)(const char *rel, int kind, struct strbuf *why);
 	int (*parse)(const char *rel, struct pf_debalt **alts, size_t *nr);
 	int (*vercmp)(const char *a, const char *b);
-	bool (*base)(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a);
+	bool (*base)(const struct pf_profile *base, const struct dialect *dl,
+		     const struct pf_debalt *a);
 	bool unversioned_provides;      /* an unversioned Provides satisfies a
 					 * versioned need (rpm), or not (dpkg) */
 	bool file_deps;                 /* "/bin/sh" is a file some package ships */
@@ -39,7 +39,8 @@ static int debrel_check(const char *rel, int kind, struct strbuf *why)
 }
 
 /* The profile's packages, by name and version. */
-static bool deb_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a);
+static bool deb_base(const struct pf_profile *base, const struct dialect *dl,
+		     const struct pf_debalt *a);
 /*
  * rpm names what the base has differently: its packages by name (the
  * profile's, compared with rpm's rules), the sonames and symbol
@@ -48,7 +49,8 @@ static bool deb_base(const struct ctx *c, const struct dialect *dl, const struct
  * (rtld(GNU_HASH), when the profile has glibc), rpm's own rpmlib()
  * features, and the shell every system has.
  */
-static bool rpm_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a);
+static bool rpm_base(const struct pf_profile *base, const struct dialect *dl,
+		     const struct pf_debalt *a);
 
 static const struct dialect debian = {
 	{ "Depends", "Recommends", "Suggests", "Provides", "Conflicts", "Replaces" },
@@ -83,7 +85,7 @@ struct caps {
 struct ctx {
 	const struct pf_pkginfo *pkgs;
 	size_t n;
-	const struct pf_profile *profile;
+	const struct pf_profiles *ps;
 	struct pf_diag *d;
 	int problems;
 	/* name → index in capv: every capability by name, so that a
@@ -98,6 +100,29 @@ struct ctx {
 	struct pf_strmap seen;
 	bool files_indexed;
 };
+
+/* The Debian architecture of the systems a package installs on; "all"
+ * for every one. */
+static const char *deb_arch(const struct pf_pkginfo *p)
+{
+	const struct pf_arch *a;
+
+	if (!strcmp(p->arch, "all") || !strcmp(p->arch, "noarch"))
+		return "all";
+	if (p->fmt == PF_FMT_DEB)
+		return p->arch;
+	a = pf_arch_find(p->arch);      /* ipk and rpm spell it as uname -m */
+	return a ? a->deb : p->arch;
+}
+
+/* The profile's data for the systems of one architecture, or NULL. */
+static const struct pf_profile *base_of(const struct ctx *c, const char *arch)
+{
+	for (size_t i = 0; arch && i < c->ps->nr; i++)
+		if (!strcmp(c->ps->v[i].p->arch, arch))
+			return c->ps->v[i].p;
+	return NULL;
+}
 
 static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -119,6 +144,11 @@ static void problem(struct ctx *c, const struct pf_pkginfo *p, const char *fmt, 
 static bool arch_indep(const char *arch)
 {
 	return !strcmp(arch, "all") || !strcmp(arch, "noarch");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Can a and b be installed on one system (format and architecture)? */
@@ -148,14 +178,16 @@ static bool satisfies(const struct dialect *dl, const char *have, const char *op
 	return r > 0;
 }
 
-static bool deb_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a)
+static bool deb_base(const struct pf_profile *base, const struct dialect *dl,
+		     const struct pf_debalt *a)
 {
-	const char *base = pf_profile_pkgversion(c->profile, a->name);
+	const char *have = pf_profile_pkgversion(base, a->name);
 
-	return base && satisfies(dl, base, a->op, a->version);
+	return have && satisfies(dl, have, a->op, a->version);
 }
 
-static bool rpm_base(const struct ctx *c, const struct dialect *dl, const struct pf_debalt *a)
+static bool rpm_base(const struct pf_profile *base, const struct dialect *dl,
+		     const struct pf_debalt *a)
 {
 	/* files every rpm distribution's base has: the shell, and the
 	 * alternatives command (Fedora's "alternatives", SUSE's
@@ -174,10 +206,10 @@ static bool rpm_base(const struct ctx *c, const struct dialect *dl, const struct
 	for (size_t i = 0; i < PF_ARRAY_SIZE(files); i++)
 		if (!strcmp(a->name, files[i]))
 			return true;
-	if (deb_base(c, dl, a))
+	if (deb_base(base, dl, a))
 		return true;
 	if (!strcmp(a->name, "rtld(GNU_HASH)"))
-		return pf_profile_lib(c->profile, "libc.so.6") != NULL;
+		return pf_profile_lib(base, "libc.so.6") != NULL;
 	/* "soname(NODE)(64bit)", "soname()(64bit)", or without "(64bit)" */
 	if (!paren || a->op)
 		return false;
@@ -186,7 +218,7 @@ static bool rpm_base(const struct ctx *c, const struct dialect *dl, const struct
 	if (!rest || (*rest && strcmp(rest, "(64bit)")))
 		return false;
 	soname = pf_strndup(a->name, (size_t)(paren - a->name));
-	lib = pf_profile_lib(c->profile, soname);
+	lib = pf_profile_lib(base, soname);
 	if (lib) {
 		node = pf_strndup(paren + 1, (size_t)(close - paren - 1));
 		ok = !*node || pf_proflib_node(lib, node);
@@ -272,26 +304,34 @@ static void ctx_release(struct ctx *c)
 	pf_strlist_release(&c->keys);
 }
 
-static bool base_has(struct ctx *c, const struct dialect *dl, const struct pf_debalt *a)
+static bool base_has(struct ctx *c, const struct dialect *dl, const struct pf_profile *base,
+		     const struct pf_debalt *a)
 {
-	char *key = pf_asprintf("%d\t%s\t%s\t%s", dl == dialects[PF_FMT_RPM], a->name,
-				a->op ? a->op : "", a->version ? a->version : "");
+	char *key;
 	size_t v;
 	bool ok;
 
+	if (!base)
+		return false;
+	key = pf_asprintf("%d\t%s\t%s\t%s\t%s\t%s", dl == dialects[PF_FMT_RPM], base->name,
+			  base->arch, a->name, a->op ? a->op : "", a->version ? a->version : "");
 	if (pf_strmap_get(&c->basememo, key, &v)) {
 		free(key);
 		return v == 2;
 	}
-	ok = c->profile && dl->base(c, dl, a);
+	ok = dl->base(base, dl, a);
 	pf_strlist_add(&c->keys, key);
 	pf_strmap_put(&c->basememo, key, ok ? 2 : 1);
 	return ok;
 }
 
-/* Is one alternative satisfied by the set or the base? */
+/*
+ * Is one alternative satisfied, on a system of Debian architecture arch
+ * (NULL: any), by the set or the base?
+ */
 static bool alt_satisfied(struct ctx *c, const struct dialect *dl,
-			  const struct pf_pkginfo *p, const struct pf_debalt *a)
+			  const struct pf_pkginfo *p, const char *arch,
+			  const struct pf_profile *base, const struct pf_debalt *a)
 {
 	size_t k;
 
@@ -302,8 +342,10 @@ static bool alt_satisfied(struct ctx *c, const struct dialect *dl,
 
 		for (size_t i = 0; i < l->nr; i++) {
 			const struct cap *cp = &l->v[i];
+			const struct pf_pkginfo *q = &c->pkgs[cp->pkg];
+			const char *qa = deb_arch(q);
 
-			if (!same_system(p, &c->pkgs[cp->pkg]))
+			if (q->fmt != p->fmt || (arch && strcmp(qa, "all") && strcmp(qa, arch)))
 				continue;
 			/* dpkg's unversioned Provides satisfy unversioned needs
 			 * only; rpm's satisfy any */
@@ -313,35 +355,54 @@ static bool alt_satisfied(struct ctx *c, const struct dialect *dl,
 				return true;
 		}
 	}
-	return base_has(c, dl, a);
+	return base_has(c, dl, base, a);
 }
 
+/*
+ * Every dependency, on each system the package installs on: its own
+ * architecture's, or for an "all" package, every architecture there is
+ * profile data for.
+ */
 static void check_closure(struct ctx *c, const struct dialect *dl, const struct pf_pkginfo *p)
 {
 	const struct pf_strlist *deps = &p->rel[PF_REL_DEPENDS];
+	const char *own = deb_arch(p);
+	bool any = !strcmp(own, "all");
+	size_t nsys = any && c->ps->nr ? c->ps->nr : 1;
 
 	for (size_t i = 0; i < deps->nr; i++) {
 		struct pf_debalt *alts;
 		size_t nr;
-		bool ok = false;
+		bool ok = true;
 
 		if (dl->parse(deps->v[i], &alts, &nr) < 0)
 			continue;       /* reported as malformed */
-		if (!nr)
+		if (!nr) {
+			pf_debalts_free(alts, nr);
 			continue;       /* a rich dependency this check cannot judge */
-		for (size_t k = 0; k < nr && !ok; k++)
-			ok = alt_satisfied(c, dl, p, &alts[k]);
-		if (!ok) {
-			const char *base = nr == 1 && c->profile ?
-				pf_profile_pkgversion(c->profile, alts[0].name) : NULL;
-			if (base)
+		}
+		for (size_t s = 0; s < nsys && ok; s++) {
+			const char *arch = !any ? own : c->ps->nr ? c->ps->v[s].p->arch : NULL;
+			const struct pf_profile *base = base_of(c, arch);
+			struct strbuf where = STRBUF_INIT;
+			const char *have;
+
+			ok = false;
+			for (size_t k = 0; k < nr && !ok; k++)
+				ok = alt_satisfied(c, dl, p, arch, base, &alts[k]);
+			if (ok)
+				continue;
+			strbuf_addstr(&where, base ? base->name : "a profile");
+			if (any && arch)
+				strbuf_addf(&where, " (%s)", arch);
+			have = nr == 1 && base ? pf_profile_pkgversion(base, alts[0].name) : NULL;
+			if (have)
 				problem(c, p, "%s %s: depends on '%s', but %s has %s %s",
-					p->name, p->version, deps->v[i], c->profile->name,
-					alts[0].name, base);
+					p->name, p->version, deps->v[i], where.buf, alts[0].name, have);
 			else
 				problem(c, p, "%s %s: depends on '%s', which neither the packages checked nor %s provide",
-					p->name, p->version, deps->v[i],
-					c->profile ? c->profile->name : "a profile");
+					p->name, p->version, deps->v[i], where.buf);
+			strbuf_release(&where);
 		}
 		pf_debalts_free(alts, nr);
 	}
@@ -480,7 +541,37 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 	}
 }
 
-int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profile *profile,
+int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
+		      struct pf_profiles *ps, struct pf_err *e)
+{
+	struct pf_strlist arches = { NULL, 0, 0 };
+	int ret = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *a = deb_arch(&pkgs[i]);
+		bool seen = !dialects[pkgs[i].fmt] || !strcmp(a, "all");
+
+		for (size_t k = 0; k < arches.nr && !seen; k++)
+			seen = !strcmp(arches.v[k], a);
+		if (!seen)
+			pf_strlist_add(&arches, pf_strdup(a));
+	}
+	if (!arches.nr && pf_profile_arches(name, &arches, e) < 0)
+		goto out;
+	if (arches.nr)
+		qsort(arches.v, arches.nr, sizeof(*arches.v), cmp_str);
+	for (size_t k = 0; k < arches.nr; k++) {
+		const struct pf_profile *prof;
+		if (pf_profiles_get(ps, name, arches.v[k], &prof, e) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	pf_strlist_release(&arches);
+	return ret;
+}
+
+int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profiles *ps,
 		  struct pf_diag *d)
 {
 	struct ctx c;
@@ -488,7 +579,7 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
 	memset(&c, 0, sizeof(c));
 	c.pkgs = pkgs;
 	c.n = n;
-	c.profile = profile;
+	c.ps = ps;
 	c.d = d;
 	index_caps(&c);
 	for (size_t i = 0; i < n; i++) {
@@ -508,11 +599,6 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
 }
 
 /* ----------------------------------------------------------- reading */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static int walk(const char *dir, struct pf_strlist *out, int depth, struct pf_err *e)
 {

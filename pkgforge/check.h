@@ -13,7 +13,9 @@
  * closure      every Depends/Pre-Depends entry of every package is
  *              satisfied by a package of the set (its name, or what it
  *              Provides) or by the profile's base, the packages the
- *              distribution release has (profile 'packages');
+ *              distribution release has (profile 'packages'), on a
+ *              system of the package's architecture (an "all" package:
+ *              on each architecture ps has data for);
  * co-install   no two packages (of different names) ship one path unless
  *              one of them Conflicts with, Breaks or Replaces the other;
  * well-formed  names, versions and every relation are valid for the
@@ -26,8 +28,17 @@
  * the package's file, naming the package and what is wrong.  Returns
  * the number of problems.
  */
-int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profile *profile,
+int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profiles *ps,
 		  struct pf_diag *d);
+
+/*
+ * Load into ps the data of profile name that checking pkgs needs: for
+ * the architecture of each package that is not "all" (Debian spelling),
+ * or when all are, for every architecture the profile has.  A profile
+ * without data for one of them is an error.
+ */
+int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
+		      struct pf_profiles *ps, struct pf_err *e);
 
 /* The packages named by paths: files, or directories searched (recursively)
  * for the packages pkgin.h can read.  The list is sorted by path. */

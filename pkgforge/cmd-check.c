@@ -2,6 +2,7 @@
 /* pkgforge check REPO|FILE...: is a set of packages fit to publish? */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "check.h"
 #include "pkgforge.h"
@@ -14,9 +15,10 @@ static const char usage_text[] =
 	"\n"
 	"Check built packages (files, or directories searched for them) as a\n"
 	"feed: every dependency is satisfied by the packages checked or by\n"
-	"the distribution profile's base; no two packages ship one path unless\n"
-	"one conflicts with or replaces the other; names, versions and\n"
-	"relations are valid.  Reads .deb, .rpm and .ipk packages.\n"
+	"the distribution profile's base (its data for the packages'\n"
+	"architecture); no two packages ship one path unless one conflicts\n"
+	"with or replaces the other; names, versions and relations are valid.\n"
+	"Reads .deb, .rpm and .ipk packages.\n"
 	"\n"
 	"      --profile NAME  the distribution the feed is for (default: " PF_DEFAULT_PROFILE ")\n"
 	"  -q, --quiet         print only problems\n"
@@ -33,12 +35,12 @@ int cmd_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profname = PF_DEFAULT_PROFILE;
-	struct pf_profile profile;
+	struct pf_profiles profiles = { NULL, 0, 0 };
 	struct pf_pkginfos pkgs = { NULL, 0, 0 };
 	struct pf_diag d = PF_DIAG_INIT;
 	struct pf_err e = PF_ERR_INIT;
 	int quiet = 0, c, ret = 2, problems;
-	bool have_profile = false;
+	char *path = NULL;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -61,12 +63,14 @@ int cmd_check(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (pf_profile_load(&profile, profname, &e) < 0)
+	/* an unknown profile before any package is read */
+	if (pf_profile_find(profname, NULL, &path, &e) < 0)
 		goto fail;
-	have_profile = true;
 	if (pf_check_read(argv + optind, (size_t)(argc - optind), &pkgs, &e) < 0)
 		goto fail;
-	problems = pf_check_pkgs(pkgs.v, pkgs.nr, &profile, &d);
+	if (pf_check_profiles(pkgs.v, pkgs.nr, profname, &profiles, &e) < 0)
+		goto fail;
+	problems = pf_check_pkgs(pkgs.v, pkgs.nr, &profiles, &d);
 	pf_diag_print(&d, stderr);
 	if (problems) {
 		fprintf(stderr, "%d problem%s in %zu package%s\n", problems, problems == 1 ? "" : "s",
@@ -75,7 +79,7 @@ int cmd_check(int argc, char **argv)
 	} else {
 		if (!quiet)
 			printf("%zu package%s checked against %s: no problem\n", pkgs.nr,
-			       pkgs.nr == 1 ? "" : "s", profile.name);
+			       pkgs.nr == 1 ? "" : "s", profiles.v[0].p->name);
 		ret = 0;
 	}
 	goto out;
@@ -83,8 +87,8 @@ fail:
 	pf_err_print(&e, stderr);
 	ret = e.code == PF_EFAIL ? 1 : 2;
 out:
-	if (have_profile)
-		pf_profile_release(&profile);
+	free(path);
+	pf_profiles_release(&profiles);
 	pf_pkginfos_release(&pkgs);
 	pf_diag_release(&d);
 	pf_err_release(&e);

@@ -803,6 +803,16 @@ static int job_elf_files(struct pass *p, struct job *j, struct pf_elffile **out,
 	return 0;
 }
 
+/*
+ * Does deriving the package's relations read its profile?  For deb and
+ * ipk, the data of the package's architecture; an architecture-
+ * independent package ("all") holds no ELF file and needs none.
+ */
+static bool wants_profile(const struct pf_convert *c, const struct pf_pkgspec *s)
+{
+	return (c->derive[PF_FMT_DEB] || c->derive[PF_FMT_IPK]) && strcmp(s->arch->deb, "all");
+}
+
 /* Derive the job's relations and merge them with the declared ones. */
 static int job_relations(struct pass *p, struct job *j, struct pf_rellist rel[PF_REL_NR][PF_FMT_NR])
 {
@@ -822,8 +832,9 @@ static int job_relations(struct pass *p, struct job *j, struct pf_rellist rel[PF
 		g.elf = elf;
 		g.nr_elf = nr_elf;
 		memcpy(g.want, p->c->derive, sizeof(g.want));
-		if ((g.want[PF_FMT_DEB] || g.want[PF_FMT_IPK]) &&
-		    pf_profiles_get(p->c->profiles, j->spec->profile, &g.profile, p->e) < 0)
+		if (wants_profile(p->c, j->spec) &&
+		    pf_profiles_get(p->c->profiles, j->spec->profile, j->spec->arch->deb,
+				    &g.profile, p->e) < 0)
 			goto prefix;
 		if (pf_depgen_run(&g, derived, p->e) < 0)
 			goto prefix;
@@ -963,25 +974,15 @@ static int job_keys(struct pf_convert *c, struct job *j, struct pf_err *e)
 	for (int f = 0; f < PF_FMT_NR; f++)
 		if (c->derive[f])
 			strbuf_addf(&k, "derive %s\n", pf_pkgfmts[f]->name);
-	if (c->derive[PF_FMT_DEB] || c->derive[PF_FMT_IPK]) {
+	if (wants_profile(c, s)) {
 		const struct pf_profile *prof;
-		char hex[65];
-		int fd;
 
-		if (pf_profiles_get(c->profiles, s->profile, &prof, e) < 0)
-			goto out;
-		fd = open(prof->path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			pf_err_errno(e, "cannot read %s", prof->path);
+		/* the data of the package's architecture, digested as read */
+		if (pf_profiles_get(c->profiles, s->profile, s->arch->deb, &prof, e) < 0) {
+			pf_err_prefix(e, "%s", s->name);
 			goto out;
 		}
-		if (pf_digest_fd(fd, PF_SHA256, dg, e) < 0) {
-			close(fd);
-			goto out;
-		}
-		close(fd);
-		pf_hex(hex, dg, 32);
-		strbuf_addf(&k, "profile %s %s\n", s->profile, hex);
+		strbuf_addf(&k, "profile %s %s %s\n", s->profile, prof->arch, prof->sha256);
 	}
 	for (size_t i = 0; i < s->nr_somap; i++)
 		strbuf_addf(&k, "soname %s %s\n", s->somap[i].soname, s->somap[i].rel);

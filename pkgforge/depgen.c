@@ -538,7 +538,7 @@ int pf_depgen_run(const struct pf_depgen *g, struct pf_rellist rel[PF_REL_NR][PF
 			qsort(prov->v + p0, prov->nr - p0, sizeof(*prov->v), cmp_relent);
 	}
 	if (deb) {
-		if (!g->profile) {
+		if (!g->profile && g->nr_elf) {
 			pf_err_set(e, PF_EFAIL, "no profile to derive deb dependencies with");
 			goto out;
 		}

@@ -504,14 +504,15 @@ static void expand_depgen(struct ctx *c, struct pf_pkgspec *s)
 	const struct pf_manifest *m = c->m;
 
 	if (m->profile.s) {
-		struct strbuf known = STRBUF_INIT;
+		struct pf_err e = PF_ERR_INIT;
 		char *path;
 
-		if (pf_profile_find(m->profile.s, &path, &known) < 0)
-			pf_diag_error(c->d, &m->profile.loc, "unknown profile '%s' (known: %s)",
-				      m->profile.s, known.buf);
+		/* known at all; whether it has data for the host is a question
+		 * for the deb and ipk builds, which read it */
+		if (pf_profile_find(m->profile.s, NULL, &path, &e) < 0)
+			pf_diag_error(c->d, &m->profile.loc, "%s", e.msg.buf);
 		free(path);
-		strbuf_release(&known);
+		pf_err_release(&e);
 		s->profile = pf_strdup(m->profile.s);
 		s->profile_loc = m->profile.loc;
 	} else {

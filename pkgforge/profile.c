@@ -8,11 +8,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "pkgfmt.h"
 #include "profile.h"
 #include "util.h"
 #include "yaml.h"
 #include "banned.h"
+
+/* A profile is some hundred KiB; more is not one. */
+#define PROFILE_MAX (64u << 20)
 
 #ifndef PF_DATADIR
 #define PF_DATADIR "/usr/local/share/pkgforge"
@@ -49,53 +53,216 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int pf_profile_find(const char *name, char **path, struct strbuf *known)
+/* A Debian architecture as a file name spells it: "amd64", "arm64". */
+static bool arch_word(const char *s, size_t n)
 {
-	struct pf_strlist dirs = { NULL, 0, 0 }, names = { NULL, 0, 0 };
+	if (!n || !islower((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+/*
+ * Split a directory entry named NAME.ARCH.yaml; false for anything
+ * else.  *name and *arch are allocated.
+ */
+static bool split_entry(const char *entry, char **name, char **arch)
+{
+	size_t n = strlen(entry);
+	const char *dot;
+
+	if (entry[0] == '.' || !pf_ends_with(entry, ".yaml"))
+		return false;
+	n -= strlen(".yaml");
+	dot = memrchr(entry, '.', n);
+	if (!dot || dot == entry || !arch_word(dot + 1, n - (size_t)(dot + 1 - entry)))
+		return false;
+	*name = pf_strndup(entry, (size_t)(dot - entry));
+	*arch = pf_strndup(dot + 1, n - (size_t)(dot + 1 - entry));
+	return true;
+}
+
+/* The architectures dir holds data of profile base for (base NULL: the
+ * names of the profiles dir holds), sorted, without repeats. */
+static void scan_dir(const char *dir, const char *base, struct pf_strlist *out)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	size_t w = 0;
+
+	if (!dh)
+		return;
+	while ((de = readdir(dh)) != NULL) {
+		char *name, *arch;
+
+		if (!split_entry(de->d_name, &name, &arch))
+			continue;
+		if (!base) {
+			pf_strlist_add(out, name);
+			free(arch);
+		} else if (!strcmp(name, base)) {
+			pf_strlist_add(out, arch);
+			free(name);
+		} else {
+			free(name);
+			free(arch);
+		}
+	}
+	closedir(dh);
+	if (!out->nr)
+		return;
+	qsort(out->v, out->nr, sizeof(*out->v), cmp_str);
+	for (size_t r = 0; r < out->nr; r++) {
+		if (w && !strcmp(out->v[w - 1], out->v[r]))
+			free(out->v[r]);
+		else
+			out->v[w++] = out->v[r];
+	}
+	out->nr = w;
+}
+
+/*
+ * Where profile NAME is: one file (a path naming a file), or the files
+ * STEM.ARCH.yaml, in the first directory holding any.
+ */
+struct where {
+	char *file;                     /* a path to one file, or NULL */
+	char *stem;                     /* "DIR/NAME": the data is STEM.ARCH.yaml */
+	struct pf_strlist arches;       /* the ARCHes there are, sorted */
+};
+
+static void where_release(struct where *w)
+{
+	free(w->file);
+	free(w->stem);
+	pf_strlist_release(&w->arches);
+}
+
+/* No profile NAME in dirs (NULL: NAME is a path, to nothing). */
+static int unknown(const char *name, const struct pf_strlist *dirs, struct pf_err *e)
+{
+	struct pf_strlist names = { NULL, 0, 0 };
+	struct strbuf known = STRBUF_INIT;
+
+	for (size_t i = 0; dirs && i < dirs->nr && !names.nr; i++)
+		scan_dir(dirs->v[i], NULL, &names);
+	for (size_t i = 0; i < names.nr; i++)
+		strbuf_addf(&known, "%s%s", i ? ", " : "", names.v[i]);
+	if (!dirs)
+		pf_err_set(e, PF_EINVAL, "unknown profile '%s' (no such file, nor %s.ARCH.yaml)",
+			   name, name);
+	else
+		pf_err_set(e, PF_EINVAL, "unknown profile '%s' (known: %s)", name,
+			   names.nr ? known.buf : "none installed");
+	pf_strlist_release(&names);
+	strbuf_release(&known);
+	return -1;
+}
+
+static int locate(const char *name, struct where *w, struct pf_err *e)
+{
+	struct pf_strlist dirs = { NULL, 0, 0 };
 	struct stat st;
+	int ret = 0;
+
+	memset(w, 0, sizeof(*w));
+	if (strchr(name, '/')) {
+		const char *slash = strrchr(name, '/');
+		char *dir;
+
+		if (stat(name, &st) == 0 && S_ISREG(st.st_mode)) {
+			w->file = pf_strdup(name);
+			return 0;
+		}
+		dir = slash == name ? pf_strdup("/") : pf_strndup(name, (size_t)(slash - name));
+		scan_dir(dir, slash + 1, &w->arches);
+		free(dir);
+		if (!w->arches.nr)
+			return unknown(name, NULL, e);
+		w->stem = pf_strdup(name);
+		return 0;
+	}
+	profile_dirs(&dirs);
+	for (size_t i = 0; i < dirs.nr && !w->arches.nr; i++) {
+		scan_dir(dirs.v[i], name, &w->arches);
+		if (w->arches.nr)
+			w->stem = pf_asprintf("%s/%s", dirs.v[i], name);
+	}
+	if (!w->arches.nr)
+		ret = unknown(name, &dirs, e);
+	pf_strlist_release(&dirs);
+	return ret;
+}
+
+static bool has_arch(const struct where *w, const char *arch)
+{
+	for (size_t i = 0; i < w->arches.nr; i++)
+		if (!strcmp(w->arches.v[i], arch))
+			return true;
+	return false;
+}
+
+static int no_data(const char *name, const char *arch, const struct pf_strlist *has,
+		   struct pf_err *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < has->nr; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", has->v[i]);
+	pf_err_set(e, PF_EINVAL, "profile '%s' has no data for %s (it has data for %s)",
+		   name, arch, sb.buf);
+	strbuf_release(&sb);
+	return -1;
+}
+
+int pf_profile_find(const char *name, const char *arch, char **path, struct pf_err *e)
+{
+	struct where w;
 	int ret = -1;
 
 	*path = NULL;
-	if (strchr(name, '/')) {
-		if (stat(name, &st) == 0 && S_ISREG(st.st_mode)) {
-			*path = pf_strdup(name);
-			return 0;
-		}
-		if (known)
-			strbuf_addstr(known, "no such file");
-		return -1;
+	if (locate(name, &w, e) < 0)
+		goto out;
+	if (w.file) {
+		*path = w.file;
+		w.file = NULL;
+	} else if (!arch) {
+		*path = pf_asprintf("%s.%s.yaml", w.stem, w.arches.v[0]);
+	} else if (has_arch(&w, arch)) {
+		*path = pf_asprintf("%s.%s.yaml", w.stem, arch);
+	} else {
+		no_data(name, arch, &w.arches, e);
+		goto out;
 	}
-	profile_dirs(&dirs);
-	for (size_t i = 0; i < dirs.nr && ret < 0; i++) {
-		char *cand = pf_asprintf("%s/%s.yaml", dirs.v[i], name);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
-			*path = cand;
-			ret = 0;
-		} else {
-			free(cand);
-		}
+	ret = 0;
+out:
+	where_release(&w);
+	return ret;
+}
+
+int pf_profile_arches(const char *name, struct pf_strlist *arches, struct pf_err *e)
+{
+	struct where w;
+	int ret = -1;
+
+	if (locate(name, &w, e) < 0)
+		goto out;
+	if (w.file) {
+		/* one file: its data says which architecture it is for */
+		struct pf_profile p;
+		if (pf_profile_load(&p, name, NULL, e) < 0)
+			goto out;
+		pf_strlist_add(arches, pf_strdup(p.arch));
+		pf_profile_release(&p);
+	} else {
+		for (size_t i = 0; i < w.arches.nr; i++)
+			pf_strlist_add(arches, pf_strdup(w.arches.v[i]));
 	}
-	if (ret < 0 && known) {
-		for (size_t i = 0; i < dirs.nr && !names.nr; i++) {
-			DIR *dir = opendir(dirs.v[i]);
-			struct dirent *de;
-			if (!dir)
-				continue;
-			while ((de = readdir(dir)) != NULL)
-				if (de->d_name[0] != '.' && pf_ends_with(de->d_name, ".yaml"))
-					pf_strlist_add(&names, pf_strndup(de->d_name,
-									  strlen(de->d_name) - 5));
-			closedir(dir);
-		}
-		if (names.nr)
-			qsort(names.v, names.nr, sizeof(*names.v), cmp_str);
-		for (size_t i = 0; i < names.nr; i++)
-			strbuf_addf(known, "%s%s", i ? ", " : "", names.v[i]);
-		if (!names.nr)
-			strbuf_addstr(known, "none installed");
-	}
-	pf_strlist_release(&dirs);
-	pf_strlist_release(&names);
+	ret = 0;
+out:
+	where_release(&w);
 	return ret;
 }
 
@@ -286,24 +453,36 @@ static int profile_parse(struct pctx *c, const struct pf_ynode *root)
 	return 0;
 }
 
-int pf_profile_load(struct pf_profile *p, const char *name, struct pf_err *e)
+int pf_profile_load(struct pf_profile *p, const char *name, const char *arch,
+		     struct pf_err *e)
 {
 	struct pf_ydoc doc = { NULL, NULL };
 	struct pf_diag d = PF_DIAG_INIT;
-	struct strbuf known = STRBUF_INIT;
 	struct pctx c = { p, e };
+	struct strbuf text = STRBUF_INIT;
+	unsigned char dg[32];
+	char *fname = NULL, *farch = NULL;
 	const char *base;
+	bool onefile, named;
 	int ret = -1;
 
 	memset(p, 0, sizeof(*p));
-	if (pf_profile_find(name, &p->path, &known) < 0) {
-		pf_err_set(e, PF_EINVAL, "unknown profile '%s' (known: %s)", name, known.buf);
+	if (pf_profile_find(name, arch, &p->path, e) < 0)
 		goto out;
-	}
 	base = strrchr(p->path, '/');
 	base = base ? base + 1 : p->path;
-	p->name = pf_strndup(base, pf_ends_with(base, ".yaml") ? strlen(base) - 5 : strlen(base));
-	if (pf_yaml_load(&doc, p->path, NULL, 0, &d) < 0) {
+	/* a path naming one file: the data says which architecture it is
+	 * for; otherwise the file was chosen by its name, NAME.ARCH.yaml */
+	onefile = strchr(name, '/') && !strcmp(name, p->path);
+	named = split_entry(base, &fname, &farch);
+	/* the digest is of the very bytes parsed (the payload cache's key) */
+	if (pf_read_file(p->path, PROFILE_MAX, &text, e) < 0) {
+		pf_err_prefix(e, "profile '%s'", name);
+		goto out;
+	}
+	pf_digest_buf(PF_SHA256, text.buf, text.len, dg);
+	pf_hex(p->sha256, dg, sizeof(dg));
+	if (pf_yaml_load(&doc, p->path, text.buf, text.len, &d) < 0) {
 		pf_err_set(e, PF_EINVAL, "%s", d.nr ? d.lines[0] : "cannot read the profile");
 		goto out;
 	}
@@ -314,10 +493,33 @@ int pf_profile_load(struct pf_profile *p, const char *name, struct pf_err *e)
 		strbuf_insert(&e->msg, 0, e->loc.buf, e->loc.len);
 		strbuf_reset(&e->loc);
 	}
+	if (ret < 0)
+		goto out;
+	ret = -1;
+	if (onefile && arch && strcmp(p->arch, arch)) {
+		struct pf_strlist has = { NULL, 0, 0 };
+		pf_strlist_add(&has, pf_strdup(p->arch));
+		no_data(name, arch, &has, e);
+		pf_strlist_release(&has);
+		goto out;
+	}
+	if (!onefile && named && strcmp(p->arch, farch)) {
+		pf_err_set(e, PF_EINVAL, "%s: the data is for %s, but the file name says %s",
+			   p->path, p->arch, farch);
+		goto out;
+	}
+	/* debian-12.arm64.yaml holds profile debian-12 */
+	if (named && !strcmp(p->arch, farch))
+		p->name = pf_strdup(fname);
+	else
+		p->name = pf_strndup(base, pf_ends_with(base, ".yaml") ? strlen(base) - 5 : strlen(base));
+	ret = 0;
 out:
 	pf_ydoc_release(&doc);
 	pf_diag_release(&d);
-	strbuf_release(&known);
+	strbuf_release(&text);
+	free(fname);
+	free(farch);
 	if (ret < 0)
 		pf_profile_release(p);
 	return ret;
@@ -385,24 +587,28 @@ const char *pf_profile_pkgversion(const struct pf_profile *p, const char *name)
 	return pf_strmap_get(&p->pkgmap, name, &i) ? p->pkgs[i].version : NULL;
 }
 
-int pf_profiles_get(struct pf_profiles *ps, const char *name,
+int pf_profiles_get(struct pf_profiles *ps, const char *name, const char *arch,
 		    const struct pf_profile **out, struct pf_err *e)
 {
+	struct pf_profent *ent;
 	struct pf_profile *p;
 
 	for (size_t i = 0; i < ps->nr; i++) {
-		if (!strcmp(ps->v[i]->name, name) || !strcmp(ps->v[i]->path, name)) {
-			*out = ps->v[i];
+		if (!strcmp(ps->v[i].name, name) && !strcmp(ps->v[i].arch, arch)) {
+			*out = ps->v[i].p;
 			return 0;
 		}
 	}
 	p = pf_calloc(1, sizeof(*p));
-	if (pf_profile_load(p, name, e) < 0) {
+	if (pf_profile_load(p, name, arch, e) < 0) {
 		free(p);
 		return -1;
 	}
 	PF_ALLOC_GROW(ps->v, ps->nr + 1, ps->alloc);
-	ps->v[ps->nr++] = p;
+	ent = &ps->v[ps->nr++];
+	ent->name = pf_strdup(name);
+	ent->arch = pf_strdup(arch);
+	ent->p = p;
 	*out = p;
 	return 0;
 }
@@ -410,8 +616,10 @@ int pf_profiles_get(struct pf_profiles *ps, const char *name,
 void pf_profiles_release(struct pf_profiles *ps)
 {
 	for (size_t i = 0; i < ps->nr; i++) {
-		pf_profile_release(ps->v[i]);
-		free(ps->v[i]);
+		free(ps->v[i].name);
+		free(ps->v[i].arch);
+		pf_profile_release(ps->v[i].p);
+		free(ps->v[i].p);
 	}
 	free(ps->v);
 	memset(ps, 0, sizeof(*ps));

@@ -43,8 +43,9 @@ struct pf_profpkg {
 
 struct pf_profile {
 	char *name;                     /* "debian-12" */
-	char *path;
-	char *arch;                     /* Debian architecture of the symbol data */
+	char *path;                     /* the file read: "debian-12.arm64.yaml" */
+	char *arch;                     /* Debian architecture of the data */
+	char sha256[65];                /* of the file's bytes, as parsed */
 	struct pf_profpkg *pkgs;
 	size_t nr_pkgs, alloc_pkgs;
 	struct pf_strmap pkgmap;
@@ -54,13 +55,29 @@ struct pf_profile {
 };
 
 /*
- * Find profile NAME: in $PKGFORGE_PROFILES, then in the profiles/ of
- * the installed data directory (or of the source tree pkgforge runs
- * from).  A name holding '/' is a path.  On failure *known lists the
- * profiles there are ("debian-12, ubuntu-24.04").
+ * A profile's data comes per Debian architecture: profile NAME for ARCH
+ * is the file NAME.ARCH.yaml ("debian-12.arm64.yaml") in the first of
+ * these directories that holds any NAME.*.yaml: $PKGFORGE_PROFILES, or
+ * else the profiles/ of the installed data directory (or of the source
+ * tree pkgforge runs from).  A NAME holding '/' is a path: to one file,
+ * whose 'arch' says the architecture it is for, or else to the files
+ * NAME.ARCH.yaml.
+ *
+ * Find the file of NAME's data for arch (NULL: for any architecture it
+ * has, the first by name).  Errors: "unknown profile 'NAME' (known:
+ * debian-12, ubuntu-24.04)"; "profile 'NAME' has no data for ARCH (it
+ * has data for amd64)".
  */
-int pf_profile_find(const char *name, char **path, struct strbuf *known);
-int pf_profile_load(struct pf_profile *p, const char *name, struct pf_err *e);
+int pf_profile_find(const char *name, const char *arch, char **path, struct pf_err *e);
+/* Add the architectures NAME has data for to arches, sorted. */
+int pf_profile_arches(const char *name, struct pf_strlist *arches, struct pf_err *e);
+/*
+ * Load NAME's data for Debian architecture arch (NULL: a path to one
+ * file, whatever its architecture, or the first architecture there is);
+ * its 'arch' must be arch, and that of its file name.
+ */
+int pf_profile_load(struct pf_profile *p, const char *name, const char *arch,
+		    struct pf_err *e);
 void pf_profile_release(struct pf_profile *p);
 
 const struct pf_proflib *pf_profile_lib(const struct pf_profile *p, const char *soname);
@@ -70,13 +87,21 @@ const struct pf_profver *pf_proflib_sym(const struct pf_proflib *l, const char *
 /* The release's version of a package of the base, or NULL. */
 const char *pf_profile_pkgversion(const struct pf_profile *p, const char *name);
 
-/* Profiles loaded once and shared (a build may use several). */
+/* Profiles loaded once and shared (a build may use several, and one
+ * profile's data for several architectures). */
+struct pf_profent {
+	char *name;                     /* as asked for: "debian-12" */
+	char *arch;                     /* "arm64" */
+	struct pf_profile *p;
+};
+
 struct pf_profiles {
-	struct pf_profile **v;
+	struct pf_profent *v;
 	size_t nr, alloc;
 };
 
-int pf_profiles_get(struct pf_profiles *ps, const char *name,
+/* NAME's data for Debian architecture arch, loaded on first use. */
+int pf_profiles_get(struct pf_profiles *ps, const char *name, const char *arch,
 		    const struct pf_profile **out, struct pf_err *e);
 void pf_profiles_release(struct pf_profiles *ps);
 

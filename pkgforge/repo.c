@@ -420,21 +420,22 @@ static void select_feed(struct pf_repo *r)
 
 static int check_feed(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *e)
 {
-	struct pf_profile profile;
+	struct pf_profiles profiles = { NULL, 0, 0 };
 	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
 	size_t n = 0;
+	int ret = -1;
 
-	if (pf_profile_load(&profile, r->cfg.profile, e) < 0) {
-		free(v);
-		return -1;
-	}
 	for (size_t i = 0; i < r->nr; i++)
 		if (r->pkgs[i]->in_feed)
 			v[n++] = r->pkgs[i]->info;     /* shallow: not released here */
-	rep->problems = pf_check_pkgs(v, n, &profile, &rep->diag);
-	pf_profile_release(&profile);
+	if (pf_check_profiles(v, n, r->cfg.profile, &profiles, e) < 0)
+		goto out;
+	rep->problems = pf_check_pkgs(v, n, &profiles, &rep->diag);
+	ret = 0;
+out:
+	pf_profiles_release(&profiles);
 	free(v);
-	return 0;
+	return ret;
 }
 
 /* -------------------------------------------------------- publishing */

@@ -42,7 +42,7 @@ test_expect_code 1 'a dependency the profile has, but too old' '
 	variant newer "s/^  - libc6 >= 2.34/  - libc6 >= 2.40/" &&
 	pkgforge build -q --only korg-llvm-18 -s "$FIX" -o newer newer.yaml >/dev/null || exit 9
 	pkgforge check newer 2>err; rc=$?
-	v=$(sed -n "s/^  libc6: .\(.*\).$/\1/p" "$PF_TOP/profiles/debian-12.yaml")
+	v=$(sed -n "s/^  libc6: .\(.*\).$/\1/p" "$PF_TOP/profiles/debian-12.$deb.yaml")
 	check_lines err \
 		"newer/$v18: error: korg-llvm-18 18.1.8-1: depends on '"'"'libc6 (>= 2.40)'"'"', but debian-12 has libc6 $v" \
 		"1 problem in 1 package" || exit 9

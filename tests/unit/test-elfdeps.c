@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* ELF scanning of broken headers, and profile loading: exact messages. */
+/* ELF scanning of broken headers, and profile loading and lookup by
+ * architecture: exact messages. */
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "elfdeps.h"
 #include "profile.h"
+#include "util.h"
 #include "unit.h"
 
 /* A 64-bit little-endian ELF header for machine m and type t. */
@@ -53,6 +56,40 @@ static char *write_profile(const char *text)
 		abort();
 	close(fd);
 	return path;
+}
+
+/* dir/name, holding text */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char *path = pf_asprintf("%s/%s", dir, name);
+	FILE *fp = fopen(path, "w");
+
+	if (!fp || fputs(text, fp) < 0 || fclose(fp))
+		abort();
+	free(path);
+}
+
+static const char *const mini =
+	"packages: {libc6: '2.36-9'}\n"
+	"libraries:\n"
+	"  libc.so.6: {package: libc6, depends: ['libc6 #MINVER#'], versions: {GLIBC_2.17: '2.17'}}\n";
+
+/* The message of loading name for arch, or "ok NAME ARCH FILE". */
+static const char *load_msg(const char *name, const char *arch)
+{
+	static char msg[512];
+	struct pf_profile p;
+	struct pf_err e = PF_ERR_INIT;
+
+	if (pf_profile_load(&p, name, arch, &e) == 0) {
+		const char *base = strrchr(p.path, '/');
+		snprintf(msg, sizeof(msg), "ok %s %s %s", p.name, p.arch, base ? base + 1 : p.path);
+		pf_profile_release(&p);
+	} else {
+		snprintf(msg, sizeof(msg), "%s", e.msg.buf);
+	}
+	pf_err_release(&e);
+	return msg;
 }
 
 int main(void)
@@ -129,7 +166,7 @@ int main(void)
 		struct pf_err e = PF_ERR_INIT;
 		const struct pf_proflib *l;
 
-		CHECK_INT(pf_profile_load(&p, good, &e), 0);
+		CHECK_INT(pf_profile_load(&p, good, "amd64", &e), 0);
 		l = pf_profile_lib(&p, "libc.so.6");
 		CHECK(l && l->symbols);
 		if (l) {
@@ -145,7 +182,7 @@ int main(void)
 		CHECK(!pf_profile_lib(&p, "libfoo.so.1"));
 		pf_profile_release(&p);
 
-		CHECK_INT(pf_profile_load(&p, bad, &e), -1);
+		CHECK_INT(pf_profile_load(&p, bad, "amd64", &e), -1);
 		{
 			char *want = malloc(strlen(bad) + 100);
 			strcpy(want, bad);
@@ -153,12 +190,101 @@ int main(void)
 			CHECK_STR(e.msg.buf, want);
 			free(want);
 		}
-		CHECK_INT(pf_profile_load(&p, "debian-99", &e), -1);
+		CHECK_INT(pf_profile_load(&p, "debian-99", "amd64", &e), -1);
 		unlink(good);
 		unlink(bad);
 		free(good);
 		free(bad);
 		pf_err_release(&e);
+	});
+	TEST("profiles: the data of each architecture, found by name", {
+		char dir[] = "/tmp/pf-test-profiles-XXXXXX";
+		char *text, *path, *want;
+		struct pf_strlist arches = { NULL, 0, 0 };
+		struct pf_profiles ps = { NULL, 0, 0 };
+		const struct pf_profile *pa, *pb, *pc;
+		struct pf_err e = PF_ERR_INIT;
+		unsigned char dg[32];
+		char hex[65];
+
+		if (!mkdtemp(dir))
+			abort();
+		text = pf_asprintf("arch: arm64\n%s", mini);
+		put(dir, "mini.arm64.yaml", text);
+		put(dir, "mini.amd64.yaml", "arch: amd64\npackages: {}\nlibraries: {}\n");
+		put(dir, "odd.arm64.yaml", "arch: amd64\npackages: {}\nlibraries: {}\n");
+		/* not NAME.ARCH.yaml: no profile */
+		put(dir, "old.yaml", "arch: amd64\npackages: {}\nlibraries: {}\n");
+		put(dir, "ubuntu-24.04.yaml", "arch: amd64\npackages: {}\nlibraries: {}\n");
+		setenv("PKGFORGE_PROFILES", dir, 1);
+
+		CHECK_STR(load_msg("mini", "arm64"), "ok mini arm64 mini.arm64.yaml");
+		CHECK_STR(load_msg("mini", "amd64"), "ok mini amd64 mini.amd64.yaml");
+		CHECK_STR(load_msg("mini", "riscv64"),
+			  "profile 'mini' has no data for riscv64 (it has data for amd64, arm64)");
+		CHECK_STR(load_msg("old", "amd64"), "unknown profile 'old' (known: mini, odd)");
+		CHECK_STR(load_msg("ubuntu-24.04", "amd64"),
+			  "unknown profile 'ubuntu-24.04' (known: mini, odd)");
+		want = pf_asprintf("%s/odd.arm64.yaml: the data is for amd64, but the file name says arm64", dir);
+		CHECK_STR(load_msg("odd", "arm64"), want);
+		free(want);
+
+		/* a path: to one file, whatever its name, or to NAME.ARCH.yaml */
+		path = pf_asprintf("%s/mini.arm64.yaml", dir);
+		CHECK_STR(load_msg(path, "arm64"), "ok mini arm64 mini.arm64.yaml");
+		want = pf_asprintf("profile '%s' has no data for amd64 (it has data for arm64)", path);
+		CHECK_STR(load_msg(path, "amd64"), want);
+		free(want);
+		CHECK_STR(load_msg(path, NULL), "ok mini arm64 mini.arm64.yaml");
+		CHECK_INT(pf_profile_arches(path, &arches, &e), 0);
+		CHECK_INT(arches.nr, 1);
+		if (arches.nr == 1)
+			CHECK_STR(arches.v[0], "arm64");
+		pf_strlist_release(&arches);
+		free(path);
+		path = pf_asprintf("%s/old.yaml", dir);
+		CHECK_STR(load_msg(path, "amd64"), "ok old amd64 old.yaml");
+		free(path);
+		path = pf_asprintf("%s/mini", dir);
+		CHECK_STR(load_msg(path, "arm64"), "ok mini arm64 mini.arm64.yaml");
+		CHECK_STR(load_msg(path, NULL), "ok mini amd64 mini.amd64.yaml");
+		free(path);
+		path = pf_asprintf("%s/nope", dir);
+		want = pf_asprintf("unknown profile '%s' (no such file, nor %s.ARCH.yaml)", path, path);
+		CHECK_STR(load_msg(path, "amd64"), want);
+		free(want);
+		free(path);
+
+		CHECK_INT(pf_profile_arches("mini", &arches, &e), 0);
+		CHECK_INT(arches.nr, 2);
+		if (arches.nr == 2) {
+			CHECK_STR(arches.v[0], "amd64");
+			CHECK_STR(arches.v[1], "arm64");
+		}
+		pf_strlist_release(&arches);
+		CHECK_INT(pf_profile_find("mini", NULL, &path, &e), 0);
+		CHECK(path && pf_ends_with(path, "/mini.amd64.yaml"));
+		free(path);
+
+		/* loaded once per name and architecture; the digest is the file's */
+		CHECK_INT(pf_profiles_get(&ps, "mini", "arm64", &pa, &e), 0);
+		CHECK_INT(pf_profiles_get(&ps, "mini", "amd64", &pb, &e), 0);
+		CHECK_INT(pf_profiles_get(&ps, "mini", "arm64", &pc, &e), 0);
+		CHECK(pa == pc && pa != pb);
+		CHECK_INT(ps.nr, 2);
+		pf_digest_buf(PF_SHA256, text, strlen(text), dg);
+		pf_hex(hex, dg, 32);
+		CHECK_STR(pa->sha256, hex);
+		CHECK(pf_profile_lib(pa, "libc.so.6") && !pf_profile_lib(pb, "libc.so.6"));
+		CHECK_INT(pf_profiles_get(&ps, "mini", "s390x", &pc, &e), -1);
+		CHECK_STR(e.msg.buf, "profile 'mini' has no data for s390x (it has data for amd64, arm64)");
+		CHECK_INT(ps.nr, 2);
+		pf_profiles_release(&ps);
+
+		unsetenv("PKGFORGE_PROFILES");
+		pf_err_release(&e);
+		free(text);
+		pf_rmtree(dir);
 	});
 	return unit_done();
 }
