@@ -9,6 +9,12 @@
 #                                       test's own GNUPGHOME; its fingerprint in
 #                                       $fpr_NAME, its public key in keys-NAME.asc
 #   pkgforge_fast ...                   pkgforge with short retry delays
+#   korg_mirror                         the kernel.org-shaped mirror of
+#                                       tests/fixtures/mkmirror (made once, in
+#                                       $BUILD/mirror): its directory in
+#                                       $MIRROR, its slice's filter options in
+#                                       the array slice, the signer's
+#                                       fingerprint in $mirror_fpr
 #
 # Nothing here reaches another address than 127.0.0.1, and the keys live
 # only as long as the test.
@@ -38,6 +44,15 @@ start_httpd() {
 
 requests() {
 	grep -cE -- "$2" "$TRASH/$1.log"
+}
+
+korg_mirror() {
+	MIRROR=$("$PF_TOP/tests/fixtures/mkmirror" "$PF_TOP/$BUILD/mirror") || {
+		echo "cannot build the mirror" >&2
+		exit 1
+	}
+	mapfile -t slice <"$MIRROR/slice"
+	mirror_fpr=$(cat "$MIRROR/key.fpr")
 }
 
 mkkey() {

@@ -12,18 +12,14 @@
 # scratch roots with dpkg and rpm, and the installed compilers run.
 . "$PF_TOP/tests/lib.sh"
 . "$PF_TOP/tests/lib-fetch.sh"
-MIRROR=$("$PF_TOP/tests/fixtures/mkmirror" "$PF_TOP/$BUILD/mirror") || {
-	echo "cannot build the mirror" >&2
-	exit 1
-}
+korg_mirror
 M=$PF_TOP/manifests
 arch=$(uname -m)
 case $arch in
 x86_64) deb=amd64 chost=x86_64 ;;
 aarch64) deb=arm64 chost=arm64 ;;
 esac
-fpr=$(cat "$MIRROR/key.fpr")
-mapfile -t slice <"$MIRROR/slice"
+fpr=$mirror_fpr
 cp -r "$MIRROR/mirror" srv
 start_httpd web
 url=http://127.0.0.1:$port_web/ok
