@@ -182,11 +182,6 @@ static int deb_data(struct pf_pkgw *w, const void *buf, size_t len, struct pf_er
 	return pf_tarw_data(w->data, buf, len, e);
 }
 
-static int deb_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
-{
-	return 0;
-}
-
 /* md5sums: every regular file (hardlinks too), in package order */
 static void deb_md5sums(const struct pf_filelist *files, struct strbuf *out)
 {
@@ -329,7 +324,6 @@ const struct pf_pkgfmt pf_pkgfmt_deb = {
 	.open = deb_open,
 	.begin = deb_begin,
 	.data = deb_data,
-	.end = deb_end,
 	.finish = deb_finish,
 	.free = deb_free,
 	.payload_key = deb_payload_key,

@@ -238,11 +238,6 @@ static int ipk_data(struct pf_pkgw *w, const void *buf, size_t len, struct pf_er
 	return pf_tarw_data(w->data, buf, len, e);
 }
 
-static int ipk_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
-{
-	return 0;
-}
-
 /*
  * The control file.  opkg reads Installed-Size in bytes (it rounds up to
  * KiB for its free-space check); OpenWrt's ipkg-build writes the size of
@@ -400,7 +395,6 @@ const struct pf_pkgfmt pf_pkgfmt_ipk = {
 	.open = ipk_open,
 	.begin = ipk_begin,
 	.data = ipk_data,
-	.end = ipk_end,
 	.finish = ipk_finish,
 	.free = ipk_free,
 	.payload_key = ipk_payload_key,
