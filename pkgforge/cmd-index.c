@@ -57,30 +57,26 @@ int cmd_index(int argc, char **argv)
 	memset(&rep, 0, sizeof(rep));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "j:qh", opts, NULL)) != -1) {
+		/* of the fetch options, index has -q and --verbose */
 		int r2 = pf_indexcli_option(&o, c, optarg, &e);
 
+		if (!r2)
+			r2 = pf_fetchcli_option(&fc, c, optarg, &e);
 		if (r2 < 0)
 			goto usage_err;
 		if (r2)
 			continue;
 		switch (c) {
 		case 'j': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
+			long v;
 
-			if (*end || v < 1 || v > 64) {
+			if (pf_cli_number(optarg, 1, 64, &v) < 0) {
 				pf_err_set(&e, PF_EINVAL, "invalid thread count '%s' (1 to 64)", optarg);
 				goto usage_err;
 			}
 			o.threads = (int)v;
 			break;
 		}
-		case 'q':
-			fc.verbosity = 0;
-			break;
-		case PF_O_VERBOSE:
-			fc.verbosity = 2;
-			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			ret = 0;
