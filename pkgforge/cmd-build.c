@@ -323,16 +323,15 @@ int cmd_build(int argc, char **argv)
 				goto usage_err;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			ret = 0;
+			ret = pf_cli_help(usage_text);
 			goto out;
 		default:
-			fputs(usage_text, stderr);
+			ret = pf_cli_usage_error(usage_text);
 			goto out;
 		}
 	}
 	if (optind >= argc || !opt.outdir == !repo) {
-		fputs(usage_text, stderr);
+		ret = pf_cli_usage_error(usage_text);
 		goto out;
 	}
 	sde = pf_source_date_epoch(&opt.sde);

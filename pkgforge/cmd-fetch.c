@@ -60,18 +60,11 @@ int cmd_fetch(int argc, char **argv)
 			goto fail;
 		if (r)
 			continue;
-		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			ret = 0;
-			goto out;
-		default:
-			fputs(usage_text, stderr);
-			goto out;
-		}
+		ret = c == 'h' ? pf_cli_help(usage_text) : pf_cli_usage_error(usage_text);
+		goto out;
 	}
 	if (optind >= argc) {
-		fputs(usage_text, stderr);
+		ret = pf_cli_usage_error(usage_text);
 		goto out;
 	}
 	if (pf_fetchcli_setup(&fc, &uo, &e) < 0)

@@ -78,16 +78,15 @@ int cmd_index(int argc, char **argv)
 			break;
 		}
 		case 'h':
-			fputs(usage_text, stdout);
-			ret = 0;
+			ret = pf_cli_help(usage_text);
 			goto out;
 		default:
-			fputs(usage_text, stderr);
+			ret = pf_cli_usage_error(usage_text);
 			goto out;
 		}
 	}
 	if (optind >= argc) {
-		fputs(usage_text, stderr);
+		ret = pf_cli_usage_error(usage_text);
 		goto out;
 	}
 	o.quiet = fc.verbosity == 0;

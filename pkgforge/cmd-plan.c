@@ -294,17 +294,13 @@ int cmd_plan(int argc, char **argv)
 				goto usage_err;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return pf_cli_help(usage_text);
 		default:
-			fputs(usage_text, stderr);
-			return 2;
+			return pf_cli_usage_error(usage_text);
 		}
 	}
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if (optind >= argc)
+		return pf_cli_usage_error(usage_text);
 	if (pf_load_and_plan(argc - optind, argv + optind, &ms, &plan, &d) < 0) {
 		pf_diag_print(&d, stderr);
 		goto out;

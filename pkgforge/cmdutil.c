@@ -154,6 +154,18 @@ int pf_cli_number(const char *arg, long lo, long hi, long *out)
 	return 0;
 }
 
+int pf_cli_help(const char *usage)
+{
+	fputs(usage, stdout);
+	return 0;
+}
+
+int pf_cli_usage_error(const char *usage)
+{
+	fputs(usage, stderr);
+	return 2;
+}
+
 int pf_parse_formats(const char *s, bool want[PF_FMT_NR], struct pf_err *e)
 {
 	char *copy = pf_strdup(s), *tok, *save = NULL;

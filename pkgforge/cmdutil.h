@@ -186,6 +186,14 @@ void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep);
 /* arg as a whole decimal number from lo to hi in *out; -1 when it is not. */
 int pf_cli_number(const char *arg, long lo, long hi, long *out);
 
+/*
+ * A command's usage text: pf_cli_help() prints it on stdout (-h, --help)
+ * and returns 0, pf_cli_usage_error() on stderr (an unknown option, a
+ * missing argument) and returns 2: the command's exit code.
+ */
+int pf_cli_help(const char *usage);
+int pf_cli_usage_error(const char *usage);
+
 /* A pf_log that prints to stderr ("pkgforge: warning: ...") as verbosity
  * (ctx: the pf_fetchcli) allows. */
 void pf_cli_log(void *ctx, enum pf_level level, const char *msg);
