@@ -162,10 +162,8 @@ static int build_into_repo(const char *repo, const struct pf_repo_opts *ro,
 			   const struct pf_strlist *built, int verbosity, struct pf_err *e)
 {
 	struct pf_repo *r = NULL;
-	struct pf_repo_report rep;
 	int ret = 1;
 
-	memset(&rep, 0, sizeof(rep));
 	if (pf_repo_open(&r, repo, ro, e) < 0)
 		goto out;
 	for (size_t i = 0; i < built->nr; i++) {
@@ -180,21 +178,12 @@ static int build_into_repo(const char *repo, const struct pf_repo_opts *ro,
 		free(placed);
 	}
 	fflush(stdout);
-	if (pf_repo_index(r, &rep, e) < 0) {
-		pf_diag_print(&rep.diag, stderr);
+	if (pf_cli_repo_index(r, repo, verbosity, e) < 0)
 		goto out;
-	}
-	pf_diag_print(&rep.diag, stderr);
-	if (rep.problems)
-		fprintf(stderr, "pkgforge: warning: published with %d problem%s (--allow-problems)\n",
-			rep.problems, rep.problems == 1 ? "" : "s");
-	if (verbosity > 0)
-		pf_repo_print_report(repo, &rep);
 	ret = 0;
 out:
 	if (ret && e->code == PF_EINVAL)
 		ret = 2;
-	pf_repo_report_release(&rep);
 	pf_repo_close(r);
 	return ret;
 }

@@ -432,7 +432,7 @@ int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf
 	return 0;
 }
 
-void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep)
+static void print_report(const char *repo, const struct pf_repo_report *rep)
 {
 	size_t total = 0;
 
@@ -450,4 +450,26 @@ void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep)
 		printf("published %s\n", rep->published.v[i]);
 	if (rep->snippet_text && *rep->snippet_text)
 		printf("\n%s", rep->snippet_text);
+}
+
+int pf_cli_repo_index(struct pf_repo *r, const char *repo, int verbosity, struct pf_err *e)
+{
+	struct pf_repo_report rep;
+	int ret = -1;
+
+	memset(&rep, 0, sizeof(rep));
+	if (pf_repo_index(r, &rep, e) < 0) {
+		pf_diag_print(&rep.diag, stderr);
+		goto out;
+	}
+	pf_diag_print(&rep.diag, stderr);
+	if (rep.problems)
+		fprintf(stderr, "pkgforge: warning: published with %d problem%s (--allow-problems)\n",
+			rep.problems, rep.problems == 1 ? "" : "s");
+	if (verbosity > 0)
+		print_report(repo, &rep);
+	ret = 0;
+out:
+	pf_repo_report_release(&rep);
+	return ret;
 }

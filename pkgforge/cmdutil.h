@@ -176,12 +176,16 @@ enum {
 	"      --keyring-package NAME  the keyring package's name (default\n" \
 	"                            ORIGIN-archive-keyring), 'none' for none\n"
 
+struct pf_repo;
 struct pf_repo_opts;
-struct pf_repo_report;
 /* 1 when c is a repository option (taken), 0 when not, -1 on a bad value. */
 int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf_err *e);
-/* What an index run did, on stdout: counts, files published, snippets. */
-void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep);
+/*
+ * Index r (index, build --repo): the check's problems go to stderr, and
+ * with verbosity above 0 what the run did goes to stdout (counts, files
+ * published, the setup snippets), repo naming the repository.
+ */
+int pf_cli_repo_index(struct pf_repo *r, const char *repo, int verbosity, struct pf_err *e);
 
 /* arg as a whole decimal number from lo to hi in *out; -1 when it is not. */
 int pf_cli_number(const char *arg, long lo, long hi, long *out);
