@@ -52,9 +52,7 @@ static const char usage_text[] =
 	"                            default), xz (yocto's default), zst; C:LEVEL\n"
 	"      --rpm-compression C   rpm payload compression, the same choices\n"
 	"  -j, --threads N           compressor threads (default: CPUs online)\n"
-	"      --only GLOB           only packages whose name matches (repeatable)\n"
-	"      --host HOST           only this host or architecture (repeatable)\n"
-	"      --version V           only this upstream version (repeatable)\n"
+	PF_FILTER_USAGE
 	"      --no-payload-cache    do not reuse or save compressed payloads (see\n"
 	"                            below)\n"
 	PF_FETCH_USAGE
@@ -164,10 +162,8 @@ static int build_into_repo(const char *repo, const struct pf_repo_opts *ro,
 			   const struct pf_strlist *built, int verbosity, struct pf_err *e)
 {
 	struct pf_repo *r = NULL;
-	struct pf_repo_report rep;
 	int ret = 1;
 
-	memset(&rep, 0, sizeof(rep));
 	if (pf_repo_open(&r, repo, ro, e) < 0)
 		goto out;
 	for (size_t i = 0; i < built->nr; i++) {
@@ -182,29 +178,19 @@ static int build_into_repo(const char *repo, const struct pf_repo_opts *ro,
 		free(placed);
 	}
 	fflush(stdout);
-	if (pf_repo_index(r, &rep, e) < 0) {
-		pf_diag_print(&rep.diag, stderr);
+	if (pf_cli_repo_index(r, repo, verbosity, e) < 0)
 		goto out;
-	}
-	pf_diag_print(&rep.diag, stderr);
-	if (rep.problems)
-		fprintf(stderr, "pkgforge: warning: published with %d problem%s (--allow-problems)\n",
-			rep.problems, rep.problems == 1 ? "" : "s");
-	if (verbosity > 0)
-		pf_repo_print_report(repo, &rep);
 	ret = 0;
 out:
 	if (ret && e->code == PF_EINVAL)
 		ret = 2;
-	pf_repo_report_release(&rep);
 	pf_repo_close(r);
 	return ret;
 }
 
 int cmd_build(int argc, char **argv)
 {
-	enum { O_ONLY = 256, O_HOST, O_VERSION, O_DEBCOMP, O_RPMCOMP, O_IPKFLAVOR, O_IPKCOMP,
-	       O_NOPCACHE, O_REPO };
+	enum { O_DEBCOMP = 256, O_RPMCOMP, O_IPKFLAVOR, O_IPKCOMP, O_NOPCACHE, O_REPO };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "source", required_argument, NULL, 's' },
@@ -215,9 +201,7 @@ int cmd_build(int argc, char **argv)
 		{ "ipk-compression", required_argument, NULL, O_IPKCOMP },
 		{ "rpm-compression", required_argument, NULL, O_RPMCOMP },
 		{ "no-payload-cache", no_argument, NULL, O_NOPCACHE },
-		{ "only", required_argument, NULL, O_ONLY },
-		{ "host", required_argument, NULL, O_HOST },
-		{ "version", required_argument, NULL, O_VERSION },
+		PF_FILTER_LONGOPTS,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "repo", required_argument, NULL, O_REPO },
@@ -275,6 +259,8 @@ int cmd_build(int argc, char **argv)
 
 		if (!r)
 			r = pf_indexcli_option(&ro, c, optarg, &e);
+		if (!r)
+			r = pf_filter_option(&filt, c, optarg, &e);
 		if (r < 0)
 			goto usage_err;
 		if (r)
@@ -298,9 +284,9 @@ int cmd_build(int argc, char **argv)
 				goto usage_err;
 			break;
 		case 'j': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 256) {
+			long v;
+
+			if (pf_cli_number(optarg, 1, 256, &v) < 0) {
 				pf_err_set(&e, PF_EINVAL, "invalid thread count '%s'", optarg);
 				goto usage_err;
 			}
@@ -325,27 +311,16 @@ int cmd_build(int argc, char **argv)
 			if (parse_comp(optarg, &opt.comp[PF_FMT_RPM], &opt.level[PF_FMT_RPM], &e) < 0)
 				goto usage_err;
 			break;
-		case O_ONLY:
-		case O_HOST:
-		case O_VERSION:
-			if ((c == O_ONLY && pf_filter_add(filt.only, &filt.nr_only, 16, optarg) < 0) ||
-			    (c == O_HOST && pf_filter_add(filt.host, &filt.nr_host, 8, optarg) < 0) ||
-			    (c == O_VERSION && pf_filter_add(filt.version, &filt.nr_version, 16, optarg) < 0)) {
-				pf_err_set(&e, PF_EINVAL, "too many filters of one kind");
-				goto usage_err;
-			}
-			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			ret = 0;
+			ret = pf_cli_help(usage_text);
 			goto out;
 		default:
-			fputs(usage_text, stderr);
+			ret = pf_cli_usage_error(usage_text);
 			goto out;
 		}
 	}
 	if (optind >= argc || !opt.outdir == !repo) {
-		fputs(usage_text, stderr);
+		ret = pf_cli_usage_error(usage_text);
 		goto out;
 	}
 	sde = pf_source_date_epoch(&opt.sde);

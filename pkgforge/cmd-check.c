@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "cmdutil.h"
 #include "pkgforge.h"
 #include "plan.h"
 #include "profile.h"
@@ -52,17 +53,13 @@ int cmd_check(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return pf_cli_help(usage_text);
 		default:
-			fputs(usage_text, stderr);
-			return 2;
+			return pf_cli_usage_error(usage_text);
 		}
 	}
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if (optind >= argc)
+		return pf_cli_usage_error(usage_text);
 	/* an unknown profile before any package is read */
 	if (pf_profile_find(profname, NULL, &path, &e) < 0)
 		goto fail;

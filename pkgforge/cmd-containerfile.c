@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdutil.h"
 #include "containerfile.h"
 #include "ofile.h"
 #include "pkgforge.h"
@@ -74,17 +75,13 @@ int cmd_containerfile(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return pf_cli_help(usage_text);
 		default:
-			fputs(usage_text, stderr);
-			return 2;
+			return pf_cli_usage_error(usage_text);
 		}
 	}
-	if (optind >= argc || !o.repo_url) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if (optind >= argc || !o.repo_url)
+		return pf_cli_usage_error(usage_text);
 	o.packages = argv + optind;
 	o.npackages = (size_t)(argc - optind);
 	if (pf_containerfile(&o, &out, &e) < 0 ||

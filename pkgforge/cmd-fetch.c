@@ -21,9 +21,7 @@ static const char usage_text[] =
 	"tar are downloaded too (build checks them as it reads the tarball).\n"
 	"Prints '<sha256>  <file>' for every tarball.\n"
 	"\n"
-	"      --only GLOB           only packages whose name matches (repeatable)\n"
-	"      --host HOST           only this host or architecture (repeatable)\n"
-	"      --version V           only this upstream version (repeatable)\n"
+	PF_FILTER_USAGE
 	PF_FETCH_USAGE
 	"\n"
 	"Exit status: 0 ok, 1 failure (network, checksum, signature, missing\n"
@@ -31,11 +29,8 @@ static const char usage_text[] =
 
 int cmd_fetch(int argc, char **argv)
 {
-	enum { O_ONLY = 256, O_HOST, O_VERSION };
 	static const struct option opts[] = {
-		{ "only", required_argument, NULL, O_ONLY },
-		{ "host", required_argument, NULL, O_HOST },
-		{ "version", required_argument, NULL, O_VERSION },
+		PF_FILTER_LONGOPTS,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		PF_FETCH_LONGOPTS,
@@ -59,32 +54,17 @@ int cmd_fetch(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		int r = pf_fetchcli_option(&fc, c, optarg, &e);
 
+		if (!r)
+			r = pf_filter_option(&filt, c, optarg, &e);
 		if (r < 0)
 			goto fail;
 		if (r)
 			continue;
-		switch (c) {
-		case O_ONLY:
-		case O_HOST:
-		case O_VERSION:
-			if ((c == O_ONLY && pf_filter_add(filt.only, &filt.nr_only, 16, optarg) < 0) ||
-			    (c == O_HOST && pf_filter_add(filt.host, &filt.nr_host, 8, optarg) < 0) ||
-			    (c == O_VERSION && pf_filter_add(filt.version, &filt.nr_version, 16, optarg) < 0)) {
-				pf_err_set(&e, PF_EINVAL, "too many filters of one kind");
-				goto fail;
-			}
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			ret = 0;
-			goto out;
-		default:
-			fputs(usage_text, stderr);
-			goto out;
-		}
+		ret = c == 'h' ? pf_cli_help(usage_text) : pf_cli_usage_error(usage_text);
+		goto out;
 	}
 	if (optind >= argc) {
-		fputs(usage_text, stderr);
+		ret = pf_cli_usage_error(usage_text);
 		goto out;
 	}
 	if (pf_fetchcli_setup(&fc, &uo, &e) < 0)

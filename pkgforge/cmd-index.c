@@ -46,7 +46,6 @@ int cmd_index(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pf_repo_opts o;
-	struct pf_repo_report rep;
 	struct pf_fetchcli fc;
 	struct pf_err e = PF_ERR_INIT;
 	struct pf_repo *r = NULL;
@@ -54,44 +53,38 @@ int cmd_index(int argc, char **argv)
 
 	pf_repo_opts_init(&o);
 	pf_fetchcli_init(&fc);
-	memset(&rep, 0, sizeof(rep));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "j:qh", opts, NULL)) != -1) {
+		/* of the fetch options, index has -q and --verbose */
 		int r2 = pf_indexcli_option(&o, c, optarg, &e);
 
+		if (!r2)
+			r2 = pf_fetchcli_option(&fc, c, optarg, &e);
 		if (r2 < 0)
 			goto usage_err;
 		if (r2)
 			continue;
 		switch (c) {
 		case 'j': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
+			long v;
 
-			if (*end || v < 1 || v > 64) {
+			if (pf_cli_number(optarg, 1, 64, &v) < 0) {
 				pf_err_set(&e, PF_EINVAL, "invalid thread count '%s' (1 to 64)", optarg);
 				goto usage_err;
 			}
 			o.threads = (int)v;
 			break;
 		}
-		case 'q':
-			fc.verbosity = 0;
-			break;
-		case PF_O_VERBOSE:
-			fc.verbosity = 2;
-			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			ret = 0;
+			ret = pf_cli_help(usage_text);
 			goto out;
 		default:
-			fputs(usage_text, stderr);
+			ret = pf_cli_usage_error(usage_text);
 			goto out;
 		}
 	}
 	if (optind >= argc) {
-		fputs(usage_text, stderr);
+		ret = pf_cli_usage_error(usage_text);
 		goto out;
 	}
 	o.quiet = fc.verbosity == 0;
@@ -102,16 +95,8 @@ int cmd_index(int argc, char **argv)
 	for (int i = optind + 1; i < argc; i++)
 		if (pf_repo_add(r, argv[i], false, NULL, &e) < 0)
 			goto fail;
-	if (pf_repo_index(r, &rep, &e) < 0) {
-		pf_diag_print(&rep.diag, stderr);
+	if (pf_cli_repo_index(r, argv[optind], fc.verbosity, &e) < 0)
 		goto fail;
-	}
-	pf_diag_print(&rep.diag, stderr);
-	if (rep.problems)
-		fprintf(stderr, "pkgforge: warning: published with %d problem%s (--allow-problems)\n",
-			rep.problems, rep.problems == 1 ? "" : "s");
-	if (fc.verbosity > 0)
-		pf_repo_print_report(argv[optind], &rep);
 	ret = 0;
 	goto out;
 usage_err:
@@ -123,7 +108,6 @@ fail:
 	ret = e.code == PF_EINVAL ? 2 : 1;
 out:
 	pf_repo_close(r);
-	pf_repo_report_release(&rep);
 	pf_fetchcli_release(&fc);
 	pf_err_release(&e);
 	return ret;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmdutil.h"
 #include "ofile.h"
 #include "pkgforge.h"
 #include "sign.h"
@@ -118,17 +119,13 @@ int cmd_keygen(int argc, char **argv)
 			pgp = false;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return pf_cli_help(usage_text);
 		default:
-			fputs(usage_text, stderr);
-			return 2;
+			return pf_cli_usage_error(usage_text);
 		}
 	}
-	if (optind < argc || (!pgp && !usign)) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if (optind < argc || (!pgp && !usign))
+		return pf_cli_usage_error(usage_text);
 	if (strcmp(algo, "rsa3072") && strcmp(algo, "rsa4096") && strcmp(algo, "ed25519")) {
 		pf_err_set(&e, PF_EINVAL, "unknown key algorithm '%s' (rsa3072, rsa4096, ed25519)",
 			   algo);

@@ -37,17 +37,13 @@ int cmd_lint(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return pf_cli_help(usage_text);
 		default:
-			fputs(usage_text, stderr);
-			return 2;
+			return pf_cli_usage_error(usage_text);
 		}
 	}
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if (optind >= argc)
+		return pf_cli_usage_error(usage_text);
 	pf_load_and_plan(argc - optind, argv + optind, &ms, &plan, &d);
 	pf_diag_print(&d, stderr);
 	if (d.errors) {

@@ -247,12 +247,10 @@ static void convs_release(struct pf_convert **convs, size_t n)
 
 int cmd_plan(int argc, char **argv)
 {
-	enum { O_ONLY = 256, O_HOST, O_VERSION, O_FORMAT, O_JSON };
+	enum { O_FORMAT = 256, O_JSON };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
-		{ "only", required_argument, NULL, O_ONLY },
-		{ "host", required_argument, NULL, O_HOST },
-		{ "version", required_argument, NULL, O_VERSION },
+		PF_FILTER_LONGOPTS,
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "source", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -274,48 +272,35 @@ int cmd_plan(int argc, char **argv)
 	memset(&filt, 0, sizeof(filt));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hs:", opts, NULL)) != -1) {
+		int r = pf_filter_option(&filt, c, optarg, &e);
+
+		if (r < 0)
+			goto usage_err;
+		if (r)
+			continue;
 		switch (c) {
 		case 's':
 			if (nsrc == PF_ARRAY_SIZE(srcpaths)) {
-				fprintf(stderr, "pkgforge: error: too many --source options\n");
-				return 2;
+				pf_err_set(&e, PF_EINVAL, "too many --source options");
+				goto usage_err;
 			}
 			srcpaths[nsrc++] = optarg;
 			break;
 		case O_JSON:
 			json = 1;
 			break;
-		case O_ONLY:
-			if (pf_filter_add(filt.only, &filt.nr_only, 16, optarg) < 0)
-				goto toomany;
-			break;
-		case O_HOST:
-			if (pf_filter_add(filt.host, &filt.nr_host, 8, optarg) < 0)
-				goto toomany;
-			break;
-		case O_VERSION:
-			if (pf_filter_add(filt.version, &filt.nr_version, 16, optarg) < 0)
-				goto toomany;
-			break;
 		case O_FORMAT:
-			if (pf_parse_formats(optarg, want, &e) < 0) {
-				pf_err_print(&e, stderr);
-				pf_err_release(&e);
-				return 2;
-			}
+			if (pf_parse_formats(optarg, want, &e) < 0)
+				goto usage_err;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return pf_cli_help(usage_text);
 		default:
-			fputs(usage_text, stderr);
-			return 2;
+			return pf_cli_usage_error(usage_text);
 		}
 	}
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if (optind >= argc)
+		return pf_cli_usage_error(usage_text);
 	if (pf_load_and_plan(argc - optind, argv + optind, &ms, &plan, &d) < 0) {
 		pf_diag_print(&d, stderr);
 		goto out;
@@ -347,6 +332,10 @@ int cmd_plan(int argc, char **argv)
 				text_spec(&plan.v[i], want);
 	}
 	ret = 0;
+	goto out;
+usage_err:
+	pf_err_print(&e, stderr);
+	ret = 2;
 out:
 	convs_release(convs, nconv);
 	free(rel);
@@ -356,7 +345,4 @@ out:
 	pf_manifests_release(&ms);
 	pf_diag_release(&d);
 	return ret;
-toomany:
-	fprintf(stderr, "pkgforge: error: too many filters of one kind\n");
-	return 2;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* What several subcommands share: loading manifests, filters. */
+/* What several subcommands share: loading manifests, filters, options. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -121,12 +121,49 @@ bool pf_filter_match(const struct pf_filter *f, const struct pf_pkgspec *s)
 	return true;
 }
 
-int pf_filter_add(const char **arr, size_t *nr, size_t max, const char *v)
+static int filter_add(const char **arr, size_t *nr, size_t max, const char *v,
+		      struct pf_err *e)
 {
 	if (*nr >= max)
-		return -1;
+		return pf_err_set(e, PF_EINVAL, "too many filters of one kind");
 	arr[(*nr)++] = v;
+	return 1;
+}
+
+int pf_filter_option(struct pf_filter *f, int c, const char *arg, struct pf_err *e)
+{
+	switch (c) {
+	case PF_O_ONLY:
+		return filter_add(f->only, &f->nr_only, PF_ARRAY_SIZE(f->only), arg, e);
+	case PF_O_HOST:
+		return filter_add(f->host, &f->nr_host, PF_ARRAY_SIZE(f->host), arg, e);
+	case PF_O_VERSION:
+		return filter_add(f->version, &f->nr_version, PF_ARRAY_SIZE(f->version), arg, e);
+	}
 	return 0;
+}
+
+int pf_cli_number(const char *arg, long lo, long hi, long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!*arg || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int pf_cli_help(const char *usage)
+{
+	fputs(usage, stdout);
+	return 0;
+}
+
+int pf_cli_usage_error(const char *usage)
+{
+	fputs(usage, stderr);
+	return 2;
 }
 
 int pf_parse_formats(const char *s, bool want[PF_FMT_NR], struct pf_err *e)
@@ -228,15 +265,10 @@ int pf_fetchcli_option(struct pf_fetchcli *f, int c, const char *arg, struct pf_
 					  "--mirror '%s' must be an https://, http:// or file:// URL", arg);
 		pf_strlist_add(&f->mirrors, pf_strdup(arg));
 		return 1;
-	case PF_O_PARALLEL: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-
-		if (*end || v < 1 || v > 64)
+	case PF_O_PARALLEL:
+		if (pf_cli_number(arg, 1, 64, &f->parallel) < 0)
 			return pf_err_set(e, PF_EINVAL, "--parallel must be from 1 to 64, not '%s'", arg);
-		f->parallel = v;
 		return 1;
-	}
 	case PF_O_KEYS:
 		pf_strlist_add(&f->keydirs, pf_strdup(arg));
 		return 1;
@@ -334,7 +366,6 @@ int pf_fetchcli_setup(struct pf_fetchcli *f, struct pf_upstream_opts *o, struct 
 
 int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf_err *e)
 {
-	char *end;
 	long v;
 
 	switch (c) {
@@ -388,8 +419,7 @@ int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf
 		return 1;
 	case PF_O_KEEP:
 	case PF_O_BYHASH_KEEP:
-		v = strtol(arg, &end, 10);
-		if (!*arg || *end || v < (c == PF_O_KEEP ? 0 : 1) || v > 1000)
+		if (pf_cli_number(arg, c == PF_O_KEEP ? 0 : 1, 1000, &v) < 0)
 			return pf_err_set(e, PF_EINVAL, "--%s must be a number from %d to 1000, not '%s'",
 					  c == PF_O_KEEP ? "keep" : "by-hash-keep",
 					  c == PF_O_KEEP ? 0 : 1, arg);
@@ -402,7 +432,7 @@ int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf
 	return 0;
 }
 
-void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep)
+static void print_report(const char *repo, const struct pf_repo_report *rep)
 {
 	size_t total = 0;
 
@@ -420,4 +450,26 @@ void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep)
 		printf("published %s\n", rep->published.v[i]);
 	if (rep->snippet_text && *rep->snippet_text)
 		printf("\n%s", rep->snippet_text);
+}
+
+int pf_cli_repo_index(struct pf_repo *r, const char *repo, int verbosity, struct pf_err *e)
+{
+	struct pf_repo_report rep;
+	int ret = -1;
+
+	memset(&rep, 0, sizeof(rep));
+	if (pf_repo_index(r, &rep, e) < 0) {
+		pf_diag_print(&rep.diag, stderr);
+		goto out;
+	}
+	pf_diag_print(&rep.diag, stderr);
+	if (rep.problems)
+		fprintf(stderr, "pkgforge: warning: published with %d problem%s (--allow-problems)\n",
+			rep.problems, rep.problems == 1 ? "" : "s");
+	if (verbosity > 0)
+		print_report(repo, &rep);
+	ret = 0;
+out:
+	pf_repo_report_release(&rep);
+	return ret;
 }

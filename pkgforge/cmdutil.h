@@ -22,7 +22,10 @@ int pf_load_and_plan(int argc, char **argv, struct pf_manifests *ms,
 		     struct pf_plan *plan, struct pf_diag *d);
 void pf_manifests_release(struct pf_manifests *ms);
 
-/* Package filters shared by plan and build. */
+/*
+ * Package filters shared by plan, fetch and build: PF_FILTER_LONGOPTS in
+ * the option table, every option through pf_filter_option().
+ */
 struct pf_filter {
 	const char *only[16];   /* name globs (any) */
 	size_t nr_only;
@@ -32,9 +35,23 @@ struct pf_filter {
 	size_t nr_version;
 };
 
+enum { PF_O_ONLY = 768, PF_O_HOST, PF_O_VERSION };
+
+#define PF_FILTER_LONGOPTS \
+	{ "only", required_argument, NULL, PF_O_ONLY }, \
+	{ "host", required_argument, NULL, PF_O_HOST }, \
+	{ "version", required_argument, NULL, PF_O_VERSION }
+
+/* The filters' lines of fetch's and build's usage (plan's are narrower). */
+#define PF_FILTER_USAGE \
+	"      --only GLOB           only packages whose name matches (repeatable)\n" \
+	"      --host HOST           only this host or architecture (repeatable)\n" \
+	"      --version V           only this upstream version (repeatable)\n"
+
 bool pf_filter_match(const struct pf_filter *f, const struct pf_pkgspec *s);
-/* Add a filter value from an option; -1 if too many. */
-int pf_filter_add(const char **arr, size_t *nr, size_t max, const char *v);
+/* 1 when c is a filter option (taken), 0 when not, -1 when there are too
+ * many of its kind. */
+int pf_filter_option(struct pf_filter *f, int c, const char *arg, struct pf_err *e);
 
 /* Parse "deb,rpm,ipk" into a list of format ids; -1 on an unknown name. */
 int pf_parse_formats(const char *s, bool want[3], struct pf_err *e);
@@ -159,12 +176,27 @@ enum {
 	"      --keyring-package NAME  the keyring package's name (default\n" \
 	"                            ORIGIN-archive-keyring), 'none' for none\n"
 
+struct pf_repo;
 struct pf_repo_opts;
-struct pf_repo_report;
 /* 1 when c is a repository option (taken), 0 when not, -1 on a bad value. */
 int pf_indexcli_option(struct pf_repo_opts *o, int c, const char *arg, struct pf_err *e);
-/* What an index run did, on stdout: counts, files published, snippets. */
-void pf_repo_print_report(const char *repo, const struct pf_repo_report *rep);
+/*
+ * Index r (index, build --repo): the check's problems go to stderr, and
+ * with verbosity above 0 what the run did goes to stdout (counts, files
+ * published, the setup snippets), repo naming the repository.
+ */
+int pf_cli_repo_index(struct pf_repo *r, const char *repo, int verbosity, struct pf_err *e);
+
+/* arg as a whole decimal number from lo to hi in *out; -1 when it is not. */
+int pf_cli_number(const char *arg, long lo, long hi, long *out);
+
+/*
+ * A command's usage text: pf_cli_help() prints it on stdout (-h, --help)
+ * and returns 0, pf_cli_usage_error() on stderr (an unknown option, a
+ * missing argument) and returns 2: the command's exit code.
+ */
+int pf_cli_help(const char *usage);
+int pf_cli_usage_error(const char *usage);
 
 /* A pf_log that prints to stderr ("pkgforge: warning: ...") as verbosity
  * (ctx: the pf_fetchcli) allows. */

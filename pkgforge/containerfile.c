@@ -109,23 +109,6 @@ out:
 	return ret;
 }
 
-static int fill(const char *name, const struct pf_tvars *vars, struct strbuf *out, struct pf_err *e)
-{
-	struct pf_diag d = PF_DIAG_INIT;
-	struct pf_mstr t;
-	int ret = 0;
-
-	t.s = pf_template_find(name);
-	t.loc.file = name;
-	t.loc.line = t.loc.col = 0;
-	if (!t.s)
-		return pf_err_set(e, PF_EFAIL, "no template %s", name);
-	if (pf_tmpl_expand(&t, vars, name, out, &d) < 0)
-		ret = pf_err_set(e, PF_EFAIL, "%s", d.nr ? d.lines[0] : "template error");
-	pf_diag_release(&d);
-	return ret;
-}
-
 int pf_containerfile(const struct pf_cfile_opts *o, struct strbuf *out, struct pf_err *e)
 {
 	const struct base *b = NULL;
@@ -176,13 +159,13 @@ int pf_containerfile(const struct pf_cfile_opts *o, struct strbuf *out, struct p
 			goto out;
 		}
 		pf_tvars_set(&vars, "key_url", key);
-		if (fill("containerfile/key-url", &vars, &step, e) < 0)
+		if (pf_template_fill("containerfile/key-url", &vars, &step, e) < 0)
 			goto out;
 	} else {
 		if (key_lines(key, &lines, e) < 0)
 			goto out;
 		pf_tvars_set(&vars, "key_lines", lines.buf);
-		if (fill("containerfile/key-file", &vars, &step, e) < 0)
+		if (pf_template_fill("containerfile/key-file", &vars, &step, e) < 0)
 			goto out;
 	}
 	strbuf_rtrim(&step);
@@ -193,7 +176,7 @@ int pf_containerfile(const struct pf_cfile_opts *o, struct strbuf *out, struct p
 	pf_tvars_set(&vars, "component", component);
 	pf_tvars_set(&vars, "packages", names.buf);
 	pf_tvars_set(&vars, "install", install.buf);
-	ret = fill(b->tmpl, &vars, out, e);
+	ret = pf_template_fill(b->tmpl, &vars, out, e);
 out:
 	free(key);
 	pf_tvars_release(&vars);

@@ -201,7 +201,7 @@ static int emit_begin(struct pass *p, struct job *j, const struct pf_entry *ent)
 static int emit_end(struct pass *p, struct job *j, const struct pf_entry *ent)
 {
 	for (size_t i = 0; i < j->nw; i++)
-		if (j->f[i]->end(j->w[i], ent, p->e) < 0)
+		if (j->f[i]->end && j->f[i]->end(j->w[i], ent, p->e) < 0)
 			return pf_err_prefix(p->e, "%s (%s)", j->spec->name, j->f[i]->name);
 	return 0;
 }

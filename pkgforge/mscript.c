@@ -16,13 +16,29 @@ const char *pf_template_find(const char *name)
 	return NULL;
 }
 
+int pf_template_fill(const char *name, const struct pf_tvars *vars, struct strbuf *out,
+		     struct pf_err *e)
+{
+	struct pf_diag d = PF_DIAG_INIT;
+	struct pf_mstr t;
+	int ret = 0;
+
+	t.s = pf_template_find(name);
+	t.loc.file = name;
+	t.loc.line = t.loc.col = 0;
+	if (!t.s)
+		return pf_err_set(e, PF_EFAIL, "no template %s", name);
+	if (pf_tmpl_expand(&t, vars, name, out, &d) < 0)
+		ret = pf_err_set(e, PF_EFAIL, "%s", d.nr ? d.lines[0] : "template error");
+	pf_diag_release(&d);
+	return ret;
+}
+
 int pf_mscript(const struct pf_pkgspec *s, const char *fmt, const char *kind,
 	       char **out, struct pf_err *e)
 {
-	struct strbuf inst = STRBUF_INIT, rem = STRBUF_INIT;
+	struct strbuf inst = STRBUF_INIT, rem = STRBUF_INIT, text = STRBUF_INIT;
 	struct pf_tvars vars = { NULL, 0, 0 };
-	struct pf_diag d = PF_DIAG_INIT;
-	struct pf_mstr t;
 	char *name = pf_asprintf("%s/%s", fmt, kind), *full;
 	/* Debian and opkg call it update-alternatives; Fedora and SUSE
 	 * provide the same command under that name too */
@@ -32,13 +48,6 @@ int pf_mscript(const struct pf_pkgspec *s, const char *fmt, const char *kind,
 	*out = NULL;
 	if (!s->nr_alts) {
 		ret = 0;
-		goto out;
-	}
-	t.s = pf_template_find(name);
-	t.loc.file = name;
-	t.loc.line = t.loc.col = 0;
-	if (!t.s) {
-		pf_err_set(e, PF_EFAIL, "no template %s", name);
 		goto out;
 	}
 	for (size_t i = 0; i < s->nr_alts; i++) {
@@ -55,17 +64,15 @@ int pf_mscript(const struct pf_pkgspec *s, const char *fmt, const char *kind,
 	pf_tvars_set(&vars, "alternatives_install", inst.buf);
 	pf_tvars_set(&vars, "alternatives_remove", rem.buf);
 	free(full);
-	*out = pf_tmpl_expand_str(&t, &vars, name, &d);
-	if (!*out) {
-		pf_err_set(e, PF_EFAIL, "%s", d.nr ? d.lines[0] : "template error");
+	if (pf_template_fill(name, &vars, &text, e) < 0)
 		goto out;
-	}
+	*out = strbuf_detach(&text, NULL);
 	ret = 0;
 out:
-	pf_diag_release(&d);
 	pf_tvars_release(&vars);
 	strbuf_release(&inst);
 	strbuf_release(&rem);
+	strbuf_release(&text);
 	free(name);
 	return ret;
 }

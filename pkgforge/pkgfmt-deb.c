@@ -3,21 +3,19 @@
  * .deb writer: ar(debian-binary, control.tar.xz, data.tar.<comp>).
  * data.tar is compressed while the source streams in and spooled to an
  * anonymous file in the output directory, because control.tar (with
- * md5sums and Installed-Size) must come first in the ar archive.
+ * md5sums and Installed-Size) must come first in the ar archive; that
+ * part is shared with the .ipk writer (debar.c).
  * This is the only file besides the apt index that uses libdpkg.
  */
 #define LIBDPKG_VOLATILE_API 1
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <dpkg/dpkg.h>
 #include <dpkg/dpkg-db.h>
 #include <dpkg/error.h>
 
-#include "ar.h"
-#include "mscript.h"
+#include "debar.h"
 #include "ofile.h"
-#include "pcache.h"
 #include "pkgfmt.h"
 #include "tarw.h"
 #include "util.h"
@@ -27,10 +25,7 @@ struct pf_pkgw {
 	const struct pf_pkgspec *spec;
 	const struct pf_buildopt *opt;
 	enum pf_comp comp;
-	int data_fd;                    /* data.tar.<comp>: a spool, or a saved one */
-	uint64_t data_len;
-	struct pf_tarw *data;           /* NULL when the payload was saved */
-	bool root_done;
+	struct pf_debar_data data;
 };
 
 int pf_debver_cmp(const char *a, const char *b)
@@ -119,24 +114,28 @@ static void deb_free(struct pf_pkgw *w)
 {
 	if (!w)
 		return;
-	pf_tarw_free(w->data);
-	if (w->data_fd >= 0)
-		close(w->data_fd);
+	pf_debar_data_release(&w->data);
 	free(w);
 }
 
-static int deb_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
-		    const struct pf_buildopt *opt, struct pf_err *e)
+static struct pf_pkgw *deb_new(const struct pf_pkgspec *spec, const struct pf_buildopt *opt)
 {
 	struct pf_pkgw *w = pf_calloc(1, sizeof(*w));
 
 	w->spec = spec;
 	w->opt = opt;
 	w->comp = deb_comp(opt);
-	w->data_fd = pf_tmpfile(opt->outdir, e);
-	if (w->data_fd < 0 ||
-	    pf_tarw_open_fd(&w->data, w->data_fd, w->comp, opt->level[PF_FMT_DEB],
-			    opt->threads, e) < 0) {
+	w->data.fd = -1;
+	return w;
+}
+
+static int deb_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
+		    const struct pf_buildopt *opt, struct pf_err *e)
+{
+	struct pf_pkgw *w = deb_new(spec, opt);
+
+	if (pf_debar_data_open(&w->data, opt->outdir, w->comp, opt->level[PF_FMT_DEB],
+			       opt->threads, e) < 0) {
 		deb_free(w);
 		return -1;
 	}
@@ -168,23 +167,15 @@ static int deb_begin(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_er
 		fixed.mode &= ~0111u;
 		ent = &fixed;
 	}
-	if (!w->root_done) {
-		/* dpkg-deb starts data.tar with "./"; it takes the first entry's time */
-		if (pf_tarw_file(w->data, ".", 0755, ent->mtime, NULL, 0, e) < 0)
-			return -1;
-		w->root_done = true;
-	}
-	return pf_tarw_entry(w->data, ent, e);
+	/* dpkg-deb starts data.tar with "./"; it takes the first entry's time */
+	if (pf_debar_data_root(&w->data, ent->mtime, e) < 0)
+		return -1;
+	return pf_tarw_entry(w->data.tar, ent, e);
 }
 
 static int deb_data(struct pf_pkgw *w, const void *buf, size_t len, struct pf_err *e)
 {
-	return pf_tarw_data(w->data, buf, len, e);
-}
-
-static int deb_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
-{
-	return 0;
+	return pf_tarw_data(w->data.tar, buf, len, e);
 }
 
 /* md5sums: every regular file (hardlinks too), in package order */
@@ -213,20 +204,16 @@ static void deb_payload_key(const struct pf_buildopt *opt, struct strbuf *out)
 static int deb_save(struct pf_pkgw *w, const struct pf_pcache *pc, const char *key,
 		    struct pf_err *e)
 {
-	return pf_pcache_put_fd(pc, key, "payload", w->data_fd, 0, w->data_len, e);
+	return pf_debar_data_save(&w->data, pc, key, e);
 }
 
 static int deb_open_saved(struct pf_pkgw **out, const struct pf_pkgspec *spec,
 			  const struct pf_buildopt *opt, const struct pf_pcache *pc,
 			  const char *key, struct pf_err *e)
 {
-	struct pf_pkgw *w = pf_calloc(1, sizeof(*w));
+	struct pf_pkgw *w = deb_new(spec, opt);
 
-	w->spec = spec;
-	w->opt = opt;
-	w->comp = deb_comp(opt);
-	if (pf_pcache_open_item(pc, key, "payload", &w->data_fd, &w->data_len, e) < 0) {
-		w->data_fd = -1;
+	if (pf_debar_data_open_saved(&w->data, pc, key, e) < 0) {
 		deb_free(w);
 		return -1;
 	}
@@ -255,22 +242,15 @@ static void deb_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
 
 static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_err *e)
 {
-	static const char *const scripts[] = { "postinst", "prerm" };
 	struct strbuf control = STRBUF_INIT, ctar = STRBUF_INIT;
 	struct pf_tarw *ct = NULL;
 	struct strbuf md5sums = STRBUF_INIT;
 	struct pf_ofile o = PF_OFILE_INIT;
-	char *name = NULL, *path = NULL, *member = NULL;
+	char *name = NULL, *path = NULL;
 	int ret = -1;
 
-	if (w->data) {
-		/* a package without files (a metapackage) still has "./" */
-		if (!w->root_done &&
-		    pf_tarw_file(w->data, ".", 0755, sum->timestamp, NULL, 0, e) < 0)
-			goto out;
-		if (pf_tarw_close(w->data, &w->data_len, e) < 0)
-			goto out;
-	}
+	if (pf_debar_data_close(&w->data, true, sum->timestamp, e) < 0)
+		goto out;
 	deb_md5sums(sum->files, &md5sums);
 	deb_control(w->spec, sum, &control);
 	if (pf_tarw_open_mem(&ct, &ctar, PF_COMP_XZ, 6, e) < 0 ||
@@ -279,30 +259,16 @@ static int deb_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	    (md5sums.len &&
 	     pf_tarw_file(ct, "md5sums", 0644, sum->timestamp, md5sums.buf, md5sums.len, e) < 0))
 		goto out;
-	for (size_t i = 0; i < PF_ARRAY_SIZE(scripts); i++) {
-		char *text;
-		int r;
-
-		if (pf_mscript(w->spec, "deb", scripts[i], &text, e) < 0)
-			goto out;
-		r = text ? pf_tarw_file(ct, scripts[i], 0755, sum->timestamp, text,
-					strlen(text), e) : 0;
-		free(text);
-		if (r < 0)
-			goto out;
-	}
-	if (pf_tarw_close(ct, NULL, e) < 0)
+	if (pf_debar_scripts(ct, w->spec, "deb", sum->timestamp, e) < 0 ||
+	    pf_tarw_close(ct, NULL, e) < 0)
 		goto out;
 
 	name = deb_filename(w->spec);
 	path = pf_asprintf("%s/%s", w->opt->outdir, name);
-	member = pf_asprintf("data.tar%s", pf_comp_ext(w->comp));
 	if (pf_ofile_open(&o, path, e) < 0)
 		goto out;
-	if (pf_ar_begin(&o, e) < 0 ||
-	    pf_ar_member_buf(&o, "debian-binary", sum->timestamp, "2.0\n", 4, e) < 0 ||
-	    pf_ar_member_buf(&o, "control.tar.xz", sum->timestamp, ctar.buf, ctar.len, e) < 0 ||
-	    pf_ar_member_fd(&o, member, sum->timestamp, w->data_fd, w->data_len, e) < 0) {
+	if (pf_debar_write(&o, sum->timestamp, "control.tar.xz", &ctar, w->comp, &w->data,
+			   e) < 0) {
 		pf_ofile_abort(&o);
 		goto out;
 	}
@@ -316,7 +282,6 @@ out:
 	strbuf_release(&ctar);
 	free(name);
 	free(path);
-	free(member);
 	return ret;
 }
 
@@ -329,7 +294,6 @@ const struct pf_pkgfmt pf_pkgfmt_deb = {
 	.open = deb_open,
 	.begin = deb_begin,
 	.data = deb_data,
-	.end = deb_end,
 	.finish = deb_finish,
 	.free = deb_free,
 	.payload_key = deb_payload_key,

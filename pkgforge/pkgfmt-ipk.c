@@ -21,16 +21,14 @@
  * off shared libraries, and OpenWrt and Yocto packages keep them.
  *
  * As for .deb, data.tar is compressed while the source streams in and
- * spooled to an anonymous file in the output directory: the control
- * file needs Installed-Size, and the outer archive needs every member's
- * size before its content.
+ * spooled to an anonymous file in the output directory (debar.c, which
+ * the two writers share): the control file needs Installed-Size, and
+ * the outer archive needs every member's size before its content.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "ar.h"
-#include "mscript.h"
+#include "debar.h"
 #include "ofile.h"
 #include "pcache.h"
 #include "pkgfmt.h"
@@ -48,11 +46,8 @@ struct pf_pkgw {
 	enum ipk_flavor flavor;
 	enum pf_comp comp;
 	const char *outdir;
-	int data_fd;                    /* data.tar.<comp>: a spool, or a saved one */
-	uint64_t data_len;
+	struct pf_debar_data data;
 	uint64_t tar_bytes;             /* data.tar before compression */
-	struct pf_tarw *data;           /* NULL when the payload was saved */
-	bool root_done;
 };
 
 static const char *ipk_arch(const struct pf_pkgspec *s)
@@ -130,28 +125,36 @@ static void ipk_free(struct pf_pkgw *w)
 {
 	if (!w)
 		return;
-	pf_tarw_free(w->data);
-	if (w->data_fd >= 0)
-		close(w->data_fd);
+	pf_debar_data_release(&w->data);
 	free(w);
 }
 
-static int ipk_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
-		    const struct pf_buildopt *opt, struct pf_err *e)
+/* A writer for spec and opt, without its data.tar yet. */
+static struct pf_pkgw *ipk_new(const struct pf_pkgspec *spec, const struct pf_buildopt *opt,
+			       struct pf_err *e)
 {
 	struct pf_pkgw *w;
 
 	if (ipk_check_opts(opt, e) < 0)
-		return -1;
+		return NULL;
 	w = pf_calloc(1, sizeof(*w));
 	w->spec = spec;
 	w->outdir = opt->outdir;
 	flavor_parse(opt->ipk_flavor, &w->flavor);
 	w->comp = data_comp(opt, w->flavor);
-	w->data_fd = pf_tmpfile(opt->outdir, e);
-	if (w->data_fd < 0 ||
-	    pf_tarw_open_fd(&w->data, w->data_fd, w->comp, opt->level[PF_FMT_IPK],
-			    opt->threads, e) < 0) {
+	w->data.fd = -1;
+	return w;
+}
+
+static int ipk_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
+		    const struct pf_buildopt *opt, struct pf_err *e)
+{
+	struct pf_pkgw *w = ipk_new(spec, opt, e);
+
+	if (!w)
+		return -1;
+	if (pf_debar_data_open(&w->data, opt->outdir, w->comp, opt->level[PF_FMT_IPK],
+			       opt->threads, e) < 0) {
 		ipk_free(w);
 		return -1;
 	}
@@ -178,7 +181,7 @@ static int ipk_save(struct pf_pkgw *w, const struct pf_pcache *pc, const char *k
 	char info[64];
 
 	snprintf(info, sizeof(info), "tar-bytes %llu\n", (unsigned long long)w->tar_bytes);
-	if (pf_pcache_put_fd(pc, key, "payload", w->data_fd, 0, w->data_len, e) < 0)
+	if (pf_debar_data_save(&w->data, pc, key, e) < 0)
 		return -1;
 	return pf_pcache_put_buf(pc, key, "info", info, strlen(info), e);
 }
@@ -188,20 +191,14 @@ static int ipk_open_saved(struct pf_pkgw **out, const struct pf_pkgspec *spec,
 			  const char *key, struct pf_err *e)
 {
 	struct strbuf info = STRBUF_INIT;
-	struct pf_pkgw *w;
+	struct pf_pkgw *w = ipk_new(spec, opt, e);
 	char *v = NULL;
 
-	if (ipk_check_opts(opt, e) < 0)
+	if (!w)
 		return -1;
-	w = pf_calloc(1, sizeof(*w));
-	w->spec = spec;
-	w->outdir = opt->outdir;
-	flavor_parse(opt->ipk_flavor, &w->flavor);
-	w->comp = data_comp(opt, w->flavor);
-	w->data_fd = -1;
 	if (pf_pcache_read(pc, key, "info", &info, e) < 0 ||
 	    !(v = pf_pcache_field(info.buf, "tar-bytes")) ||
-	    pf_pcache_open_item(pc, key, "payload", &w->data_fd, &w->data_len, e) < 0) {
+	    pf_debar_data_open_saved(&w->data, pc, key, e) < 0) {
 		if (!v && !e->msg.len)
 			pf_err_set(e, PF_EFAIL, "a damaged payload cache item %s.info", key);
 		free(v);
@@ -223,24 +220,16 @@ static int ipk_begin(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_er
 			return pf_err_set(e, PF_EINVAL,
 					  "/%s is 8 GiB or more, which OpenWrt's opkg cannot read (its tar headers hold sizes in 11 octal digits): build it with --ipk-flavor yocto",
 					  ent->path);
-		if (!w->root_done) {
-			/* ipkg-build tars ".", so its data.tar starts with "./" */
-			if (pf_tarw_file(w->data, ".", 0755, ent->mtime, NULL, 0, e) < 0)
-				return -1;
-			w->root_done = true;
-		}
+		/* ipkg-build tars ".", so its data.tar starts with "./" */
+		if (pf_debar_data_root(&w->data, ent->mtime, e) < 0)
+			return -1;
 	}
-	return pf_tarw_entry(w->data, ent, e);
+	return pf_tarw_entry(w->data.tar, ent, e);
 }
 
 static int ipk_data(struct pf_pkgw *w, const void *buf, size_t len, struct pf_err *e)
 {
-	return pf_tarw_data(w->data, buf, len, e);
-}
-
-static int ipk_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
-{
-	return 0;
+	return pf_tarw_data(w->data.tar, buf, len, e);
 }
 
 /*
@@ -284,12 +273,12 @@ static void ipk_control(const struct pf_pkgspec *s, const struct pf_pkgsum *sum,
 
 /* The OpenWrt outer archive: a tar in a gzip stream. */
 static int write_openwrt(struct pf_pkgw *w, struct pf_ofile *o, int64_t mtime,
-			 const struct strbuf *ctar, uint64_t data_len, struct pf_err *e)
+			 const struct strbuf *ctar, struct pf_err *e)
 {
 	struct pf_tarw *t = NULL;
 	int ret = -1;
 
-	if (data_len > OPENWRT_MAX_SIZE)
+	if (w->data.len > OPENWRT_MAX_SIZE)
 		return pf_err_set(e, PF_EINVAL,
 				  "data.tar.gz is 8 GiB or more, which OpenWrt's opkg cannot read: build it with --ipk-flavor yocto");
 	/*
@@ -302,7 +291,7 @@ static int write_openwrt(struct pf_pkgw *w, struct pf_ofile *o, int64_t mtime,
 		return -1;
 	if (pf_tarw_file(t, "debian-binary", 0644, mtime, "2.0\n", 4, e) < 0 ||
 	    pf_tarw_file(t, "control.tar.gz", 0644, mtime, ctar->buf, ctar->len, e) < 0 ||
-	    pf_tarw_file_fd(t, "data.tar.gz", 0644, mtime, w->data_fd, data_len, e) < 0 ||
+	    pf_tarw_file_fd(t, "data.tar.gz", 0644, mtime, w->data.fd, w->data.len, e) < 0 ||
 	    pf_tarw_close(t, NULL, e) < 0)
 		goto out;
 	ret = 0;
@@ -311,40 +300,19 @@ out:
 	return ret;
 }
 
-/* The Yocto outer archive: ar, as for .deb. */
-static int write_yocto(struct pf_pkgw *w, struct pf_ofile *o, int64_t mtime,
-		       const struct strbuf *ctar, uint64_t data_len, struct pf_err *e)
-{
-	char *member = pf_asprintf("data.tar%s", pf_comp_ext(w->comp));
-	int ret = 0;
-
-	if (pf_ar_begin(o, e) < 0 ||
-	    pf_ar_member_buf(o, "debian-binary", mtime, "2.0\n", 4, e) < 0 ||
-	    pf_ar_member_buf(o, "control.tar.gz", mtime, ctar->buf, ctar->len, e) < 0 ||
-	    pf_ar_member_fd(o, member, mtime, w->data_fd, data_len, e) < 0)
-		ret = -1;
-	free(member);
-	return ret;
-}
-
 static int ipk_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_err *e)
 {
-	static const char *const scripts[] = { "postinst", "prerm" };
 	struct strbuf control = STRBUF_INIT, ctar = STRBUF_INIT;
 	struct pf_tarw *ct = NULL;
 	struct pf_ofile o = PF_OFILE_INIT;
 	char *name = NULL, *path = NULL;
 	int ret = -1;
 
-	if (w->data) {
-		/* a package without files (a metapackage) still has "./" in OpenWrt's form */
-		if (w->flavor == IPK_OPENWRT && !w->root_done &&
-		    pf_tarw_file(w->data, ".", 0755, sum->timestamp, NULL, 0, e) < 0)
-			goto out;
-		if (pf_tarw_close(w->data, &w->data_len, e) < 0)
-			goto out;
-		w->tar_bytes = pf_tarw_tar_bytes(w->data);
-	}
+	/* a package without files (a metapackage) still has "./" in OpenWrt's form */
+	if (pf_debar_data_close(&w->data, w->flavor == IPK_OPENWRT, sum->timestamp, e) < 0)
+		goto out;
+	if (w->data.tar)
+		w->tar_bytes = pf_tarw_tar_bytes(w->data.tar);
 	ipk_control(w->spec, sum, w->flavor, w->tar_bytes, &control);
 	/* opkg-build: gzip -9, only the control file; ipkg-build also has "./" */
 	if (pf_tarw_open_mem(&ct, &ctar, PF_COMP_GZIP, 9, e) < 0 ||
@@ -353,28 +321,20 @@ static int ipk_finish(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_
 	    pf_tarw_file(ct, "control", 0644, sum->timestamp, control.buf, control.len, e) < 0)
 		goto out;
 	/* Yocto's opkg runs maintainer scripts with opkg-utils' update-alternatives */
-	for (size_t i = 0; w->flavor == IPK_YOCTO && i < PF_ARRAY_SIZE(scripts); i++) {
-		char *text;
-		int r;
-
-		if (pf_mscript(w->spec, "ipk", scripts[i], &text, e) < 0)
-			goto out;
-		r = text ? pf_tarw_file(ct, scripts[i], 0755, sum->timestamp, text,
-					strlen(text), e) : 0;
-		free(text);
-		if (r < 0)
-			goto out;
-	}
-	if (pf_tarw_close(ct, NULL, e) < 0)
+	if ((w->flavor == IPK_YOCTO &&
+	     pf_debar_scripts(ct, w->spec, "ipk", sum->timestamp, e) < 0) ||
+	    pf_tarw_close(ct, NULL, e) < 0)
 		goto out;
 
 	name = ipk_filename(w->spec);
 	path = pf_asprintf("%s/%s", w->outdir, name);
 	if (pf_ofile_open(&o, path, e) < 0)
 		goto out;
+	/* Yocto's outer archive is ar, as for .deb */
 	if ((w->flavor == IPK_OPENWRT ?
-	     write_openwrt(w, &o, sum->timestamp, &ctar, w->data_len, e) :
-	     write_yocto(w, &o, sum->timestamp, &ctar, w->data_len, e)) < 0) {
+	     write_openwrt(w, &o, sum->timestamp, &ctar, e) :
+	     pf_debar_write(&o, sum->timestamp, "control.tar.gz", &ctar, w->comp, &w->data,
+			    e)) < 0) {
 		pf_ofile_abort(&o);
 		goto out;
 	}
@@ -400,7 +360,6 @@ const struct pf_pkgfmt pf_pkgfmt_ipk = {
 	.open = ipk_open,
 	.begin = ipk_begin,
 	.data = ipk_data,
-	.end = ipk_end,
 	.finish = ipk_finish,
 	.free = ipk_free,
 	.payload_key = ipk_payload_key,

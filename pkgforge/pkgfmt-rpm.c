@@ -565,11 +565,6 @@ static int rpm_data(struct pf_pkgw *w, const void *buf, size_t len, struct pf_er
 	return 0;       /* the content comes from the spool in finish() */
 }
 
-static int rpm_end(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e)
-{
-	return 0;
-}
-
 /* ------------------------------------------------------- file list */
 
 static bool system_dir(const char *path)
@@ -1690,7 +1685,6 @@ const struct pf_pkgfmt pf_pkgfmt_rpm = {
 	.open = rpm_open,
 	.begin = rpm_begin,
 	.data = rpm_data,
-	.end = rpm_end,
 	.finish = rpm_finish,
 	.free = rpm_free,
 	.payload_key = rpm_payload_key,

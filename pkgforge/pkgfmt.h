@@ -100,6 +100,7 @@ struct pf_pkgfmt {
 		    const struct pf_buildopt *opt, struct pf_err *e);
 	int (*begin)(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e);
 	int (*data)(struct pf_pkgw *w, const void *buf, size_t len, struct pf_err *e);
+	/* NULL when the writer needs nothing from the finished entry */
 	int (*end)(struct pf_pkgw *w, const struct pf_entry *ent, struct pf_err *e);
 	int (*finish)(struct pf_pkgw *w, const struct pf_pkgsum *sum, struct pf_err *e);
 	void (*free)(struct pf_pkgw *w);

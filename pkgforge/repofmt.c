@@ -212,28 +212,15 @@ void pf_repo_rfc2822(int64_t t, struct strbuf *out)
 int pf_repo_template(const char *name, struct strbuf *out, struct pf_err *e, ...)
 {
 	struct pf_tvars vars = { NULL, 0, 0 };
-	struct pf_diag d = PF_DIAG_INIT;
-	struct pf_mstr t;
 	const char *k;
 	va_list ap;
-	int ret = -1;
+	int ret;
 
-	t.s = pf_template_find(name);
-	t.loc.file = name;
-	t.loc.line = t.loc.col = 0;
-	if (!t.s)
-		return pf_err_set(e, PF_EFAIL, "no template %s", name);
 	va_start(ap, e);
 	while ((k = va_arg(ap, const char *)) != NULL)
 		pf_tvars_set(&vars, k, va_arg(ap, const char *));
 	va_end(ap);
-	if (pf_tmpl_expand(&t, &vars, name, out, &d) < 0) {
-		pf_err_set(e, PF_EFAIL, "%s", d.nr ? d.lines[0] : "template error");
-		goto out;
-	}
-	ret = 0;
-out:
-	pf_diag_release(&d);
+	ret = pf_template_fill(name, &vars, out, e);
 	pf_tvars_release(&vars);
 	return ret;
 }
