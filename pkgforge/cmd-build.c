@@ -53,6 +53,8 @@ static const char usage_text[] =
 	"      --rpm-compression C   rpm payload compression, the same choices\n"
 	"  -j, --threads N           compressor threads (default: CPUs online)\n"
 	PF_FILTER_USAGE
+	"      --maintainer WHO      'Full Name <address>' as every package's\n"
+	"                            maintainer, instead of the manifests'\n"
 	"      --no-payload-cache    do not reuse or save compressed payloads (see\n"
 	"                            below)\n"
 	PF_FETCH_USAGE
@@ -190,7 +192,7 @@ out:
 
 int cmd_build(int argc, char **argv)
 {
-	enum { O_DEBCOMP = 256, O_RPMCOMP, O_IPKFLAVOR, O_IPKCOMP, O_NOPCACHE, O_REPO };
+	enum { O_DEBCOMP = 256, O_RPMCOMP, O_IPKFLAVOR, O_IPKCOMP, O_NOPCACHE, O_REPO, O_MAINTAINER };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "source", required_argument, NULL, 's' },
@@ -201,6 +203,7 @@ int cmd_build(int argc, char **argv)
 		{ "ipk-compression", required_argument, NULL, O_IPKCOMP },
 		{ "rpm-compression", required_argument, NULL, O_RPMCOMP },
 		{ "no-payload-cache", no_argument, NULL, O_NOPCACHE },
+		{ "maintainer", required_argument, NULL, O_MAINTAINER },
 		PF_FILTER_LONGOPTS,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -239,6 +242,7 @@ int cmd_build(int argc, char **argv)
 	/* --repo: packages are built into an incoming directory of the
 	 * repository, then added and indexed */
 	const char *repo = NULL;
+	const char *maintainer = NULL;
 	char *incoming = NULL;
 	struct pf_strlist built = { NULL, 0, 0 };
 	struct pf_repo_opts ro;
@@ -300,6 +304,10 @@ int cmd_build(int argc, char **argv)
 		case O_IPKFLAVOR:
 			opt.ipk_flavor = optarg;
 			break;
+		case O_MAINTAINER:
+			if (pf_cli_maintainer(optarg, &maintainer, &e) < 0)
+				goto usage_err;
+			break;
 		case O_NOPCACHE:
 			use_pcache = false;
 			break;
@@ -347,6 +355,8 @@ int cmd_build(int argc, char **argv)
 		goto out;
 	}
 	pf_diag_print(&d, stderr);
+	if (maintainer)
+		pf_plan_set_maintainer(&plan, maintainer);
 
 	/*
 	 * The selected packages, and the tarballs they need: from --source,

@@ -16,7 +16,8 @@
 
 static const char usage_text[] =
 	"usage: pkgforge plan [--json] [--only GLOB] [--host HOST] [--version V]\n"
-	"                     [--format deb,rpm,ipk] [-s PATH]... MANIFEST|DIR...\n"
+	"                     [--format deb,rpm,ipk] [--maintainer WHO] [-s PATH]...\n"
+	"                     MANIFEST|DIR...\n"
 	"\n"
 	"List the concrete packages that manifests expand to: name, version,\n"
 	"each format's architecture and file name, prefix, source URL, sha256.\n"
@@ -30,6 +31,8 @@ static const char usage_text[] =
 	"      --host HOST     only this host or architecture (repeatable)\n"
 	"      --version V     only this upstream version (repeatable)\n"
 	"      --format LIST   formats to show (default: deb,rpm,ipk)\n"
+	"      --maintainer WHO  'Full Name <address>' as every package's maintainer,\n"
+	"                      instead of the manifests'\n"
 	"\n"
 	"Exit status: 0 ok, 2 invalid manifests or usage.\n";
 
@@ -102,6 +105,7 @@ static void json_spec(struct pf_json *j, const struct pf_pkgspec *s, const bool 
 	pf_json_kstr(j, "profile", s->profile);
 	pf_json_kstr(j, "prefix", s->prefix);
 	pf_json_kstr(j, "summary", s->summary);
+	pf_json_kstr(j, "maintainer", s->maintainer);
 	pf_json_key(j, "alternatives");
 	pf_json_arr_begin(j);
 	for (size_t i = 0; i < s->nr_alts; i++) {
@@ -247,11 +251,12 @@ static void convs_release(struct pf_convert **convs, size_t n)
 
 int cmd_plan(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_JSON };
+	enum { O_FORMAT = 256, O_JSON, O_MAINTAINER };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		PF_FILTER_LONGOPTS,
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "maintainer", required_argument, NULL, O_MAINTAINER },
 		{ "source", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -267,6 +272,7 @@ int cmd_plan(int argc, char **argv)
 	struct pf_convert **convs = NULL;
 	const struct pf_rellist (**rel)[PF_FMT_NR] = NULL;
 	struct pf_profiles profiles = { NULL, 0, 0 };
+	const char *maintainer = NULL;
 	int json = 0, c, ret = 2;
 
 	memset(&filt, 0, sizeof(filt));
@@ -293,6 +299,10 @@ int cmd_plan(int argc, char **argv)
 			if (pf_parse_formats(optarg, want, &e) < 0)
 				goto usage_err;
 			break;
+		case O_MAINTAINER:
+			if (pf_cli_maintainer(optarg, &maintainer, &e) < 0)
+				goto usage_err;
+			break;
 		case 'h':
 			return pf_cli_help(usage_text);
 		default:
@@ -306,6 +316,8 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	pf_diag_print(&d, stderr);
+	if (maintainer)
+		pf_plan_set_maintainer(&plan, maintainer);
 	rel = pf_calloc(plan.nr + 1, sizeof(*rel));
 	convs = pf_calloc(plan.nr + 1, sizeof(*convs));
 	if (nsrc && derive(&plan, &filt, want, srcpaths, nsrc, convs, &nconv, rel,

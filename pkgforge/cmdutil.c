@@ -154,6 +154,15 @@ int pf_cli_number(const char *arg, long lo, long hi, long *out)
 	return 0;
 }
 
+int pf_cli_maintainer(const char *arg, const char **out, struct pf_err *e)
+{
+	if (!pf_maintainer_ok(arg))
+		return pf_err_set(e, PF_EINVAL,
+				  "--maintainer: '%s' must read 'Full Name <address@example.org>'", arg);
+	*out = arg;
+	return 0;
+}
+
 int pf_cli_help(const char *usage)
 {
 	fputs(usage, stdout);

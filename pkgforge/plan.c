@@ -219,14 +219,27 @@ static void check_prefix(char *p, const struct pf_loc *loc, struct pf_diag *d)
 	}
 }
 
-static void check_maintainer(const char *s, const struct pf_loc *loc, struct pf_diag *d)
+bool pf_maintainer_ok(const char *s)
 {
 	const char *lt = strchr(s, '<'), *gt = strrchr(s, '>'), *at;
 
-	if (!lt || !gt || gt[1] || lt == s || lt[-1] != ' ' ||
-	    !(at = strchr(lt, '@')) || at > gt || at == lt + 1 || at + 1 == gt ||
-	    strchr(lt + 1, '<') || strchr(s, '\n'))
+	return !(!lt || !gt || gt[1] || lt == s || lt[-1] != ' ' ||
+		 !(at = strchr(lt, '@')) || at > gt || at == lt + 1 || at + 1 == gt ||
+		 strchr(lt + 1, '<') || strchr(s, '\n'));
+}
+
+static void check_maintainer(const char *s, const struct pf_loc *loc, struct pf_diag *d)
+{
+	if (!pf_maintainer_ok(s))
 		pf_diag_error(d, loc, "maintainer '%s' must read 'Full Name <address@example.org>'", s);
+}
+
+void pf_plan_set_maintainer(struct pf_plan *plan, const char *who)
+{
+	for (size_t i = 0; i < plan->nr; i++) {
+		free(plan->v[i].maintainer);
+		plan->v[i].maintainer = pf_strdup(who);
+	}
 }
 
 static void check_summary(const char *s, const struct pf_loc *loc, struct pf_diag *d)

@@ -135,6 +135,12 @@ int pf_plan_add(struct pf_plan *plan, const struct pf_manifest *m,
 		struct pf_diag *d);
 void pf_plan_release(struct pf_plan *plan);
 
+/* Whether s reads "Full Name <address@domain>", as a maintainer must. */
+bool pf_maintainer_ok(const char *s);
+/* Every package of plan names who (checked with pf_maintainer_ok) as
+ * its maintainer instead of its manifest's: a feed's owner's name. */
+void pf_plan_set_maintainer(struct pf_plan *plan, const char *who);
+
 /* "1:18.1.8-1" (deb/ipk style full version; no epoch prefix when unset). */
 char *pf_pkgspec_fullversion(const struct pf_pkgspec *s);
 
