@@ -106,3 +106,22 @@ fixtures() {
 	}
 	export FIX
 }
+
+# hostile_manifest NAME: NAME.yaml, a manifest that pins NAME.tar.gz (a
+# tarball from tests/tools/mktar, files under a top directory "t/") for
+# this machine, package hostile-NAME in /opt/korg/hostile
+hostile_manifest() {
+	cat >"$1.yaml" <<YAML
+package: hostile-$1
+summary: a hostile tarball
+description: a hostile tarball
+license: MIT
+maintainer: T <t@example.org>
+prefix: /opt/korg/hostile
+hosts: [$(uname -m)]
+source: {url: 'https://example.org/$1.tar.gz'}
+versions:
+  - version: 1.0
+    sha256: {$(uname -m): $(sha256sum <"$1.tar.gz" | cut -c1-64)}
+YAML
+}

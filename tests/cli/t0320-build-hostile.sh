@@ -16,19 +16,7 @@ hostile() {
 # pin_and_build NAME 'expected message after the file name' [exit code]
 try() {
 	local name=$1 want=$2 code=${3:-2}
-	cat >"$name.yaml" <<YAML
-package: hostile-$name
-summary: a hostile tarball
-description: a hostile tarball
-license: MIT
-maintainer: T <t@example.org>
-prefix: /opt/korg/hostile
-hosts: [$arch]
-source: {url: 'https://example.org/$name.tar.gz'}
-versions:
-  - version: 1.0
-    sha256: {$arch: $(sha256sum <"$name.tar.gz" | cut -c1-64)}
-YAML
+	hostile_manifest "$name"
 	mkdir "out-$name"
 	"$PKGFORGE" build -q -s . -o "out-$name" "$name.yaml" >stdout 2>stderr
 	rc=$?

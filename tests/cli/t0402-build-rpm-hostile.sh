@@ -3,29 +3,11 @@
 # Hostile tarballs are refused for rpm as for deb: a clear message, exit
 # code 2, and no .rpm (nor temporary file) left in the output directory.
 . "$PF_TOP/tests/lib.sh"
-arch=$(uname -m)
-
-# pin NAME: a manifest for NAME.tar.gz (files under a top directory "t/")
-pin() {
-	cat >"$1.yaml" <<YAML
-package: hostile-$1
-summary: a hostile tarball
-description: a hostile tarball
-license: MIT
-maintainer: T <t@example.org>
-prefix: /opt/korg/hostile
-hosts: [$arch]
-source: {url: 'https://example.org/$1.tar.gz'}
-versions:
-  - version: 1.0
-    sha256: {$arch: $(sha256sum <"$1.tar.gz" | cut -c1-64)}
-YAML
-}
 
 # refused FORMATS NAME 'expected message' < mktar spec
 refused() {
 	local fmts=$1 name=$2 want=$3 out=out-$2-${1/,/-}
-	[ -f "$name.tar.gz" ] || { "$PF_TOOLS/mktar" | gzip -n >"$name.tar.gz" && pin "$name"; } || return 1
+	[ -f "$name.tar.gz" ] || { "$PF_TOOLS/mktar" | gzip -n >"$name.tar.gz" && hostile_manifest "$name"; } || return 1
 	mkdir "$out"
 	"$PKGFORGE" build -q -f "$fmts" -s . -o "$out" "$name.yaml" >stdout 2>stderr
 	rc=$?
@@ -65,13 +47,13 @@ test_expect_success 'a path too long for rpm is refused (rpm only)' '
 	long=$(printf "d%.0s" $(seq 200)) name=$(printf "f%.0s" $(seq 63)) &&
 	{ echo "d t/"; p=t; for i in $(seq 20); do p=$p/$long; echo "d $p"; done;
 	  echo "f $p/$name 0644 x"; } >long.spec &&
-	"$PF_TOOLS/mktar" <long.spec | gzip -n >long.tar.gz && pin long &&
+	"$PF_TOOLS/mktar" <long.spec | gzip -n >long.tar.gz && hostile_manifest long &&
 	refused deb,rpm long "hostile-long (rpm): '"'"'/opt/korg/hostile/$(printf "d%.0s" $(seq 43))...'"'"': the path is 4101 bytes long; rpm takes at most 4094" &&
 	mkdir debonly && "$PKGFORGE" build -q -s . -o debonly long.yaml >/dev/null
 '
 
 test_expect_success 'an interrupted build leaves no partial file' '
-	printf "d t/\nF t/big 0644 400000000\n" | "$PF_TOOLS/mktar" | gzip -1 -n >slow.tar.gz && pin slow &&
+	printf "d t/\nF t/big 0644 400000000\n" | "$PF_TOOLS/mktar" | gzip -1 -n >slow.tar.gz && hostile_manifest slow &&
 	mkdir os &&
 	{ "$PKGFORGE" build -q -f rpm --rpm-compression xz:9 -s . -o os slow.yaml >/dev/null 2>&1 & pid=$!; } &&
 	sleep 1 && kill -TERM $pid && { wait $pid; rc=$?; } ; test "$rc" = 143 &&

@@ -4,26 +4,13 @@
 # message, no .ipk and no spool left behind), in both flavours; and the
 # OpenWrt flavour refuses what its opkg cannot read.
 . "$PF_TOP/tests/lib.sh"
-arch=$(uname -m)
 
 # try NAME FLAVOR 'expected message' [FORMATS]: pin NAME.tar.gz (made by
 # the caller) in a manifest, build it, expect exit 2, the message and an
 # empty output directory
 try() {
 	local name=$1 flavor=$2 want=$3 formats=${4:-ipk}
-	cat >"$name.yaml" <<YAML
-package: hostile-$name
-summary: a hostile tarball
-description: a hostile tarball
-license: MIT
-maintainer: T <t@example.org>
-prefix: /opt/korg/hostile
-hosts: [$arch]
-source: {url: 'https://example.org/$name.tar.gz'}
-versions:
-  - version: 1.0
-    sha256: {$arch: $(sha256sum <"$name.tar.gz" | cut -c1-64)}
-YAML
+	hostile_manifest "$name"
 	mkdir "out-$name-$flavor"
 	"$PKGFORGE" build -q --format "$formats" --ipk-flavor "$flavor" -s . \
 		-o "out-$name-$flavor" "$name.yaml" >stdout 2>stderr
