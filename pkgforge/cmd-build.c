@@ -287,16 +287,10 @@ int cmd_build(int argc, char **argv)
 			if (pf_parse_formats(optarg, want, &e) < 0)
 				goto usage_err;
 			break;
-		case 'j': {
-			long v;
-
-			if (pf_cli_number(optarg, 1, 256, &v) < 0) {
-				pf_err_set(&e, PF_EINVAL, "invalid thread count '%s'", optarg);
+		case 'j':
+			if (pf_cli_threads(optarg, 256, &opt.threads, &e) < 0)
 				goto usage_err;
-			}
-			opt.threads = (int)v;
 			break;
-		}
 		case O_DEBCOMP:
 			if (parse_comp(optarg, &opt.comp[PF_FMT_DEB], &opt.level[PF_FMT_DEB], &e) < 0)
 				goto usage_err;

@@ -65,16 +65,10 @@ int cmd_index(int argc, char **argv)
 		if (r2)
 			continue;
 		switch (c) {
-		case 'j': {
-			long v;
-
-			if (pf_cli_number(optarg, 1, 64, &v) < 0) {
-				pf_err_set(&e, PF_EINVAL, "invalid thread count '%s' (1 to 64)", optarg);
+		case 'j':
+			if (pf_cli_threads(optarg, 64, &o.threads, &e) < 0)
 				goto usage_err;
-			}
-			o.threads = (int)v;
 			break;
-		}
 		case 'h':
 			ret = pf_cli_help(usage_text);
 			goto out;

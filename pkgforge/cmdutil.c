@@ -154,6 +154,16 @@ int pf_cli_number(const char *arg, long lo, long hi, long *out)
 	return 0;
 }
 
+int pf_cli_threads(const char *arg, long max, int *out, struct pf_err *e)
+{
+	long v;
+
+	if (pf_cli_number(arg, 1, max, &v) < 0)
+		return pf_err_set(e, PF_EINVAL, "invalid thread count '%s' (1 to %ld)", arg, max);
+	*out = (int)v;
+	return 0;
+}
+
 int pf_cli_maintainer(const char *arg, const char **out, struct pf_err *e)
 {
 	if (!pf_maintainer_ok(arg))

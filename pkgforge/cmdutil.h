@@ -189,6 +189,9 @@ int pf_cli_repo_index(struct pf_repo *r, const char *repo, int verbosity, struct
 
 /* arg as a whole decimal number from lo to hi in *out; -1 when it is not. */
 int pf_cli_number(const char *arg, long lo, long hi, long *out);
+/* -j N of build and index: a thread count from 1 to max in *out, else -1
+ * with the error in e (PF_EINVAL). */
+int pf_cli_threads(const char *arg, long max, int *out, struct pf_err *e);
 /* --maintainer WHO of build and plan: *out = arg when it reads "Full Name
  * <address>", else -1 with the error in e (PF_EINVAL). */
 int pf_cli_maintainer(const char *arg, const char **out, struct pf_err *e);

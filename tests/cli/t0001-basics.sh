@@ -38,3 +38,12 @@ done
 test_expect_code 2 'an unknown option is a usage error' '
 	pkgforge plan --frobnicate x.yaml 2>err
 '
+
+test_expect_code 2 'a thread count out of range is refused' '
+	pkgforge build -j 0 -o threads x.yaml 2>err; rc=$?
+	check_lines err "pkgforge: error: invalid thread count '"'"'0'"'"' (1 to 256)" || exit 9
+	pkgforge build -j 2x -o threads x.yaml 2>err; test $? = 2 || exit 9
+	check_lines err "pkgforge: error: invalid thread count '"'"'2x'"'"' (1 to 256)" || exit 9
+	test ! -e threads || exit 9
+	exit $rc
+'

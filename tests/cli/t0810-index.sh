@@ -221,6 +221,9 @@ test_expect_code 2 'bad option values' '
 	check_lines err "pkgforge: error: --keep must be a number from 0 to 1000, not '"'"'-1'"'"'" || exit 9
 	pkgforge index --rpmmd-compression bz2 bad 2>err; test $? = 2 || exit 9
 	check_lines err "pkgforge: error: --rpmmd-compression: unknown compression '"'"'bz2'"'"' (zst, gz, xz)" || exit 9
+	pkgforge index -j 65 threads 2>err; test $? = 2 || exit 9
+	check_lines err "pkgforge: error: invalid thread count '"'"'65'"'"' (1 to 64)" || exit 9
+	test ! -e threads || exit 9
 	exit $rc
 '
 
