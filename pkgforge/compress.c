@@ -265,3 +265,220 @@ int pf_compress(const void *buf, size_t len, enum pf_comp comp, int level, int t
 		strbuf_setlen(out, start);
 	return ret;
 }
+
+/* ------------------------------------------------------------ parts */
+
+/* xz: the dictionary of a part, no larger than the level's nor than
+ * needed for the part (a small one is quicker to set up, and asks less
+ * memory of the client), at least liblzma's smallest */
+static uint32_t xz_dict(uint32_t level_dict, size_t len)
+{
+	uint32_t d = LZMA_DICT_SIZE_MIN;
+
+	while (d < len && d < level_dict)
+		d <<= 1;
+	return d < level_dict ? d : level_dict;
+}
+
+static int part_xz(int level, const void *buf, size_t len, struct pf_zpart *out,
+		   struct pf_err *e)
+{
+	lzma_options_lzma opt;
+	lzma_filter filters[2];
+	lzma_block blk;
+	size_t cap, pos = 0;
+	lzma_ret r;
+
+	if (lzma_lzma_preset(&opt, (uint32_t)level))
+		return pf_err_set(e, PF_EFAIL, "cannot set up xz compression (level %d)", level);
+	opt.dict_size = xz_dict(opt.dict_size, len);
+	filters[0].id = LZMA_FILTER_LZMA2;
+	filters[0].options = &opt;
+	filters[1].id = LZMA_VLI_UNKNOWN;
+	filters[1].options = NULL;
+	memset(&blk, 0, sizeof(blk));
+	blk.version = 0;
+	blk.check = LZMA_CHECK_CRC64;
+	blk.filters = filters;
+	cap = lzma_block_buffer_bound(len);
+	out->buf = pf_malloc(cap);
+	r = lzma_block_buffer_encode(&blk, NULL, buf, len, out->buf, &pos, cap);
+	if (r != LZMA_OK)
+		return pf_err_set(e, PF_EFAIL, "xz compression failed (liblzma error %d)", r);
+	out->len = pos;
+	out->unpadded = lzma_block_unpadded_size(&blk);
+	return 0;
+}
+
+static int part_gz(int level, const void *buf, size_t len, struct pf_zpart *out,
+		   struct pf_err *e)
+{
+	z_stream s;
+	size_t cap;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	/* windowBits -15: raw deflate, the join writes the gzip frame */
+	if (deflateInit2(&s, level, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return pf_err_set(e, PF_EFAIL, "cannot set up gzip compression (level %d)", level);
+	if (len > (1u << 30)) {
+		deflateEnd(&s);
+		return pf_err_set(e, PF_EFAIL, "a part of %zu bytes is too large for gzip", len);
+	}
+	/* the bound, and the sync flush's empty stored block */
+	cap = deflateBound(&s, (uLong)len) + 16;
+	out->buf = pf_malloc(cap);
+	s.next_in = (Bytef *)buf;
+	s.avail_in = (uInt)len;
+	s.next_out = out->buf;
+	s.avail_out = (uInt)cap;
+	r = deflate(&s, Z_SYNC_FLUSH);
+	out->len = cap - s.avail_out;
+	deflateEnd(&s);
+	if (r != Z_OK || s.avail_in)
+		return pf_err_set(e, PF_EFAIL, "gzip compression failed (zlib error %d)", r);
+	out->crc = (uint32_t)crc32(crc32(0, NULL, 0), buf, (uInt)len);
+	return 0;
+}
+
+static int part_zstd(int level, const void *buf, size_t len, struct pf_zpart *out,
+		     struct pf_err *e)
+{
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	size_t cap = ZSTD_compressBound(len), n;
+
+	if (!cc || ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1))) {
+		ZSTD_freeCCtx(cc);
+		return pf_err_set(e, PF_EFAIL, "cannot set up zstd compression (level %d)", level);
+	}
+	out->buf = pf_malloc(cap ? cap : 1);
+	n = ZSTD_compress2(cc, out->buf, cap, buf, len);
+	ZSTD_freeCCtx(cc);
+	if (ZSTD_isError(n))
+		return pf_err_set(e, PF_EFAIL, "zstd compression failed: %s", ZSTD_getErrorName(n));
+	out->len = n;
+	return 0;
+}
+
+int pf_compress_part(enum pf_comp comp, int level, const void *buf, size_t len,
+		     struct pf_zpart *out, struct pf_err *e)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->plain_len = len;
+	switch (comp) {
+	case PF_COMP_XZ:
+		r = part_xz(level, buf, len, out, e);
+		break;
+	case PF_COMP_GZIP:
+		r = part_gz(level, buf, len, out, e);
+		break;
+	case PF_COMP_ZSTD:
+		r = part_zstd(level, buf, len, out, e);
+		break;
+	default:
+		r = pf_err_set(e, PF_EINVAL, "no compression in parts for %s", pf_comp_name(comp));
+		break;
+	}
+	if (r < 0) {
+		free(out->buf);
+		memset(out, 0, sizeof(*out));
+	}
+	return r;
+}
+
+static void put_le32(struct strbuf *out, uint32_t v)
+{
+	unsigned char b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+
+	strbuf_add(out, b, 4);
+}
+
+static int join_xz(const struct pf_zpart *const *parts, size_t n, struct strbuf *out,
+		   struct pf_err *e)
+{
+	lzma_stream_flags fl;
+	lzma_index *idx = lzma_index_init(NULL);
+	uint8_t hf[LZMA_STREAM_HEADER_SIZE];
+	size_t isz, pos = 0;
+	int ret = -1;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.version = 0;
+	fl.check = LZMA_CHECK_CRC64;
+	if (!idx || lzma_stream_header_encode(&fl, hf) != LZMA_OK)
+		goto fail;
+	strbuf_add(out, hf, sizeof(hf));
+	for (size_t i = 0; i < n; i++) {
+		if (lzma_index_append(idx, NULL, parts[i]->unpadded, parts[i]->plain_len) != LZMA_OK)
+			goto fail;
+		strbuf_add(out, parts[i]->buf, parts[i]->len);
+	}
+	isz = (size_t)lzma_index_size(idx);
+	strbuf_grow(out, isz);
+	if (lzma_index_buffer_encode(idx, (uint8_t *)out->buf + out->len, &pos, isz) != LZMA_OK)
+		goto fail;
+	strbuf_setlen(out, out->len + pos);
+	fl.backward_size = isz;
+	if (lzma_stream_footer_encode(&fl, hf) != LZMA_OK)
+		goto fail;
+	strbuf_add(out, hf, sizeof(hf));
+	ret = 0;
+fail:
+	if (ret < 0)
+		pf_err_set(e, PF_EFAIL, "cannot make the xz stream of %zu blocks", n);
+	lzma_index_end(idx, NULL);
+	return ret;
+}
+
+static void join_gz(int level, const struct pf_zpart *const *parts, size_t n,
+		    struct strbuf *out)
+{
+	/* no name, no time; "maximum compression" at 9, Unix */
+	const unsigned char head[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, level >= 9 ? 2 : 0, 3 };
+	/* a final block of fixed codes holding only its end: the deflate
+	 * stream's end after the parts' byte-aligned ones */
+	const unsigned char last[2] = { 0x03, 0x00 };
+	uint32_t crc = (uint32_t)crc32(0, NULL, 0);
+	uint64_t total = 0;
+
+	strbuf_add(out, head, sizeof(head));
+	for (size_t i = 0; i < n; i++) {
+		strbuf_add(out, parts[i]->buf, parts[i]->len);
+		crc = (uint32_t)crc32_combine(crc, parts[i]->crc, (z_off_t)parts[i]->plain_len);
+		total += parts[i]->plain_len;
+	}
+	strbuf_add(out, last, sizeof(last));
+	put_le32(out, crc);
+	put_le32(out, (uint32_t)total);
+}
+
+int pf_compress_join(enum pf_comp comp, int level, const struct pf_zpart *const *parts,
+		     size_t n, struct strbuf *out, struct pf_err *e)
+{
+	switch (comp) {
+	case PF_COMP_XZ:
+		return join_xz(parts, n, out, e);
+	case PF_COMP_GZIP:
+		join_gz(level, parts, n, out);
+		return 0;
+	case PF_COMP_ZSTD:
+		for (size_t i = 0; i < n; i++)
+			strbuf_add(out, parts[i]->buf, parts[i]->len);
+		/* no part at all: one empty frame, a valid empty file */
+		if (!n) {
+			struct pf_zpart z;
+			int r = pf_compress_part(comp, level, "", 0, &z, e);
+
+			if (!r)
+				strbuf_add(out, z.buf, z.len);
+			free(z.buf);
+			return r;
+		}
+		return 0;
+	default:
+		return pf_err_set(e, PF_EINVAL, "no compression in parts for %s", pf_comp_name(comp));
+	}
+}

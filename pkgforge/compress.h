@@ -37,4 +37,30 @@ uint64_t pf_zstream_in_bytes(const struct pf_zstream *z);
 int pf_compress(const void *buf, size_t len, enum pf_comp comp, int level, int threads,
 		struct strbuf *out, struct pf_err *e);
 
+/*
+ * A file compressed in parts that do not depend on one another, so that
+ * a part made before can be used again (zpiece.c keeps them):
+ *   xz     one block of a single stream (its dictionary no larger than
+ *          the part), the stream's index and footer made by the join;
+ *   gzip   a raw deflate stream ended by a sync flush, so byte-aligned;
+ *          the join adds the header, an empty final block, the CRC-32
+ *          (combined from the parts') and the length: one gzip member;
+ *   zstd   one frame with its checksum; frames follow one another.
+ * The bytes depend only on the method, the level and the part's data.
+ */
+struct pf_zpart {
+	unsigned char *buf;             /* the compressed part */
+	size_t len;
+	uint64_t plain_len;
+	uint64_t unpadded;              /* xz: the block's unpadded size */
+	uint32_t crc;                   /* gzip: CRC-32 of the data */
+};
+
+/* Compress one part (may run in several threads at once). */
+int pf_compress_part(enum pf_comp comp, int level, const void *buf, size_t len,
+		     struct pf_zpart *out, struct pf_err *e);
+/* Append the file made of parts (in order) to out. */
+int pf_compress_join(enum pf_comp comp, int level, const struct pf_zpart *const *parts,
+		     size_t n, struct strbuf *out, struct pf_err *e);
+
 #endif

@@ -34,6 +34,7 @@
 #include "strmap.h"
 #include "usign.h"
 #include "util.h"
+#include "zpiece.h"
 #include "banned.h"
 
 void pf_repo_opts_init(struct pf_repo_opts *o)
@@ -738,6 +739,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	struct pf_repopkg **sorted = NULL;
 	struct keys keys;
 	struct timespec t0;
+	char *zcache = NULL;
 	bool have_keys = false, has_ipk = false;
 	size_t nsorted = 0;
 	int64_t sde;
@@ -798,6 +800,8 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	else
 		ctx.date = (int64_t)time(NULL);
 
+	zcache = pf_asprintf("%s/" STATE "/zcache", r->root);
+	ctx.zcache = pf_zcache_load(zcache);
 	sorted = pf_calloc(r->nr ? r->nr : 1, sizeof(*sorted));
 	for (size_t i = 0; i < r->nr; i++)
 		if (r->pkgs[i]->in_feed)
@@ -821,6 +825,14 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 			goto save;
 		}
 	}
+	{
+		size_t nz, nreused;
+
+		pf_zcache_stats(ctx.zcache, &nz, &nreused);
+		pf_log(&r->opts.log, PF_LOG_DEBUG,
+		       "compressed %zu index piece%s, %zu more from .pkgforge/zcache", nz,
+		       nz == 1 ? "" : "s", nreused);
+	}
 	pf_repo_phase(r, &t0, "wrote the indexes");
 	if (publish_commit(r, &pub, rep, e) < 0)
 		goto save;
@@ -831,7 +843,8 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		r->dirty |= r->pkgs[i]->published != r->pkgs[i]->in_feed;
 		r->pkgs[i]->published = r->pkgs[i]->in_feed;
 	}
-	if (generations(r, &pub, &keep, &owned, e) < 0)
+	if (generations(r, &pub, &keep, &owned, e) < 0 ||
+	    pf_zcache_save(ctx.zcache, zcache, e) < 0)
 		goto save;
 	for (int f = 0; f < PF_FMT_NR; f++)
 		pf_repofmts[f]->prune(&ctx, &keep);
@@ -865,6 +878,8 @@ out:
 		keys_release(&keys);
 	pf_strmap_release(&keep);
 	pf_strlist_release(&owned);
+	pf_zcache_free(ctx.zcache);
+	free(zcache);
 	free(sorted);
 	return ret;
 }

@@ -24,7 +24,6 @@
 
 #include "digest.h"
 #include "repofmt.h"
-#include "compress.h"
 #include "tarw.h"
 #include "util.h"
 #include "banned.h"
@@ -157,37 +156,39 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 		     struct pf_publish *pub, struct pf_err *e)
 {
 	struct pf_strlist arches = { NULL, 0, 0 };
-	struct strbuf plain = STRBUF_INIT, z = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strbuf z = STRBUF_INIT, rel = STRBUF_INIT;
 	struct strbuf sig = STRBUF_INIT, inrel = STRBUF_INIT;
+	struct pf_itext plain;
 	struct relfile *rf;
 	size_t nrf = 0;
 	char *top = pf_asprintf("dists/%s", c->cfg->suite);
 	int ret = -1;
 
+	pf_itext_init(&plain);
 	feed_arches(pkgs, n, &arches);
 	rf = pf_calloc(arches.nr * 3, sizeof(*rf));
 	for (size_t a = 0; a < arches.nr; a++) {
 		char *dir = pf_asprintf("%s/binary-%s", c->cfg->component, arches.v[a]);
 		int r;
 
-		strbuf_reset(&plain);
+		pf_itext_release(&plain);
+		pf_itext_init(&plain);
 		for (size_t i = 0; i < n; i++) {
 			const char *pa = pkgs[i]->info.arch;
 
 			if (strcmp(pa, arches.v[a]) && strcmp(pa, "all"))
 				continue;
-			strbuf_addstr(&plain, pkgs[i]->field[0]);
-			strbuf_addch(&plain, '\n');
+			pf_itext_add(&plain, pkgs[i]->field[0], "\n");
 		}
-		r = index_file(c, pub, dir, "Packages", &plain, &rf[nrf++], e);
+		r = index_file(c, pub, dir, "Packages", &plain.text, &rf[nrf++], e);
 		strbuf_reset(&z);
 		if (!r)
-			r = pf_compress(plain.buf, plain.len, PF_COMP_GZIP, 9, 1, &z, e);
+			r = pf_itext_compress(c, &plain, PF_COMP_GZIP, 9, &z, e);
 		if (!r)
 			r = index_file(c, pub, dir, "Packages.gz", &z, &rf[nrf++], e);
 		strbuf_reset(&z);
 		if (!r)
-			r = pf_compress(plain.buf, plain.len, PF_COMP_XZ, 6, c->threads, &z, e);
+			r = pf_itext_compress(c, &plain, PF_COMP_XZ, 6, &z, e);
 		if (!r)
 			r = index_file(c, pub, dir, "Packages.xz", &z, &rf[nrf++], e);
 		free(dir);
@@ -232,7 +233,7 @@ out:
 	free(rf);
 	free(top);
 	pf_strlist_release(&arches);
-	strbuf_release(&plain);
+	pf_itext_release(&plain);
 	strbuf_release(&z);
 	strbuf_release(&rel);
 	strbuf_release(&sig);

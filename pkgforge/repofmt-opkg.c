@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "repofmt.h"
-#include "compress.h"
 #include "tarw.h"
 #include "util.h"
 #include "banned.h"
@@ -124,38 +123,40 @@ static int opkg_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs
 		      struct pf_publish *pub, struct pf_err *e)
 {
 	struct pf_strlist fl = { NULL, 0, 0 };
-	struct strbuf plain = STRBUF_INIT, z = STRBUF_INIT, asc = STRBUF_INIT, sig = STRBUF_INIT;
+	struct strbuf z = STRBUF_INIT, asc = STRBUF_INIT, sig = STRBUF_INIT;
+	struct pf_itext it;
 	int ret = -1;
 
+	pf_itext_init(&it);
 	feeds(c, pkgs, n, &fl);
 	for (size_t f = 0; f < fl.nr; f++) {
 		char *base = pf_asprintf("ipk/%s/Packages", fl.v[f]), *p;
+		struct strbuf *plain = &it.text;
 		int r = 0;
 
-		strbuf_reset(&plain);
+		pf_itext_release(&it);
+		pf_itext_init(&it);
 		strbuf_reset(&z);
 		strbuf_reset(&asc);
 		strbuf_reset(&sig);
 		for (size_t i = 0; i < n; i++) {
 			char *pf = feed_of(pkgs[i]->relpath);
 
-			if (!strcmp(pf, fl.v[f])) {
-				strbuf_addstr(&plain, pkgs[i]->field[0]);
-				strbuf_addch(&plain, '\n');
-			}
+			if (!strcmp(pf, fl.v[f]))
+				pf_itext_add(&it, pkgs[i]->field[0], "\n");
 			free(pf);
 		}
-		r = pf_compress(plain.buf, plain.len, PF_COMP_GZIP, 9, 1, &z, e);
+		r = pf_itext_compress(c, &it, PF_COMP_GZIP, 9, &z, e);
 		if (!r && c->pgp)
-			r = pf_repo_pgp_sign(c, PF_PGP_DETACH_ARMOR, plain.buf, plain.len, &asc, e);
+			r = pf_repo_pgp_sign(c, PF_PGP_DETACH_ARMOR, plain->buf, plain->len, &asc, e);
 		if (!r && c->usign)
-			r = pf_usign_sign(c->usign, plain.buf, plain.len, &sig, e);
+			r = pf_usign_sign(c->usign, plain->buf, plain->len, &sig, e);
 		p = pf_asprintf("%s.gz", base);
 		if (!r)
 			r = pf_publish_top(pub, p, z.buf, z.len, e);
 		free(p);
 		if (!r)
-			r = pf_publish_top(pub, base, plain.buf, plain.len, e);
+			r = pf_publish_top(pub, base, plain->buf, plain->len, e);
 		p = pf_asprintf("%s.asc", base);
 		if (!r && c->pgp)
 			r = pf_publish_top(pub, p, asc.buf, asc.len, e);
@@ -175,7 +176,7 @@ static int opkg_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs
 	ret = 0;
 out:
 	pf_strlist_release(&fl);
-	strbuf_release(&plain);
+	pf_itext_release(&it);
 	strbuf_release(&z);
 	strbuf_release(&asc);
 	strbuf_release(&sig);

@@ -27,7 +27,6 @@
 #include "digest.h"
 #include "pkgfmt.h"
 #include "repofmt.h"
-#include "compress.h"
 #include "tarw.h"
 #include "util.h"
 #include "banned.h"
@@ -438,22 +437,25 @@ static int md_file(const struct pf_repoctx *c, struct pf_publish *pub, const cha
 		   const char *head, struct pf_repopkg *const *pkgs, size_t n, int field,
 		   const char *tail, struct mdfile *f, struct pf_err *e)
 {
-	struct strbuf plain = STRBUF_INIT, z = STRBUF_INIT;
+	struct strbuf z = STRBUF_INIT;
+	struct pf_itext plain;
 	unsigned char d[32];
 	char *rel = NULL;
 	int level = c->cfg->rpmmd_comp == PF_COMP_ZSTD ? 3 : c->cfg->rpmmd_comp == PF_COMP_XZ ? 6 : 6;
 	int ret = -1;
 
 	f->type = type;
-	strbuf_addf(&plain, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
-		    head, n);
+	pf_itext_init(&plain);
+	strbuf_addf(&plain.text,
+		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n", head, n);
+	plain.head = plain.text.len;
 	for (size_t i = 0; i < n; i++)
-		strbuf_addstr(&plain, pkgs[i]->field[field]);
-	strbuf_addstr(&plain, tail);
-	pf_digest_buf(PF_SHA256, plain.buf, plain.len, d);
+		pf_itext_add(&plain, pkgs[i]->field[field], "");
+	pf_itext_add(&plain, tail, "");
+	pf_digest_buf(PF_SHA256, plain.text.buf, plain.text.len, d);
 	pf_hex(f->open_sha, d, 32);
-	f->open_size = plain.len;
-	if (pf_compress(plain.buf, plain.len, c->cfg->rpmmd_comp, level, c->threads, &z, e) < 0)
+	f->open_size = plain.text.len;
+	if (pf_itext_compress(c, &plain, c->cfg->rpmmd_comp, level, &z, e) < 0)
 		goto out;
 	pf_digest_buf(PF_SHA256, z.buf, z.len, d);
 	pf_hex(f->sha, d, 32);
@@ -463,7 +465,7 @@ static int md_file(const struct pf_repoctx *c, struct pf_publish *pub, const cha
 	ret = pf_publish_generated(pub, rel, z.buf, z.len, e);
 out:
 	free(rel);
-	strbuf_release(&plain);
+	pf_itext_release(&plain);
 	strbuf_release(&z);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include "templates.h"
 #include "tmpl.h"
 #include "util.h"
+#include "zpiece.h"
 #include "banned.h"
 
 extern const struct pf_repofmt pf_repofmt_apt;
@@ -269,4 +270,32 @@ int pf_repo_pgp_sign(const struct pf_repoctx *c, enum pf_pgp_sigmode mode, const
 	if (!c->pgp)
 		return 0;
 	return pf_pgp_sign(c->pgp, c->fpr, mode, buf, len, out, NULL, e);
+}
+
+void pf_itext_init(struct pf_itext *t)
+{
+	memset(t, 0, sizeof(*t));
+	strbuf_init(&t->text, 0);
+}
+
+void pf_itext_add(struct pf_itext *t, const char *rec, const char *sep)
+{
+	strbuf_addstr(&t->text, rec);
+	strbuf_addstr(&t->text, sep);
+	PF_ALLOC_GROW(t->ends, t->nr + 1, t->alloc);
+	t->ends[t->nr++] = t->text.len;
+}
+
+void pf_itext_release(struct pf_itext *t)
+{
+	strbuf_release(&t->text);
+	free(t->ends);
+	memset(t, 0, sizeof(*t));
+}
+
+int pf_itext_compress(const struct pf_repoctx *c, const struct pf_itext *t, enum pf_comp comp,
+		      int level, struct strbuf *out, struct pf_err *e)
+{
+	return pf_zpiece_compress(c->zcache, comp, level, c->threads, t->text.buf, t->text.len,
+				  t->head, t->ends, t->nr, out, e);
 }

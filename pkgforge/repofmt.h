@@ -91,6 +91,7 @@ struct pf_repoctx {
 	const char *fpr;
 	const struct pf_usign_key *usign;       /* NULL: none */
 	const struct pf_log *log;
+	struct pf_zcache *zcache;       /* compressed pieces (zpiece.h) */
 };
 
 /* Sign text as the feed's key wants it (NULL pgp: out is left empty). */
@@ -154,6 +155,23 @@ int pf_repo_template(const char *name, struct strbuf *out, struct pf_err *e, ...
  * name, but those called one of except (NULL-terminated, may be NULL). */
 void pf_repo_prune_dir(const char *root, const char *rel, const struct pf_strmap *keep,
 		       const char *const *except);
+/* An index's text as records (they end at ends[]): head, if any, is a
+ * header of its own (it names the count); compressed piece by piece. */
+struct pf_itext {
+	struct strbuf text;
+	size_t head;
+	size_t *ends;
+	size_t nr, alloc;
+};
+
+void pf_itext_init(struct pf_itext *t);
+/* Append one record: rec then sep (either may be empty). */
+void pf_itext_add(struct pf_itext *t, const char *rec, const char *sep);
+void pf_itext_release(struct pf_itext *t);
+/* Compress it with the repository's cache of pieces into out. */
+int pf_itext_compress(const struct pf_repoctx *c, const struct pf_itext *t, enum pf_comp comp,
+		      int level, struct strbuf *out, struct pf_err *e);
+
 /* A directory below the repository, created when missing. */
 int pf_repo_mkdir(const struct pf_repoctx *c, const char *rel, struct pf_err *e);
 

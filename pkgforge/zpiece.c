@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Indexes compressed piece by piece, and the cache of compressed pieces
+ * (zpiece.h).  The cache file:
+ *
+ *   "pkgforge-zcache 1\n"
+ *   per piece: method (1 byte), level (1), SHA-256 of the data (32),
+ *              data length (8), xz unpadded size (8), CRC-32 (4),
+ *              compressed length (4), the compressed bytes
+ *   the SHA-256 of everything before it (32)
+ *
+ * integers little-endian.  One that does not check out is ignored.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compress.h"
+#include "digest.h"
+#include "ofile.h"
+#include "strmap.h"
+#include "tarw.h"
+#include "util.h"
+#include "zpiece.h"
+#include "banned.h"
+
+#define MAGIC "pkgforge-zcache 1\n"
+#define MAX_ZCACHE (1u << 30)
+/*
+ * Piece sizes per method: about target bytes, never cut before min,
+ * always by max.  Smaller pieces compress a little worse and a change
+ * costs less to compress again: xz at level 6 is slow (a few MB/s),
+ * zstd and gzip are quicker and keep larger pieces.
+ */
+struct sizes {
+	size_t min, target, max;
+};
+
+static struct sizes piece_sizes(enum pf_comp comp)
+{
+	switch (comp) {
+	case PF_COMP_XZ:
+		return (struct sizes){ 24u << 10, 64u << 10, 128u << 10 };
+	case PF_COMP_GZIP:
+		return (struct sizes){ 32u << 10, 128u << 10, 384u << 10 };
+	default:
+		return (struct sizes){ 64u << 10, 256u << 10, 1024u << 10 };
+	}
+}
+
+struct zentry {
+	char key[80];                   /* "<method>.<level>.<sha256>" */
+	unsigned char comp, level, sha[32];
+	struct pf_zpart part;
+	bool owned;                     /* part.buf is ours, not the file's */
+	bool pending;                   /* to be compressed in this call */
+	bool used;                      /* this run */
+};
+
+struct pf_zcache {
+	struct strbuf file;             /* what was loaded */
+	struct zentry **v;
+	size_t nr, alloc;
+	struct pf_strmap map;
+	size_t compressed, reused;
+	bool changed;
+	bool broken;                    /* a compression failed: unusable */
+};
+
+static void make_key(char *key, unsigned comp, unsigned level, const unsigned char *sha)
+{
+	int n = snprintf(key, 80, "%u.%u.", comp, level);
+
+	pf_hex(key + n, sha, 32);
+}
+
+static struct zentry *zc_add(struct pf_zcache *zc, unsigned comp, unsigned level,
+			     const unsigned char *sha)
+{
+	struct zentry *z = pf_calloc(1, sizeof(*z));
+
+	z->comp = (unsigned char)comp;
+	z->level = (unsigned char)level;
+	memcpy(z->sha, sha, 32);
+	make_key(z->key, comp, level, sha);
+	PF_ALLOC_GROW(zc->v, zc->nr + 1, zc->alloc);
+	zc->v[zc->nr] = z;
+	pf_strmap_put(&zc->map, z->key, zc->nr);
+	zc->nr++;
+	return z;
+}
+
+static struct zentry *zc_find(const struct pf_zcache *zc, unsigned comp, unsigned level,
+			      const unsigned char *sha)
+{
+	char key[80];
+	size_t i;
+
+	if (!zc)
+		return NULL;
+	make_key(key, comp, level, sha);
+	return pf_strmap_get(&zc->map, key, &i) ? zc->v[i] : NULL;
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = bytes - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put_le(struct strbuf *sb, uint64_t v, int bytes)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < bytes; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	strbuf_add(sb, b, (size_t)bytes);
+}
+
+#define REC_HEAD (1 + 1 + 32 + 8 + 8 + 4 + 4)
+
+static bool parse(struct pf_zcache *zc)
+{
+	const unsigned char *p = (const unsigned char *)zc->file.buf;
+	size_t len = zc->file.len, off = strlen(MAGIC);
+	unsigned char d[32];
+
+	if (len < off + 32 || memcmp(p, MAGIC, off))
+		return false;
+	len -= 32;
+	pf_digest_buf(PF_SHA256, p, len, d);
+	if (memcmp(d, p + len, 32))
+		return false;
+	while (off < len) {
+		struct zentry *z;
+		uint64_t clen;
+
+		if (len - off < REC_HEAD)
+			return false;
+		clen = get_le(p + off + 54, 4);
+		if (len - off - REC_HEAD < clen || zc_find(zc, p[off], p[off + 1], p + off + 2))
+			return false;
+		z = zc_add(zc, p[off], p[off + 1], p + off + 2);
+		z->part.plain_len = get_le(p + off + 34, 8);
+		z->part.unpadded = get_le(p + off + 42, 8);
+		z->part.crc = (uint32_t)get_le(p + off + 50, 4);
+		z->part.len = clen;
+		z->part.buf = (unsigned char *)p + off + REC_HEAD;
+		off += REC_HEAD + clen;
+	}
+	return off == len;
+}
+
+static void zc_clear(struct pf_zcache *zc)
+{
+	for (size_t i = 0; i < zc->nr; i++) {
+		if (zc->v[i]->owned)
+			free(zc->v[i]->part.buf);
+		free(zc->v[i]);
+	}
+	free(zc->v);
+	zc->v = NULL;
+	zc->nr = zc->alloc = 0;
+	pf_strmap_release(&zc->map);
+}
+
+struct pf_zcache *pf_zcache_load(const char *path)
+{
+	struct pf_zcache *zc = pf_calloc(1, sizeof(*zc));
+	struct pf_err ignore = PF_ERR_INIT;
+
+	strbuf_init(&zc->file, 0);
+	if (pf_read_file(path, MAX_ZCACHE, &zc->file, &ignore) == 0 && !parse(zc)) {
+		zc_clear(zc);
+		zc->changed = true;     /* a damaged file is replaced */
+	}
+	pf_err_release(&ignore);
+	return zc;
+}
+
+int pf_zcache_save(struct pf_zcache *zc, const char *path, struct pf_err *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned char d[32];
+	int ret;
+
+	if (zc->broken)
+		return pf_err_set(e, PF_EFAIL, "the compressed pieces cache is unusable after an error");
+	for (size_t i = 0; i < zc->nr; i++)
+		zc->changed |= !zc->v[i]->used;
+	if (!zc->changed)
+		return 0;
+	strbuf_addstr(&sb, MAGIC);
+	for (size_t i = 0; i < zc->nr; i++) {
+		const struct zentry *z = zc->v[i];
+
+		if (!z->used)
+			continue;
+		strbuf_addch(&sb, (char)z->comp);
+		strbuf_addch(&sb, (char)z->level);
+		strbuf_add(&sb, z->sha, 32);
+		put_le(&sb, z->part.plain_len, 8);
+		put_le(&sb, z->part.unpadded, 8);
+		put_le(&sb, z->part.crc, 4);
+		put_le(&sb, z->part.len, 4);
+		strbuf_add(&sb, z->part.buf, z->part.len);
+	}
+	pf_digest_buf(PF_SHA256, sb.buf, sb.len, d);
+	strbuf_add(&sb, d, 32);
+	ret = pf_ofile_put(path, sb.buf, sb.len, e);
+	if (!ret)
+		zc->changed = false;
+	strbuf_release(&sb);
+	return ret;
+}
+
+void pf_zcache_free(struct pf_zcache *zc)
+{
+	if (!zc)
+		return;
+	zc_clear(zc);
+	strbuf_release(&zc->file);
+	free(zc);
+}
+
+void pf_zcache_stats(const struct pf_zcache *zc, size_t *compressed, size_t *reused)
+{
+	*compressed = zc ? zc->compressed : 0;
+	*reused = zc ? zc->reused : 0;
+}
+
+/* ----------------------------------------------------------- cutting */
+
+/* A hash of a record's bytes, the same on every machine. */
+static uint64_t rec_hash(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		h = (h ^ get_le(p, 8)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	h = (h ^ get_le(p, (int)n)) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/* Piece ends: after head, then where a record's hash (with odds of its
+ * length to TARGET) or the limits say; the last at len. */
+static size_t cut(const struct sizes *sz, const char *plain, size_t len, size_t head,
+		  const size_t *ends, size_t n, size_t **out)
+{
+	size_t *v = pf_malloc((n + 2) * sizeof(*v)), nr = 0, start = 0, prev = 0;
+
+	if (head && head < len) {
+		v[nr++] = head;
+		start = prev = head;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t end = ends[i], rlen = end - prev, size = end - start;
+
+		if (end <= start) {
+			prev = end > prev ? end : prev;
+			continue;
+		}
+		if (end == len || size >= sz->max ||
+		    (size >= sz->min &&
+		     rec_hash((const unsigned char *)plain + prev, rlen) % sz->target < rlen)) {
+			v[nr++] = end;
+			start = end;
+		}
+		prev = end;
+	}
+	if (!nr || v[nr - 1] != len)
+		v[nr++] = len;
+	*out = v;
+	return nr;
+}
+
+/* --------------------------------------------------------- compressing */
+
+struct job {
+	enum pf_comp comp;
+	int level;
+	const char *plain;
+	size_t *start, *end;            /* per piece */
+	struct zentry **todo;           /* pieces to compress */
+	size_t *todo_piece;
+	size_t ntodo;
+	pthread_mutex_t lock;
+	size_t next;
+	struct pf_err err;
+	bool failed;
+};
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+
+	for (;;) {
+		struct pf_err e = PF_ERR_INIT;
+		size_t i, p;
+		int r;
+
+		pthread_mutex_lock(&j->lock);
+		i = j->failed ? j->ntodo : j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->ntodo)
+			break;
+		p = j->todo_piece[i];
+		r = pf_compress_part(j->comp, j->level, j->plain + j->start[p],
+				     j->end[p] - j->start[p], &j->todo[i]->part, &e);
+		if (r < 0) {
+			pthread_mutex_lock(&j->lock);
+			if (!j->failed) {
+				j->failed = true;
+				pf_err_set(&j->err, e.code, "%s", e.msg.buf);
+			}
+			pthread_mutex_unlock(&j->lock);
+		}
+		pf_err_release(&e);
+	}
+	return NULL;
+}
+
+static int run_jobs(struct job *j, int threads, struct pf_err *e)
+{
+	pthread_t *t;
+	size_t nt = threads > 1 ? (size_t)threads : 1;
+
+	if (nt > j->ntodo)
+		nt = j->ntodo;
+	t = pf_calloc(nt ? nt : 1, sizeof(*t));
+	pthread_mutex_init(&j->lock, NULL);
+	/* this thread works too */
+	for (size_t i = 1; i < nt; i++)
+		if (pthread_create(&t[i], NULL, worker, j)) {
+			nt = i;
+			break;
+		}
+	worker(j);
+	for (size_t i = 1; i < nt; i++)
+		pthread_join(t[i], NULL);
+	pthread_mutex_destroy(&j->lock);
+	free(t);
+	if (j->failed) {
+		pf_err_set(e, j->err.code, "%s", j->err.msg.buf);
+		pf_err_release(&j->err);
+		return -1;
+	}
+	return 0;
+}
+
+int pf_zpiece_compress(struct pf_zcache *zc, enum pf_comp comp, int level, int threads,
+		       const char *plain, size_t len, size_t head, const size_t *ends, size_t n,
+		       struct strbuf *out, struct pf_err *e)
+{
+	struct sizes sz = piece_sizes(comp);
+	struct pf_zcache local;
+	struct job j;
+	size_t *cuts, nc, nparts = 0;
+	const struct pf_zpart **parts;
+	struct zentry **piece;
+	int ret = -1;
+
+	if (level < 0)
+		level = pf_comp_default_level(comp);
+	if (zc && zc->broken)
+		return pf_err_set(e, PF_EFAIL, "the compressed pieces cache is unusable after an error");
+	if (!zc) {
+		memset(&local, 0, sizeof(local));
+		zc = &local;
+	}
+	memset(&j, 0, sizeof(j));
+	j.comp = comp;
+	j.level = level;
+	j.plain = plain;
+	nc = len ? cut(&sz, plain, len, head, ends, n, &cuts) : 0;
+	if (!len)
+		cuts = NULL;
+	j.start = pf_calloc(nc + 1, sizeof(size_t));
+	j.end = pf_calloc(nc + 1, sizeof(size_t));
+	j.todo = pf_calloc(nc + 1, sizeof(*j.todo));
+	j.todo_piece = pf_calloc(nc + 1, sizeof(size_t));
+	piece = pf_calloc(nc + 1, sizeof(*piece));
+	parts = pf_calloc(nc + 1, sizeof(*parts));
+	for (size_t i = 0; i < nc; i++) {
+		unsigned char sha[32];
+		struct zentry *z;
+
+		j.start[i] = i ? cuts[i - 1] : 0;
+		j.end[i] = cuts[i];
+		pf_digest_buf(PF_SHA256, plain + j.start[i], j.end[i] - j.start[i], sha);
+		z = zc_find(zc, (unsigned)comp, (unsigned)level, sha);
+		if (z && (z->pending || z->part.plain_len == j.end[i] - j.start[i])) {
+			if (!z->used)
+				zc->reused++;
+		} else if (!z) {
+			z = zc_add(zc, (unsigned)comp, (unsigned)level, sha);
+			z->owned = true;
+			z->pending = true;
+			j.todo_piece[j.ntodo] = i;
+			j.todo[j.ntodo++] = z;
+			zc->changed = true;
+		} else {
+			/* the same digest, another length: not ours */
+			goto out_bad;
+		}
+		z->used = true;
+		piece[i] = z;
+	}
+	if (j.ntodo && run_jobs(&j, threads, e) < 0) {
+		zc->broken = true;
+		goto out;
+	}
+	for (size_t i = 0; i < j.ntodo; i++)
+		j.todo[i]->pending = false;
+	zc->compressed += j.ntodo;
+	for (size_t i = 0; i < nc; i++)
+		parts[nparts++] = &piece[i]->part;
+	ret = pf_compress_join(comp, level, parts, nparts, out, e);
+	goto out;
+out_bad:
+	pf_err_set(e, PF_EFAIL, "the compressed pieces cache disagrees with itself");
+out:
+	if (zc == &local)
+		zc_clear(&local);
+	free(cuts);
+	free(j.start);
+	free(j.end);
+	free(j.todo);
+	free(j.todo_piece);
+	free(piece);
+	free(parts);
+	return ret;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_ZPIECE_H
+#define PF_ZPIECE_H
+
+#include <stddef.h>
+#include "err.h"
+#include "pkgfmt.h"
+#include "strbuf.h"
+
+/*
+ * Repository indexes compressed piece by piece, so that a re-index
+ * compresses again only the pieces that changed.
+ *
+ * An index is a run of records (a Packages stanza, an rpm-md <package>).
+ * It is cut into pieces of about 64 KiB at record ends chosen by the
+ * records themselves (a record closes a piece when a hash of its bytes
+ * says so), so adding or removing a record changes the piece around it
+ * and leaves the others as they were.  Each piece is compressed on its
+ * own (compress.h: pf_compress_part) and the file joined from them is
+ * one ordinary .xz stream, gzip member or run of zstd frames.  The
+ * compressed pieces of the last publication are kept in a cache,
+ * .pkgforge/zcache, keyed by method, level and the SHA-256 of the piece:
+ * the bytes are the same with or without it.
+ */
+struct pf_zcache;
+
+/* The cache at path; an unreadable or damaged one gives an empty cache
+ * (every piece compressed again), never an error. */
+struct pf_zcache *pf_zcache_load(const char *path);
+/* Keep the pieces this run used (and only those); written only when
+ * that changed anything. */
+int pf_zcache_save(struct pf_zcache *zc, const char *path, struct pf_err *e);
+void pf_zcache_free(struct pf_zcache *zc);
+/* How many pieces this run compressed, and how many came from the cache. */
+void pf_zcache_stats(const struct pf_zcache *zc, size_t *compressed, size_t *reused);
+
+/*
+ * Compress plain (len bytes) into out (appended): its records end at
+ * ends[0] < ends[1] < ... < ends[n - 1] == len; the first head bytes
+ * (a header that names the count: 0 for none) are a piece of their own.
+ * zc may be NULL (nothing kept); up to threads pieces at once.
+ */
+int pf_zpiece_compress(struct pf_zcache *zc, enum pf_comp comp, int level, int threads,
+		       const char *plain, size_t len, size_t head, const size_t *ends, size_t n,
+		       struct strbuf *out, struct pf_err *e);
+
+#endif
