@@ -12,7 +12,8 @@ BUILD     ?= build
 CC        ?= cc
 PKGS      := libarchive libfyaml libcrypto rpm libelf libcurl gpgme libxml-2.0 liblzma libzstd zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+# libcurl is loaded by fetch.c when it first fetches (dlopen), not linked
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) \
               $(shell pkg-config --static --libs libdpkg 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \

@@ -8,11 +8,95 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dlfcn.h>
+/* the functions are called through pointers (below): no type-checking
+ * macros, and curl.h's argument-count ones are replaced */
+#define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
 
 #include "fetch.h"
 #include "util.h"
 #include "banned.h"
+
+/*
+ * libcurl is loaded when a run first fetches.  Linked in, it and what it
+ * pulls in (TLS, Kerberos, LDAP, SSH, IDN...) cost every pkgforge
+ * command some 6 ms of dynamic linking at start, and most commands
+ * (index, check, build from a local source) never fetch.  Its ABI is
+ * that of the soname the headers are for.
+ */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+	void (*easy_cleanup)(CURL *h);
+	const char *(*easy_strerror)(CURLcode c);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_add_handle)(CURLM *m, CURL *h);
+	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *h);
+	CURLMcode (*multi_perform)(CURLM *m, int *running);
+	CURLMcode (*multi_poll)(CURLM *m, struct curl_waitfd extra[], unsigned int n,
+				int timeout_ms, int *numfds);
+	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
+	CURLMcode (*multi_cleanup)(CURLM *m);
+} lc;
+
+#define LIBCURL "libcurl.so.4"
+#define curl_global_init lc.global_init
+#define curl_easy_init lc.easy_init
+#define curl_easy_setopt lc.easy_setopt
+#define curl_easy_getinfo lc.easy_getinfo
+#define curl_easy_cleanup lc.easy_cleanup
+#define curl_easy_strerror lc.easy_strerror
+#define curl_multi_init lc.multi_init
+#define curl_multi_add_handle lc.multi_add_handle
+#define curl_multi_remove_handle lc.multi_remove_handle
+#define curl_multi_perform lc.multi_perform
+#define curl_multi_poll lc.multi_poll
+#define curl_multi_info_read lc.multi_info_read
+#define curl_multi_cleanup lc.multi_cleanup
+
+static int load_libcurl(struct pf_err *e)
+{
+	static const struct {
+		void **fn;
+		const char *name;
+	} syms[] = {
+		{ (void **)&lc.global_init, "curl_global_init" },
+		{ (void **)&lc.easy_init, "curl_easy_init" },
+		{ (void **)&lc.easy_setopt, "curl_easy_setopt" },
+		{ (void **)&lc.easy_getinfo, "curl_easy_getinfo" },
+		{ (void **)&lc.easy_cleanup, "curl_easy_cleanup" },
+		{ (void **)&lc.easy_strerror, "curl_easy_strerror" },
+		{ (void **)&lc.multi_init, "curl_multi_init" },
+		{ (void **)&lc.multi_add_handle, "curl_multi_add_handle" },
+		{ (void **)&lc.multi_remove_handle, "curl_multi_remove_handle" },
+		{ (void **)&lc.multi_perform, "curl_multi_perform" },
+		{ (void **)&lc.multi_poll, "curl_multi_poll" },
+		{ (void **)&lc.multi_info_read, "curl_multi_info_read" },
+		{ (void **)&lc.multi_cleanup, "curl_multi_cleanup" },
+	};
+	static void *lib;
+
+	if (lib)
+		return 0;
+	lib = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return pf_err_set(e, PF_EFAIL, "cannot load libcurl: %s", dlerror());
+	for (size_t i = 0; i < PF_ARRAY_SIZE(syms); i++) {
+		*syms[i].fn = dlsym(lib, syms[i].name);
+		if (!*syms[i].fn) {
+			dlclose(lib);
+			lib = NULL;
+			return pf_err_set(e, PF_EFAIL, "cannot load libcurl: %s has no %s", LIBCURL,
+					  syms[i].name);
+		}
+	}
+	return 0;
+}
 
 #define USER_AGENT "pkgforge/" PF_VERSION
 #define DRAW_EVERY_MS 200
@@ -596,6 +680,8 @@ int pf_fetch_run(struct pf_fetch_job *const *jobs, size_t n,
 
 	memset(&r, 0, sizeof(r));
 	if (!curl_ready) {
+		if (load_libcurl(e) < 0)
+			return -1;
 		if (curl_global_init(CURL_GLOBAL_DEFAULT))
 			return pf_err_set(e, PF_EFAIL, "cannot initialise libcurl");
 		curl_ready = true;

@@ -190,3 +190,12 @@ test_expect_code 1 'several failures: each on its line, then the count' '
 	test ! -s out || exit 9
 	exit $rc
 '
+
+test_expect_success 'a libcurl that is not one (no curl_global_init) is refused by name' '
+	echo "int pf_not_curl(void) { return 0; }" >notcurl.c &&
+	mkdir -p fakelib && ${CC:-cc} -shared -fPIC -o fakelib/libcurl.so.4 notcurl.c &&
+	manifest m-fake.yaml "$base/ok/pub/llvm-\${version}-\${host}.tar.xz" "$sha" &&
+	{ LD_LIBRARY_PATH=$TRASH/fakelib pkgforge fetch --cache c-fake m-fake.yaml >out 2>err; test $? = 1; } &&
+	check_lines err "pkgforge: error: cannot load libcurl: libcurl.so.4 has no curl_global_init" &&
+	test ! -s out
+'
