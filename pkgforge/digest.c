@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <openssl/evp.h>
@@ -13,8 +14,27 @@ struct pf_digest {
 	const EVP_MD *md;
 };
 
+/*
+ * The algorithms, fetched from OpenSSL's providers once: a digest set
+ * up with the legacy EVP_sha256() is fetched again at every
+ * initialisation, which costs more than hashing a small buffer.
+ */
+static EVP_MD *fetched[4];
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_all(void)
+{
+	static const char *const names[4] = { "MD5", "SHA1", "SHA256", "SHA512" };
+
+	for (int i = 0; i < 4; i++)
+		fetched[i] = EVP_MD_fetch(NULL, names[i], NULL);
+}
+
 static const EVP_MD *md_of(enum pf_dalg alg)
 {
+	pthread_once(&fetch_once, fetch_all);
+	if (fetched[alg])
+		return fetched[alg];
 	switch (alg) {
 	case PF_MD5:
 		return EVP_md5();

@@ -156,39 +156,39 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 		     struct pf_publish *pub, struct pf_err *e)
 {
 	struct pf_strlist arches = { NULL, 0, 0 };
-	struct strbuf z = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strbuf plain = STRBUF_INIT, z = STRBUF_INIT, rel = STRBUF_INIT;
 	struct strbuf sig = STRBUF_INIT, inrel = STRBUF_INIT;
-	struct pf_itext plain;
+	struct pf_itext it;
 	struct relfile *rf;
 	size_t nrf = 0;
 	char *top = pf_asprintf("dists/%s", c->cfg->suite);
 	int ret = -1;
 
-	pf_itext_init(&plain);
+	pf_itext_init(&it, "\n", "");
 	feed_arches(pkgs, n, &arches);
 	rf = pf_calloc(arches.nr * 3, sizeof(*rf));
 	for (size_t a = 0; a < arches.nr; a++) {
 		char *dir = pf_asprintf("%s/binary-%s", c->cfg->component, arches.v[a]);
 		int r;
 
-		pf_itext_release(&plain);
-		pf_itext_init(&plain);
+		it.nr = 0;
 		for (size_t i = 0; i < n; i++) {
 			const char *pa = pkgs[i]->info.arch;
 
 			if (strcmp(pa, arches.v[a]) && strcmp(pa, "all"))
 				continue;
-			pf_itext_add(&plain, pkgs[i]->field[0], "\n");
+			pf_itext_add(&it, pkgs[i]->field[0]);
 		}
-		r = index_file(c, pub, dir, "Packages", &plain.text, &rf[nrf++], e);
+		pf_itext_flatten(&it, &plain);
+		r = index_file(c, pub, dir, "Packages", &plain, &rf[nrf++], e);
 		strbuf_reset(&z);
 		if (!r)
-			r = pf_itext_compress(c, &plain, PF_COMP_GZIP, 9, &z, e);
+			r = pf_itext_compress(c, &it, PF_COMP_GZIP, 9, NULL, &z, e);
 		if (!r)
 			r = index_file(c, pub, dir, "Packages.gz", &z, &rf[nrf++], e);
 		strbuf_reset(&z);
 		if (!r)
-			r = pf_itext_compress(c, &plain, PF_COMP_XZ, 6, &z, e);
+			r = pf_itext_compress(c, &it, PF_COMP_XZ, 6, NULL, &z, e);
 		if (!r)
 			r = index_file(c, pub, dir, "Packages.xz", &z, &rf[nrf++], e);
 		free(dir);
@@ -233,7 +233,8 @@ out:
 	free(rf);
 	free(top);
 	pf_strlist_release(&arches);
-	pf_itext_release(&plain);
+	pf_itext_release(&it);
+	strbuf_release(&plain);
 	strbuf_release(&z);
 	strbuf_release(&rel);
 	strbuf_release(&sig);

@@ -123,19 +123,18 @@ static int opkg_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs
 		      struct pf_publish *pub, struct pf_err *e)
 {
 	struct pf_strlist fl = { NULL, 0, 0 };
-	struct strbuf z = STRBUF_INIT, asc = STRBUF_INIT, sig = STRBUF_INIT;
+	struct strbuf plain_sb = STRBUF_INIT, z = STRBUF_INIT, asc = STRBUF_INIT, sig = STRBUF_INIT;
 	struct pf_itext it;
 	int ret = -1;
 
-	pf_itext_init(&it);
+	pf_itext_init(&it, "\n", "");
 	feeds(c, pkgs, n, &fl);
 	for (size_t f = 0; f < fl.nr; f++) {
 		char *base = pf_asprintf("ipk/%s/Packages", fl.v[f]), *p;
-		struct strbuf *plain = &it.text;
+		struct strbuf *plain = &plain_sb;
 		int r = 0;
 
-		pf_itext_release(&it);
-		pf_itext_init(&it);
+		it.nr = 0;
 		strbuf_reset(&z);
 		strbuf_reset(&asc);
 		strbuf_reset(&sig);
@@ -143,10 +142,11 @@ static int opkg_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs
 			char *pf = feed_of(pkgs[i]->relpath);
 
 			if (!strcmp(pf, fl.v[f]))
-				pf_itext_add(&it, pkgs[i]->field[0], "\n");
+				pf_itext_add(&it, pkgs[i]->field[0]);
 			free(pf);
 		}
-		r = pf_itext_compress(c, &it, PF_COMP_GZIP, 9, &z, e);
+		pf_itext_flatten(&it, plain);
+		r = pf_itext_compress(c, &it, PF_COMP_GZIP, 9, NULL, &z, e);
 		if (!r && c->pgp)
 			r = pf_repo_pgp_sign(c, PF_PGP_DETACH_ARMOR, plain->buf, plain->len, &asc, e);
 		if (!r && c->usign)
@@ -177,6 +177,7 @@ static int opkg_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs
 out:
 	pf_strlist_release(&fl);
 	pf_itext_release(&it);
+	strbuf_release(&plain_sb);
 	strbuf_release(&z);
 	strbuf_release(&asc);
 	strbuf_release(&sig);

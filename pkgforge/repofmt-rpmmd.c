@@ -445,18 +445,15 @@ static int md_file(const struct pf_repoctx *c, struct pf_publish *pub, const cha
 	int ret = -1;
 
 	f->type = type;
-	pf_itext_init(&plain);
-	strbuf_addf(&plain.text,
-		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n", head, n);
-	plain.head = plain.text.len;
+	pf_itext_init(&plain, "", tail);
+	pf_itext_head(&plain, pf_asprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
+					  head, n));
 	for (size_t i = 0; i < n; i++)
-		pf_itext_add(&plain, pkgs[i]->field[field], "");
-	pf_itext_add(&plain, tail, "");
-	pf_digest_buf(PF_SHA256, plain.text.buf, plain.text.len, d);
-	pf_hex(f->open_sha, d, 32);
-	f->open_size = plain.text.len;
-	if (pf_itext_compress(c, &plain, c->cfg->rpmmd_comp, level, &z, e) < 0)
+		pf_itext_add(&plain, pkgs[i]->field[field]);
+	if (pf_itext_compress(c, &plain, c->cfg->rpmmd_comp, level, d, &z, e) < 0)
 		goto out;
+	pf_hex(f->open_sha, d, 32);
+	f->open_size = pf_ztext_len(&plain.t);
 	pf_digest_buf(PF_SHA256, z.buf, z.len, d);
 	pf_hex(f->sha, d, 32);
 	f->size = z.len;

@@ -272,30 +272,51 @@ int pf_repo_pgp_sign(const struct pf_repoctx *c, enum pf_pgp_sigmode mode, const
 	return pf_pgp_sign(c->pgp, c->fpr, mode, buf, len, out, NULL, e);
 }
 
-void pf_itext_init(struct pf_itext *t)
+void pf_itext_init(struct pf_itext *t, const char *sep, const char *tail)
 {
 	memset(t, 0, sizeof(*t));
-	strbuf_init(&t->text, 0);
+	t->t.head = "";
+	t->t.sep = sep;
+	t->t.tail = tail;
 }
 
-void pf_itext_add(struct pf_itext *t, const char *rec, const char *sep)
+void pf_itext_head(struct pf_itext *t, char *head)
 {
-	strbuf_addstr(&t->text, rec);
-	strbuf_addstr(&t->text, sep);
-	PF_ALLOC_GROW(t->ends, t->nr + 1, t->alloc);
-	t->ends[t->nr++] = t->text.len;
+	free(t->head);
+	t->head = head;
+	t->t.head = head;
+}
+
+void pf_itext_add(struct pf_itext *t, const char *rec)
+{
+	PF_ALLOC_GROW(t->rec, t->nr + 1, t->alloc);
+	t->rec[t->nr].p = rec;
+	t->rec[t->nr++].len = strlen(rec);
 }
 
 void pf_itext_release(struct pf_itext *t)
 {
-	strbuf_release(&t->text);
-	free(t->ends);
+	free(t->head);
+	free(t->rec);
 	memset(t, 0, sizeof(*t));
 }
 
-int pf_itext_compress(const struct pf_repoctx *c, const struct pf_itext *t, enum pf_comp comp,
-		      int level, struct strbuf *out, struct pf_err *e)
+static void itext_sync(struct pf_itext *t)
 {
-	return pf_zpiece_compress(c->zcache, comp, level, c->threads, t->text.buf, t->text.len,
-				  t->head, t->ends, t->nr, out, e);
+	t->t.rec = t->rec;
+	t->t.n = t->nr;
+}
+
+int pf_itext_compress(const struct pf_repoctx *c, struct pf_itext *t, enum pf_comp comp,
+		      int level, unsigned char *open_sha, struct strbuf *out, struct pf_err *e)
+{
+	itext_sync(t);
+	return pf_zpiece_compress(c->zcache, comp, level, c->threads, &t->t, open_sha, out, e);
+}
+
+void pf_itext_flatten(struct pf_itext *t, struct strbuf *out)
+{
+	itext_sync(t);
+	strbuf_reset(out);
+	pf_ztext_flatten(&t->t, out);
 }

@@ -12,6 +12,7 @@
 #include "sign.h"
 #include "strmap.h"
 #include "usign.h"
+#include "zpiece.h"
 
 /*
  * The index interface: one file per index format (repofmt-apt.c,
@@ -155,22 +156,27 @@ int pf_repo_template(const char *name, struct strbuf *out, struct pf_err *e, ...
  * name, but those called one of except (NULL-terminated, may be NULL). */
 void pf_repo_prune_dir(const char *root, const char *rel, const struct pf_strmap *keep,
 		       const char *const *except);
-/* An index's text as records (they end at ends[]): head, if any, is a
- * header of its own (it names the count); compressed piece by piece. */
+/* An index's text: a head (it names the count), the records (not
+ * copied), each followed by sep, and a tail; compressed piece by piece
+ * (zpiece.h). */
 struct pf_itext {
-	struct strbuf text;
-	size_t head;
-	size_t *ends;
+	struct pf_ztext t;
+	char *head;
+	struct pf_zrec *rec;
 	size_t nr, alloc;
 };
 
-void pf_itext_init(struct pf_itext *t);
-/* Append one record: rec then sep (either may be empty). */
-void pf_itext_add(struct pf_itext *t, const char *rec, const char *sep);
+void pf_itext_init(struct pf_itext *t, const char *sep, const char *tail);
+/* The head (taken: freed with t). */
+void pf_itext_head(struct pf_itext *t, char *head);
+void pf_itext_add(struct pf_itext *t, const char *rec);
 void pf_itext_release(struct pf_itext *t);
-/* Compress it with the repository's cache of pieces into out. */
-int pf_itext_compress(const struct pf_repoctx *c, const struct pf_itext *t, enum pf_comp comp,
-		      int level, struct strbuf *out, struct pf_err *e);
+/* Compress it with the repository's cache of pieces into out; open_sha
+ * (NULL: not wanted) gets the SHA-256 of the whole text. */
+int pf_itext_compress(const struct pf_repoctx *c, struct pf_itext *t, enum pf_comp comp,
+		      int level, unsigned char *open_sha, struct strbuf *out, struct pf_err *e);
+/* The whole text into out (replacing what it had). */
+void pf_itext_flatten(struct pf_itext *t, struct strbuf *out);
 
 /* A directory below the repository, created when missing. */
 int pf_repo_mkdir(const struct pf_repoctx *c, const char *rel, struct pf_err *e);

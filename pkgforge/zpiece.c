@@ -11,6 +11,7 @@
  *
  * integers little-endian.  One that does not check out is ignored.
  */
+#include <endian.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,7 +233,47 @@ void pf_zcache_stats(const struct pf_zcache *zc, size_t *compressed, size_t *reu
 	*reused = zc ? zc->reused : 0;
 }
 
+/* ------------------------------------------------------------ text */
+
+size_t pf_ztext_len(const struct pf_ztext *t)
+{
+	size_t n = strlen(t->head) + strlen(t->tail), sep = strlen(t->sep);
+
+	for (size_t i = 0; i < t->n; i++)
+		n += t->rec[i].len + sep;
+	return n;
+}
+
+void pf_ztext_flatten(const struct pf_ztext *t, struct strbuf *out)
+{
+	size_t sep = strlen(t->sep);
+
+	strbuf_grow(out, pf_ztext_len(t));
+	strbuf_addstr(out, t->head);
+	for (size_t i = 0; i < t->n; i++) {
+		strbuf_add(out, t->rec[i].p, t->rec[i].len);
+		strbuf_add(out, t->sep, sep);
+	}
+	strbuf_addstr(out, t->tail);
+}
+
 /* ----------------------------------------------------------- cutting */
+
+/* One piece: the head alone, or records [r0, r1) and the tail if last. */
+struct piece {
+	bool head, tail;
+	size_t r0, r1, len;
+	unsigned char sha[32];
+	struct zentry *z;
+};
+
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return le64toh(v);
+}
 
 /* A hash of a record's bytes, the same on every machine. */
 static uint64_t rec_hash(const unsigned char *p, size_t n)
@@ -240,7 +281,7 @@ static uint64_t rec_hash(const unsigned char *p, size_t n)
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
 
 	for (; n >= 8; p += 8, n -= 8) {
-		h = (h ^ get_le(p, 8)) * 0xff51afd7ed558ccdULL;
+		h = (h ^ le64(p)) * 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
 	}
 	h = (h ^ get_le(p, (int)n)) * 0xc4ceb9fe1a85ec53ULL;
@@ -249,36 +290,69 @@ static uint64_t rec_hash(const unsigned char *p, size_t n)
 	return h ^ (h >> 32);
 }
 
-/* Piece ends: after head, then where a record's hash (with odds of its
- * length to TARGET) or the limits say; the last at len. */
-static size_t cut(const struct sizes *sz, const char *plain, size_t len, size_t head,
-		  const size_t *ends, size_t n, size_t **out)
+/* The pieces: the head, then runs of records closed where a record's
+ * hash (with odds of its length to the target) or the limits say; the
+ * tail goes with the last. */
+static size_t cut(const struct sizes *sz, const struct pf_ztext *t, struct piece **out)
 {
-	size_t *v = pf_malloc((n + 2) * sizeof(*v)), nr = 0, start = 0, prev = 0;
+	size_t sep = strlen(t->sep), tail = strlen(t->tail), nr = 0, size = 0, r0 = 0;
+	struct piece *v = pf_calloc(t->n + 2, sizeof(*v));
 
-	if (head && head < len) {
-		v[nr++] = head;
-		start = prev = head;
+	if (*t->head) {
+		v[nr].head = true;
+		v[nr++].len = strlen(t->head);
 	}
-	for (size_t i = 0; i < n; i++) {
-		size_t end = ends[i], rlen = end - prev, size = end - start;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t rlen = t->rec[i].len + sep;
 
-		if (end <= start) {
-			prev = end > prev ? end : prev;
+		size += rlen;
+		if (i + 1 < t->n && size < sz->max &&
+		    (size < sz->min ||
+		     rec_hash((const unsigned char *)t->rec[i].p, t->rec[i].len) % sz->target >= rlen))
 			continue;
-		}
-		if (end == len || size >= sz->max ||
-		    (size >= sz->min &&
-		     rec_hash((const unsigned char *)plain + prev, rlen) % sz->target < rlen)) {
-			v[nr++] = end;
-			start = end;
-		}
-		prev = end;
+		v[nr].r0 = r0;
+		v[nr].r1 = i + 1;
+		v[nr++].len = size;
+		r0 = i + 1;
+		size = 0;
 	}
-	if (!nr || v[nr - 1] != len)
-		v[nr++] = len;
+	if (tail) {
+		if (!t->n)
+			nr++;
+		v[nr - 1].tail = true;
+		v[nr - 1].len += tail;
+	}
 	*out = v;
 	return nr;
+}
+
+/* The bytes of a piece, in order, to f(ctx, buf, len). */
+static void piece_spans(const struct pf_ztext *t, const struct piece *pc,
+			void (*f)(void *ctx, const void *buf, size_t len), void *ctx)
+{
+	size_t sep = strlen(t->sep);
+
+	if (pc->head) {
+		f(ctx, t->head, strlen(t->head));
+		return;
+	}
+	for (size_t i = pc->r0; i < pc->r1; i++) {
+		f(ctx, t->rec[i].p, t->rec[i].len);
+		if (sep)
+			f(ctx, t->sep, sep);
+	}
+	if (pc->tail)
+		f(ctx, t->tail, strlen(t->tail));
+}
+
+static void span_digest(void *ctx, const void *buf, size_t len)
+{
+	pf_digest_update(ctx, buf, len);
+}
+
+static void span_copy(void *ctx, const void *buf, size_t len)
+{
+	strbuf_add(ctx, buf, len);
 }
 
 /* --------------------------------------------------------- compressing */
@@ -286,10 +360,8 @@ static size_t cut(const struct sizes *sz, const char *plain, size_t len, size_t 
 struct job {
 	enum pf_comp comp;
 	int level;
-	const char *plain;
-	size_t *start, *end;            /* per piece */
-	struct zentry **todo;           /* pieces to compress */
-	size_t *todo_piece;
+	const struct pf_ztext *t;
+	struct piece **todo;
 	size_t ntodo;
 	pthread_mutex_t lock;
 	size_t next;
@@ -300,10 +372,12 @@ struct job {
 static void *worker(void *arg)
 {
 	struct job *j = arg;
+	struct strbuf buf = STRBUF_INIT;
 
 	for (;;) {
 		struct pf_err e = PF_ERR_INIT;
-		size_t i, p;
+		struct piece *pc;
+		size_t i;
 		int r;
 
 		pthread_mutex_lock(&j->lock);
@@ -311,9 +385,10 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&j->lock);
 		if (i >= j->ntodo)
 			break;
-		p = j->todo_piece[i];
-		r = pf_compress_part(j->comp, j->level, j->plain + j->start[p],
-				     j->end[p] - j->start[p], &j->todo[i]->part, &e);
+		pc = j->todo[i];
+		strbuf_reset(&buf);
+		piece_spans(j->t, pc, span_copy, &buf);
+		r = pf_compress_part(j->comp, j->level, buf.buf, buf.len, &pc->z->part, &e);
 		if (r < 0) {
 			pthread_mutex_lock(&j->lock);
 			if (!j->failed) {
@@ -324,6 +399,7 @@ static void *worker(void *arg)
 		}
 		pf_err_release(&e);
 	}
+	strbuf_release(&buf);
 	return NULL;
 }
 
@@ -355,16 +431,44 @@ static int run_jobs(struct job *j, int threads, struct pf_err *e)
 	return 0;
 }
 
+/* The SHA-256 of the whole text (a thread of its own). */
+struct whole {
+	const struct pf_ztext *t;
+	unsigned char *sha;
+};
+
+static void *whole_sha(void *arg)
+{
+	struct whole *w = arg;
+	struct pf_digest *d = pf_digest_new(PF_SHA256);
+	size_t sep = strlen(w->t->sep);
+
+	pf_digest_update(d, w->t->head, strlen(w->t->head));
+	for (size_t i = 0; i < w->t->n; i++) {
+		pf_digest_update(d, w->t->rec[i].p, w->t->rec[i].len);
+		if (sep)
+			pf_digest_update(d, w->t->sep, sep);
+	}
+	pf_digest_update(d, w->t->tail, strlen(w->t->tail));
+	pf_digest_final(d, w->sha);
+	pf_digest_free(d);
+	return NULL;
+}
+
 int pf_zpiece_compress(struct pf_zcache *zc, enum pf_comp comp, int level, int threads,
-		       const char *plain, size_t len, size_t head, const size_t *ends, size_t n,
-		       struct strbuf *out, struct pf_err *e)
+		       const struct pf_ztext *t, unsigned char *open_sha, struct strbuf *out,
+		       struct pf_err *e)
 {
 	struct sizes sz = piece_sizes(comp);
 	struct pf_zcache local;
+	struct whole w = { t, open_sha };
+	struct pf_digest *d;
+	struct piece *pcs;
 	struct job j;
-	size_t *cuts, nc, nparts = 0;
+	size_t nc;
 	const struct pf_zpart **parts;
-	struct zentry **piece;
+	pthread_t wt;
+	bool wt_live = false;
 	int ret = -1;
 
 	if (level < 0)
@@ -375,66 +479,61 @@ int pf_zpiece_compress(struct pf_zcache *zc, enum pf_comp comp, int level, int t
 		memset(&local, 0, sizeof(local));
 		zc = &local;
 	}
+	/* the whole text's digest alongside the pieces' */
+	if (open_sha && threads > 1)
+		wt_live = pthread_create(&wt, NULL, whole_sha, &w) == 0;
 	memset(&j, 0, sizeof(j));
 	j.comp = comp;
 	j.level = level;
-	j.plain = plain;
-	nc = len ? cut(&sz, plain, len, head, ends, n, &cuts) : 0;
-	if (!len)
-		cuts = NULL;
-	j.start = pf_calloc(nc + 1, sizeof(size_t));
-	j.end = pf_calloc(nc + 1, sizeof(size_t));
+	j.t = t;
+	nc = cut(&sz, t, &pcs);
 	j.todo = pf_calloc(nc + 1, sizeof(*j.todo));
-	j.todo_piece = pf_calloc(nc + 1, sizeof(size_t));
-	piece = pf_calloc(nc + 1, sizeof(*piece));
 	parts = pf_calloc(nc + 1, sizeof(*parts));
+	d = pf_digest_new(PF_SHA256);
 	for (size_t i = 0; i < nc; i++) {
-		unsigned char sha[32];
+		struct piece *pc = &pcs[i];
 		struct zentry *z;
 
-		j.start[i] = i ? cuts[i - 1] : 0;
-		j.end[i] = cuts[i];
-		pf_digest_buf(PF_SHA256, plain + j.start[i], j.end[i] - j.start[i], sha);
-		z = zc_find(zc, (unsigned)comp, (unsigned)level, sha);
-		if (z && (z->pending || z->part.plain_len == j.end[i] - j.start[i])) {
+		piece_spans(t, pc, span_digest, d);
+		pf_digest_final(d, pc->sha);
+		z = zc_find(zc, (unsigned)comp, (unsigned)level, pc->sha);
+		if (z && (z->pending || z->part.plain_len == pc->len)) {
 			if (!z->used)
 				zc->reused++;
 		} else if (!z) {
-			z = zc_add(zc, (unsigned)comp, (unsigned)level, sha);
+			z = zc_add(zc, (unsigned)comp, (unsigned)level, pc->sha);
 			z->owned = true;
 			z->pending = true;
-			j.todo_piece[j.ntodo] = i;
-			j.todo[j.ntodo++] = z;
+			j.todo[j.ntodo++] = pc;
 			zc->changed = true;
 		} else {
 			/* the same digest, another length: not ours */
-			goto out_bad;
+			pf_err_set(e, PF_EFAIL, "the compressed pieces cache disagrees with itself");
+			goto out;
 		}
 		z->used = true;
-		piece[i] = z;
+		pc->z = z;
 	}
 	if (j.ntodo && run_jobs(&j, threads, e) < 0) {
 		zc->broken = true;
 		goto out;
 	}
 	for (size_t i = 0; i < j.ntodo; i++)
-		j.todo[i]->pending = false;
+		j.todo[i]->z->pending = false;
 	zc->compressed += j.ntodo;
 	for (size_t i = 0; i < nc; i++)
-		parts[nparts++] = &piece[i]->part;
-	ret = pf_compress_join(comp, level, parts, nparts, out, e);
-	goto out;
-out_bad:
-	pf_err_set(e, PF_EFAIL, "the compressed pieces cache disagrees with itself");
+		parts[i] = &pcs[i].z->part;
+	ret = pf_compress_join(comp, level, parts, nc, out, e);
 out:
+	if (wt_live)
+		pthread_join(wt, NULL);
+	else if (open_sha)
+		whole_sha(&w);
+	pf_digest_free(d);
 	if (zc == &local)
 		zc_clear(&local);
-	free(cuts);
-	free(j.start);
-	free(j.end);
+	free(pcs);
 	free(j.todo);
-	free(j.todo_piece);
-	free(piece);
 	free(parts);
 	return ret;
 }

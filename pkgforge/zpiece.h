@@ -35,13 +35,32 @@ void pf_zcache_free(struct pf_zcache *zc);
 void pf_zcache_stats(const struct pf_zcache *zc, size_t *compressed, size_t *reused);
 
 /*
- * Compress plain (len bytes) into out (appended): its records end at
- * ends[0] < ends[1] < ... < ends[n - 1] == len; the first head bytes
- * (a header that names the count: 0 for none) are a piece of their own.
- * zc may be NULL (nothing kept); up to threads pieces at once.
+ * The text of an index: head (a piece of its own: it names the count),
+ * then every record followed by sep, then tail (with the last record).
+ * The records are not copied.
+ */
+struct pf_zrec {
+	const char *p;
+	size_t len;
+};
+
+struct pf_ztext {
+	const char *head, *sep, *tail;          /* "" for none */
+	const struct pf_zrec *rec;
+	size_t n;
+};
+
+size_t pf_ztext_len(const struct pf_ztext *t);
+/* The whole text, appended to out. */
+void pf_ztext_flatten(const struct pf_ztext *t, struct strbuf *out);
+
+/*
+ * Compress the text into out (appended), the pieces found in zc kept,
+ * up to threads at once; zc may be NULL (nothing kept).  open_sha, if
+ * not NULL, gets the SHA-256 of the whole text (worked out alongside).
  */
 int pf_zpiece_compress(struct pf_zcache *zc, enum pf_comp comp, int level, int threads,
-		       const char *plain, size_t len, size_t head, const size_t *ends, size_t n,
-		       struct strbuf *out, struct pf_err *e);
+		       const struct pf_ztext *t, unsigned char *open_sha, struct strbuf *out,
+		       struct pf_err *e);
 
 #endif
