@@ -26,6 +26,7 @@ struct pf_repo {
 	/* every package known: the cache, then what this run read */
 	struct pf_repopkg **pkgs;
 	size_t nr, alloc;
+	struct pf_repocache *cache;     /* the index cache, as loaded */
 	bool cache_dropped;             /* unreadable: nothing is known */
 	bool had_cache;                 /* published flags can be trusted */
 	bool rpm_feed_existed;          /* rpm/repodata/repomd.xml was there */

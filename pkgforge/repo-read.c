@@ -264,6 +264,7 @@ ssize_t pf_repo_find_pkg(struct pf_repo *r, const char *relpath)
 void pf_repo_drop_pkg(struct pf_repo *r, size_t i)
 {
 	r->dirty = true;
+	pf_repocache_gone(r->cache, r->pkgs[i]);
 	pf_repopkg_release(r->pkgs[i]);
 	free(r->pkgs[i]);
 	memmove(&r->pkgs[i], &r->pkgs[i + 1], (r->nr - i - 1) * sizeof(*r->pkgs));

@@ -143,7 +143,7 @@ static void load_cache(struct pf_repo *r)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r->had_cache = stat(path, &st) == 0;
-	if (pf_repocache_load(path, &r->pkgs, &r->nr, &r->alloc, &e) > 0) {
+	if (pf_repocache_load(path, &r->cache, &r->pkgs, &r->nr, &r->alloc) > 0) {
 		r->cache_dropped = true;
 		r->dirty = true;
 		r->had_cache = false;
@@ -151,6 +151,7 @@ static void load_cache(struct pf_repo *r)
 		       "%s is unreadable (another pkgforge version?): every package is read again",
 		       path);
 	}
+	r->dirty |= pf_repocache_torn(r->cache);
 	pf_repo_phase(r, &t0, "read the index cache");
 	pf_err_release(&e);
 	free(path);
@@ -166,7 +167,7 @@ static int save_cache(struct pf_repo *r, struct pf_err *e)
 		return 0;
 	path = pf_asprintf("%s/" STATE "/index-cache", r->root);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ret = pf_repocache_save(path, r->pkgs, r->nr, e);
+	ret = pf_repocache_save(r->cache, path, r->pkgs, r->nr, e);
 	pf_repo_phase(r, &t0, "saved the index cache");
 	if (!ret)
 		r->dirty = false;
@@ -238,6 +239,7 @@ void pf_repo_close(struct pf_repo *r)
 		free(r->pkgs[i]);
 	}
 	free(r->pkgs);
+	pf_repocache_free(r->cache);
 	if (r->incoming)
 		pf_rmtree(r->incoming);
 	free(r->incoming);

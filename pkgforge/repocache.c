@@ -4,27 +4,47 @@
  * repository, its cache key (path, size, mtime, inode), digests, what
  * check needs and the fields its index writes, so that a package is
  * read once.  A file of records, each field "TAG LEN\n" then LEN bytes
- * and a newline; lists are NUL-separated.  It is only a cache: one that
- * does not parse is dropped (and every package read again).
+ * and a NUL; lists are NUL-separated.
+ *
+ * A run that changed a few packages appends them rather than writing
+ * it all again: "batch LEN\n" and LEN bytes of records, which replace
+ * the records of the same path, and "gone" records for packages that
+ * left.  A batch cut short (a run killed while appending) is ignored;
+ * when the records no longer current outnumber the others, the file is
+ * written anew.  The file is mapped, and loaded packages' strings point
+ * into it (borrowed) for as long as the cache lives.  It is only a cache:
+ * one that does not parse is dropped (and every package read again).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ofile.h"
 #include "repofmt.h"
+#include "strmap.h"
 #include "util.h"
 #include "banned.h"
 
-#define MAGIC "pkgforge-index-cache 1 " PF_VERSION "\n"
+#define MAGIC "pkgforge-index-cache 2 " PF_VERSION "\n"
 #define MAX_CACHE (4ULL << 30)
+
+struct pf_repocache {
+	struct pf_map file;             /* the loaded file: borrowed strings */
+	size_t records;                 /* package and gone records in it */
+	bool torn;                      /* a batch cut short at its end */
+	bool fresh;                     /* no usable file: write it whole */
+	struct pf_strlist gone;         /* paths left since it was loaded */
+};
 
 static void put_field(struct strbuf *sb, const char *tag, const char *val, size_t len)
 {
 	strbuf_addf(sb, "%s %zu\n", tag, len);
 	strbuf_add(sb, val, len);
-	strbuf_addch(sb, '\n');
+	strbuf_addch(sb, '\0');
 }
 
 static void put_str(struct strbuf *sb, const char *tag, const char *val)
@@ -53,59 +73,146 @@ static void put_list(struct strbuf *sb, struct strbuf *tmp, const char *tag,
 	put_field(sb, tag, tmp->buf, tmp->len);
 }
 
-int pf_repocache_save(const char *path, struct pf_repopkg *const *pkgs, size_t n,
-		      struct pf_err *e)
+static void put_pkg(struct strbuf *sb, struct strbuf *tmp, const struct pf_repopkg *p)
 {
-	struct strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT;
 	static const char *const rtags[PF_REL_NR] = { "r0", "r1", "r2", "r3", "r4", "r5" };
 	static const char *const ftags[3] = { "f0", "f1", "f2" };
+
+	put_str(sb, "path", p->relpath);
+	put_num(sb, "fmt", p->fmt);
+	put_num(sb, "size", (int64_t)p->size);
+	put_num(sb, "ino", (int64_t)p->ino);
+	put_num(sb, "mtime", p->mtime_ns);
+	put_num(sb, "btime", p->buildtime);
+	put_str(sb, "sha256", p->sha256);
+	if (p->md5[0])
+		put_str(sb, "md5", p->md5);
+	put_str(sb, "name", p->info.name);
+	put_str(sb, "version", p->info.version);
+	put_str(sb, "arch", p->info.arch);
+	for (int k = 0; k < PF_REL_NR; k++)
+		put_list(sb, tmp, rtags[k], &p->info.rel[k]);
+	put_list(sb, tmp, "files", &p->info.files);
+	for (int k = 0; k < 3; k++)
+		put_str(sb, ftags[k], p->field[k]);
+	put_str(sb, "ident", p->ident);
+	if (p->sigkey[0])
+		put_str(sb, "sigkey", p->sigkey);
+	put_num(sb, "pub", p->published);
+	put_str(sb, "end", "");
+}
+
+static bool unsaved(const struct pf_repopkg *p)
+{
+	return !p->saved || p->published != p->saved_pub;
+}
+
+void pf_repocache_gone(struct pf_repocache *rc, const struct pf_repopkg *p)
+{
+	if (rc && p->saved)
+		pf_strlist_add(&rc->gone, pf_strdup(p->relpath));
+}
+
+/* Append a batch of what changed: true when done. */
+static bool append(struct pf_repocache *rc, const char *path, struct pf_repopkg *const *pkgs,
+		   size_t n, size_t changed)
+{
+	struct strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT, head = STRBUF_INIT;
+	struct stat st;
+	bool ok = false;
+	int fd;
+
+	for (size_t i = 0; i < rc->gone.nr; i++)
+		put_str(&sb, "gone", rc->gone.v[i]);
+	for (size_t i = 0; i < n; i++)
+		if (unsaved(pkgs[i]))
+			put_pkg(&sb, &tmp, pkgs[i]);
+	strbuf_addf(&head, "batch %zu\n", sb.len);
+	strbuf_insert(&sb, 0, head.buf, head.len);
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	/* a file other names share (a copy made with hard links) is
+	 * replaced, not changed under them */
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_nlink != 1)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0) {
+		ok = pf_write_all(fd, sb.buf, sb.len) == 0;
+		ok &= close(fd) == 0;
+	}
+	if (ok)
+		rc->records += rc->gone.nr + changed;
+	strbuf_release(&sb);
+	strbuf_release(&tmp);
+	strbuf_release(&head);
+	return ok;
+}
+
+int pf_repocache_save(struct pf_repocache *rc, const char *path, struct pf_repopkg *const *pkgs,
+		      size_t n, struct pf_err *e)
+{
+	struct strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT;
+	size_t changed = 0;
 	int ret;
 
+	for (size_t i = 0; i < n; i++)
+		changed += unsaved(pkgs[i]);
+	if (!changed && !rc->gone.nr && !rc->fresh && !rc->torn)
+		return 0;
+	/* a few changed: appended, while the stale records stay few */
+	if (!rc->fresh && !rc->torn && rc->records + rc->gone.nr + changed <= 2 * n + 16 &&
+	    append(rc, path, pkgs, n, changed))
+		goto saved;
 	strbuf_addstr(&sb, MAGIC);
-	for (size_t i = 0; i < n; i++) {
-		const struct pf_repopkg *p = pkgs[i];
-
-		put_str(&sb, "path", p->relpath);
-		put_num(&sb, "fmt", p->fmt);
-		put_num(&sb, "size", (int64_t)p->size);
-		put_num(&sb, "ino", (int64_t)p->ino);
-		put_num(&sb, "mtime", p->mtime_ns);
-		put_num(&sb, "btime", p->buildtime);
-		put_str(&sb, "sha256", p->sha256);
-		if (p->md5[0])
-			put_str(&sb, "md5", p->md5);
-		put_str(&sb, "name", p->info.name);
-		put_str(&sb, "version", p->info.version);
-		put_str(&sb, "arch", p->info.arch);
-		for (int k = 0; k < PF_REL_NR; k++)
-			put_list(&sb, &tmp, rtags[k], &p->info.rel[k]);
-		put_list(&sb, &tmp, "files", &p->info.files);
-		for (int k = 0; k < 3; k++)
-			put_str(&sb, ftags[k], p->field[k]);
-		put_str(&sb, "ident", p->ident);
-		if (p->sigkey[0])
-			put_str(&sb, "sigkey", p->sigkey);
-		put_num(&sb, "pub", p->published);
-		put_str(&sb, "end", "");
-	}
+	for (size_t i = 0; i < n; i++)
+		put_pkg(&sb, &tmp, pkgs[i]);
 	/* a cache: a lost one costs a run that reads everything, an fsync
 	 * of megabytes costs every run */
 	ret = pf_ofile_put_nosync(path, sb.buf, sb.len, e);
 	strbuf_release(&sb);
 	strbuf_release(&tmp);
-	return ret;
+	if (ret < 0)
+		return -1;
+	rc->records = n;
+	rc->fresh = rc->torn = false;
+saved:
+	for (size_t i = 0; i < n; i++) {
+		pkgs[i]->saved = true;
+		pkgs[i]->saved_pub = pkgs[i]->published;
+	}
+	pf_strlist_release(&rc->gone);
+	return 0;
 }
 
+bool pf_repocache_torn(const struct pf_repocache *rc)
+{
+	return rc->torn;
+}
+
+void pf_repocache_free(struct pf_repocache *rc)
+{
+	if (!rc)
+		return;
+	pf_unmap(&rc->file);
+	pf_strlist_release(&rc->gone);
+	free(rc);
+}
+
+/* A NUL-separated list, borrowed: the array is the package's own. */
 static void get_list(struct pf_strlist *l, const char *v, size_t len)
 {
-	const char *end = v + len;
+	size_t nr = 1;
 
 	if (!len)
 		return;
-	for (;;) {
+	for (size_t i = 0; i < len; i++)
+		nr += !v[i];
+	l->v = pf_malloc(nr * sizeof(*l->v));
+	l->alloc = nr;
+	for (const char *end = v + len;;) {
 		size_t k = strnlen(v, (size_t)(end - v));
 
-		pf_strlist_add(l, pf_strndup(v, k));
+		l->v[l->nr++] = (char *)v;
 		if (v + k >= end)
 			break;
 		v += k + 1;
@@ -122,130 +229,264 @@ static bool get_num(const char *v, int64_t *out)
 }
 
 /* One field into p; false when the record makes no sense. */
-static bool take(struct pf_repopkg *p, const char *tag, const char *v, size_t len)
+static bool take(struct pf_repopkg *p, const char *tag, const char *cv, size_t len)
 {
+	char *v = (char *)cv;           /* borrowed: never written */
 	int64_t num;
 
-	if (!strcmp(tag, "path"))
-		p->relpath = pf_strndup(v, len);
-	else if (!strcmp(tag, "fmt")) {
-		if (!get_num(v, &num) || num < 0 || num >= PF_FMT_NR)
+	switch (tag[0]) {
+	case 'a':
+		if (strcmp(tag, "arch"))
+			return false;
+		p->info.arch = v;
+		return true;
+	case 'b':
+		if (strcmp(tag, "btime") || !get_num(v, &num))
+			return false;
+		p->buildtime = num;
+		return true;
+	case 'f':
+		if (tag[1] >= '0' && tag[1] <= '2' && !tag[2]) {
+			p->field[tag[1] - '0'] = v;
+			return true;
+		}
+		if (!strcmp(tag, "files")) {
+			get_list(&p->info.files, v, len);
+			return true;
+		}
+		if (strcmp(tag, "fmt") || !get_num(v, &num) || num < 0 || num >= PF_FMT_NR)
 			return false;
 		p->fmt = (enum pf_fmt_id)num;
 		p->info.fmt = p->fmt;
-	} else if (!strcmp(tag, "size") || !strcmp(tag, "ino") || !strcmp(tag, "mtime") ||
-		   !strcmp(tag, "btime") || !strcmp(tag, "pub")) {
-		if (!get_num(v, &num))
+		return true;
+	case 'i':
+		if (!strcmp(tag, "ident")) {
+			p->ident = v;
+			return true;
+		}
+		if (strcmp(tag, "ino") || !get_num(v, &num))
 			return false;
-		if (tag[0] == 's')
-			p->size = (uint64_t)num;
-		else if (tag[0] == 'i')
-			p->ino = (uint64_t)num;
-		else if (tag[0] == 'm')
-			p->mtime_ns = num;
-		else if (tag[0] == 'b')
-			p->buildtime = num;
-		else
-			p->published = num != 0;
-	} else if (!strcmp(tag, "sha256") && len == 64)
-		memcpy(p->sha256, v, 65);
-	else if (!strcmp(tag, "md5") && len == 32)
-		memcpy(p->md5, v, 33);
-	else if (!strcmp(tag, "sigkey") && len < sizeof(p->sigkey))
-		memcpy(p->sigkey, v, len + 1);
-	else if (!strcmp(tag, "name"))
-		p->info.name = pf_strndup(v, len);
-	else if (!strcmp(tag, "version"))
-		p->info.version = pf_strndup(v, len);
-	else if (!strcmp(tag, "arch"))
-		p->info.arch = pf_strndup(v, len);
-	else if (!strcmp(tag, "files"))
-		get_list(&p->info.files, v, len);
-	else if (tag[0] == 'r' && tag[1] >= '0' && tag[1] < '0' + PF_REL_NR && !tag[2])
+		p->ino = (uint64_t)num;
+		return true;
+	case 'm':
+		if (!strcmp(tag, "md5") && len == 32) {
+			memcpy(p->md5, v, 33);
+			return true;
+		}
+		if (strcmp(tag, "mtime") || !get_num(v, &num))
+			return false;
+		p->mtime_ns = num;
+		return true;
+	case 'n':
+		if (strcmp(tag, "name"))
+			return false;
+		p->info.name = v;
+		return true;
+	case 'p':
+		if (!strcmp(tag, "path")) {
+			p->relpath = v;
+			return true;
+		}
+		if (strcmp(tag, "pub") || !get_num(v, &num))
+			return false;
+		p->published = num != 0;
+		return true;
+	case 'r':
+		if (tag[1] < '0' || tag[1] >= '0' + PF_REL_NR || tag[2])
+			return false;
 		get_list(&p->info.rel[tag[1] - '0'], v, len);
-	else if (tag[0] == 'f' && tag[1] >= '0' && tag[1] <= '2' && !tag[2])
-		p->field[tag[1] - '0'] = pf_strndup(v, len);
-	else if (!strcmp(tag, "ident"))
-		p->ident = pf_strndup(v, len);
-	else
+		return true;
+	case 's':
+		if (!strcmp(tag, "sha256") && len == 64) {
+			memcpy(p->sha256, v, 65);
+			return true;
+		}
+		if (!strcmp(tag, "sigkey") && len < sizeof(p->sigkey)) {
+			memcpy(p->sigkey, v, len + 1);
+			return true;
+		}
+		if (strcmp(tag, "size") || !get_num(v, &num))
+			return false;
+		p->size = (uint64_t)num;
+		return true;
+	case 'v':
+		if (strcmp(tag, "version"))
+			return false;
+		p->info.version = v;
+		return true;
+	}
+	return false;
+}
+
+static void drop(struct pf_repopkg *p)
+{
+	pf_repopkg_release(p);
+	free(p);
+}
+
+/* The package of path among those loaded (NULL: tombstones). */
+static ssize_t find(struct pf_strmap *paths, const char *path)
+{
+	size_t i;
+
+	return pf_strmap_get(paths, path, &i) ? (ssize_t)i : -1;
+}
+
+/* The start of "batch LEN\n" without its newline: an append cut short. */
+static bool torn_header(const char *s, size_t len)
+{
+	const char *h = "batch ";
+
+	if (len > 32)
 		return false;
+	for (size_t i = 0; i < len; i++)
+		if (i < 6 ? s[i] != h[i] : (s[i] < '0' || s[i] > '9'))
+			return false;
 	return true;
 }
 
-int pf_repocache_load(const char *path, struct pf_repopkg ***out, size_t *n, size_t *alloc,
-		      struct pf_err *e)
+int pf_repocache_load(const char *path, struct pf_repocache **out, struct pf_repopkg ***pkgs,
+		      size_t *n, size_t *alloc)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct pf_repocache *rc = pf_calloc(1, sizeof(*rc));
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_repopkg *p = NULL;
-	const char *s, *end;
-	size_t first = *n;
+	struct pf_strmap paths = PF_STRMAP_INIT;
+	struct pf_repopkg *p = NULL, **v = NULL;
+	size_t nv = 0, av = 0, records = 0;
+	const char *s, *end, *batch_end = NULL;
 	int ret = 0;
 
-	if (pf_read_file(path, MAX_CACHE, &sb, &err) < 0) {
+	*out = rc;
+	rc->fresh = true;
+	if (pf_map_file(path, MAX_CACHE, &rc->file, &err) < 0) {
 		ret = err.errnum == ENOENT ? 0 : 1;
 		goto out;
 	}
-	if (!pf_starts_with(sb.buf, MAGIC)) {
+	if (rc->file.len < strlen(MAGIC) || memcmp(rc->file.buf, MAGIC, strlen(MAGIC))) {
 		ret = 1;
 		goto out;
 	}
-	s = sb.buf + strlen(MAGIC);
-	end = sb.buf + sb.len;
+	s = rc->file.buf + strlen(MAGIC);
+	end = rc->file.buf + rc->file.len;
 	while (s < end) {
-		const char *sp = memchr(s, ' ', (size_t)(end - s)), *nl;
-		char tag[16], *lend;
+		const char *sp = memchr(s, ' ', (size_t)(end - s)), *nl, *val;
+		char *lend;
+		char tag[16];
 		unsigned long long len;
 
-		if (!sp || sp - s >= (ptrdiff_t)sizeof(tag))
+		/* after an appended batch, only another batch */
+		if (!p && batch_end && s > batch_end)
 			goto bad;
+		if (!p && batch_end && s == batch_end && (size_t)(end - s) > 6 &&
+		    memcmp(s, "batch ", 6))
+			goto bad;
+		if (!sp || sp - s >= (ptrdiff_t)sizeof(tag))
+			goto bad_or_torn;
 		memcpy(tag, s, (size_t)(sp - s));
 		tag[sp - s] = '\0';
 		nl = memchr(sp, '\n', (size_t)(end - sp));
 		if (!nl)
-			goto bad;
+			goto bad_or_torn;
 		len = strtoull(sp + 1, &lend, 10);
-		if (lend != nl || len > (unsigned long long)(end - nl - 1) ||
-		    nl[1 + len] != '\n')
+		if (lend != nl)
 			goto bad;
+		if (!p && !strcmp(tag, "batch")) {
+			/* a batch must be whole, and not within another */
+			if (batch_end && s != batch_end)
+				goto bad;
+			if (len > (unsigned long long)(end - nl - 1)) {
+				rc->torn = true;
+				break;
+			}
+			batch_end = nl + 1 + len;
+			s = nl + 1;
+			continue;
+		}
+		if (len >= (unsigned long long)(end - nl - 1) || nl[1 + len] != '\0')
+			goto bad_or_torn;
+		val = nl + 1;
+		s = val + len + 1;
+		if (!p && !strcmp(tag, "gone")) {
+			ssize_t k = find(&paths, val);
+
+			if (!batch_end)
+				goto bad;
+			if (k >= 0 && v[k]) {
+				drop(v[k]);
+				v[k] = NULL;
+			}
+			records++;
+			continue;
+		}
 		if (!p) {
 			if (strcmp(tag, "path"))
 				goto bad;
 			p = pf_calloc(1, sizeof(*p));
+			p->borrowed = true;
 		}
 		if (!strcmp(tag, "end")) {
+			ssize_t k;
+
 			if (!p->relpath || !p->info.name || !p->info.version || !p->info.arch ||
 			    !p->sha256[0] || !p->ident)
 				goto bad;
-			p->info.path = pf_strdup(p->relpath);
-			PF_ALLOC_GROW(*out, *n + 1, *alloc);
-			(*out)[(*n)++] = p;
+			p->info.path = p->relpath;
+			p->saved = true;
+			p->saved_pub = p->published;
+			k = find(&paths, p->relpath);
+			if (k >= 0 && v[k]) {
+				/* a newer record of the same path: in its place */
+				drop(v[k]);
+				v[k] = p;
+			} else {
+				PF_ALLOC_GROW(v, nv + 1, av);
+				v[nv] = p;
+				pf_strmap_put(&paths, p->relpath, nv++);
+			}
 			p = NULL;
-		} else {
-			/* a field's value is a string: NUL-terminate it in place */
-			char *v = (char *)nl + 1;
-			v[len] = '\0';
-			if (!take(p, tag, v, (size_t)len))
-				goto bad;
+			records++;
+		} else if (!take(p, tag, val, (size_t)len)) {
+			goto bad;
 		}
-		s = nl + 1 + len + 1;
 	}
-	if (p)
+	if (p || (batch_end && s != batch_end && !rc->torn))
 		goto bad;
-	goto out;
+	goto done;
+bad_or_torn:
+	/* a batch header cut short at the very end: what came before stands */
+	if (!p && torn_header(s, (size_t)(end - s))) {
+		rc->torn = true;
+		goto done;
+	}
 bad:
 	ret = 1;
-	if (p) {
-		pf_repopkg_release(p);
-		free(p);
+	goto out;
+done:
+	if (p)
+		drop(p);
+	p = NULL;
+	for (size_t i = 0; i < nv; i++) {
+		if (!v[i])
+			continue;
+		PF_ALLOC_GROW(*pkgs, *n + 1, *alloc);
+		(*pkgs)[(*n)++] = v[i];
+		v[i] = NULL;
 	}
-	while (*n > first) {
-		pf_repopkg_release((*out)[--*n]);
-		free((*out)[*n]);
-	}
+	rc->records = records;
+	rc->fresh = false;
 out:
-	(void)e;
+	if (p)
+		drop(p);
+	for (size_t i = 0; i < nv; i++)
+		if (v[i])
+			drop(v[i]);
+	free(v);
+	pf_strmap_release(&paths);
 	pf_err_release(&err);
-	strbuf_release(&sb);
+	if (ret) {
+		/* nothing of it is used */
+		pf_unmap(&rc->file);
+		rc->fresh = true;
+	}
 	return ret;
 }

@@ -27,6 +27,16 @@ const struct pf_repofmt *const pf_repofmts[PF_FMT_NR] = {
 
 void pf_repopkg_release(struct pf_repopkg *p)
 {
+	if (p->borrowed) {
+		/* the strings are the cache's; the lists' arrays are ours */
+		for (int k = 0; k < PF_REL_NR; k++)
+			free(p->info.rel[k].v);
+		free(p->info.files.v);
+		free(p->info.control);
+		pf_rpmmeta_free(p->info.rpm);
+		memset(p, 0, sizeof(*p));
+		return;
+	}
 	free(p->relpath);
 	pf_pkginfo_release(&p->info);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(p->field); i++)

@@ -44,6 +44,9 @@ struct pf_repopkg {
 					 * the main header's (signatures aside) */
 	char sigkey[17];                /* rpm: key id of its signature */
 	bool published;                 /* in the feed the last run published */
+	bool borrowed;                  /* strings in the cache's buffer */
+	bool saved, saved_pub;          /* its record in the cache, and the
+					 * published flag that record has */
 	bool in_feed;                   /* this run: kept by --keep */
 	bool seen;                      /* this run: the file exists */
 };
@@ -132,12 +135,21 @@ extern const struct pf_repofmt *const pf_repofmts[PF_FMT_NR];
 
 /* ------------------------------------------- the cache (repocache.c) */
 
-/* Append the cached packages to *pkgs; 0, or 1 when the cache was
- * unreadable and dropped (nothing appended). */
-int pf_repocache_load(const char *path, struct pf_repopkg ***pkgs, size_t *n, size_t *alloc,
-		      struct pf_err *e);
-int pf_repocache_save(const char *path, struct pf_repopkg *const *pkgs, size_t n,
-		      struct pf_err *e);
+struct pf_repocache;
+
+/* Append the cached packages to *pkgs (their strings borrowed from
+ * *rc, which must outlive them); 0, or 1 when the cache was unreadable
+ * and dropped (nothing appended).  *rc is always set. */
+int pf_repocache_load(const char *path, struct pf_repocache **rc, struct pf_repopkg ***pkgs,
+		      size_t *n, size_t *alloc);
+/* Save what changed since the load (appended, or the file anew). */
+int pf_repocache_save(struct pf_repocache *rc, const char *path, struct pf_repopkg *const *pkgs,
+		      size_t n, struct pf_err *e);
+/* A package (about to be) dropped from the repository's list. */
+void pf_repocache_gone(struct pf_repocache *rc, const struct pf_repopkg *p);
+/* Whether its end was cut short (it must be written anew). */
+bool pf_repocache_torn(const struct pf_repocache *rc);
+void pf_repocache_free(struct pf_repocache *rc);
 
 /* ------------------------------------------------ helpers they share */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -228,14 +229,19 @@ int pf_read_file(const char *path, size_t max, struct strbuf *sb, struct pf_err 
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t start = sb->len;
+	struct stat st;
 	int ret = -1;
 
 	if (fd < 0)
 		return pf_err_errno(e, "cannot read %s", path);
+	/* a regular file's size is known: one buffer, read at once */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= max)
+		strbuf_grow(sb, (size_t)st.st_size + 1);
 	for (;;) {
 		ssize_t n;
 
-		strbuf_grow(sb, 65536);
+		if (sb->alloc - sb->len < 4096)
+			strbuf_grow(sb, 65536);
 		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -293,4 +299,46 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 void pf_rmtree(const char *path)
 {
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int pf_map_file(const char *path, size_t max, struct pf_map *m, struct pf_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	void *p;
+
+	m->buf = NULL;
+	m->len = 0;
+	if (fd < 0)
+		return pf_err_errno(e, "cannot read %s", path);
+	if (fstat(fd, &st) < 0) {
+		pf_err_errno(e, "cannot read %s", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+		close(fd);
+		return pf_err_set(e, PF_EFAIL, "%s is not a regular file of at most %zu bytes", path,
+				  max);
+	}
+	if (!st.st_size) {
+		close(fd);
+		m->buf = "";
+		return 0;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return pf_err_errno(e, "cannot map %s", path);
+	m->buf = p;
+	m->len = (size_t)st.st_size;
+	return 0;
+}
+
+void pf_unmap(struct pf_map *m)
+{
+	if (m->len)
+		munmap((void *)m->buf, m->len);
+	m->buf = NULL;
+	m->len = 0;
 }

@@ -51,6 +51,20 @@ struct strbuf;
 
 /* Read a whole file into sb (appending); more than max bytes is an error. */
 int pf_read_file(const char *path, size_t max, struct strbuf *sb, struct pf_err *e);
+
+/*
+ * A file mapped read-only, its pages mapped at once (a cache file read
+ * at every run: no copy, no fault per page).  A file that changes while
+ * mapped is the caller's problem: keep it for files under a lock.
+ */
+struct pf_map {
+	const char *buf;
+	size_t len;
+};
+
+/* 0, or -1 with errno kept in e (ENOENT when there is none). */
+int pf_map_file(const char *path, size_t max, struct pf_map *m, struct pf_err *e);
+void pf_unmap(struct pf_map *m);
 /* mkdir -p with mode for the directories it creates. */
 int pf_mkdir_p(const char *dir, unsigned mode, struct pf_err *e);
 /* Remove a directory and everything below it (best effort, no symlinks
