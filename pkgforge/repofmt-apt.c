@@ -156,7 +156,7 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 		     struct pf_publish *pub, struct pf_err *e)
 {
 	struct pf_strlist arches = { NULL, 0, 0 };
-	struct strbuf plain = STRBUF_INIT, z = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strbuf plain = STRBUF_INIT, z = STRBUF_INIT, zxz = STRBUF_INIT, rel = STRBUF_INIT;
 	struct strbuf sig = STRBUF_INIT, inrel = STRBUF_INIT;
 	struct pf_itext it;
 	struct relfile *rf;
@@ -182,15 +182,20 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 		pf_itext_flatten(&it, &plain);
 		r = index_file(c, pub, dir, "Packages", &plain, &rf[nrf++], e);
 		strbuf_reset(&z);
-		if (!r)
-			r = pf_itext_compress(c, &it, PF_COMP_GZIP, 9, NULL, &z, e);
+		strbuf_reset(&zxz);
+		if (!r) {
+			/* gzip and xz at once: their pieces share the threads */
+			struct pf_zfile zf[2] = {
+				{ PF_COMP_GZIP, 9, pf_itext_text(&it), NULL, &z },
+				{ PF_COMP_XZ, 6, pf_itext_text(&it), NULL, &zxz },
+			};
+
+			r = pf_zpiece_compress_many(c->zcache, zf, 2, c->threads, e);
+		}
 		if (!r)
 			r = index_file(c, pub, dir, "Packages.gz", &z, &rf[nrf++], e);
-		strbuf_reset(&z);
 		if (!r)
-			r = pf_itext_compress(c, &it, PF_COMP_XZ, 6, NULL, &z, e);
-		if (!r)
-			r = index_file(c, pub, dir, "Packages.xz", &z, &rf[nrf++], e);
+			r = index_file(c, pub, dir, "Packages.xz", &zxz, &rf[nrf++], e);
 		free(dir);
 		if (r)
 			goto out;
@@ -236,6 +241,7 @@ out:
 	pf_itext_release(&it);
 	strbuf_release(&plain);
 	strbuf_release(&z);
+	strbuf_release(&zxz);
 	strbuf_release(&rel);
 	strbuf_release(&sig);
 	strbuf_release(&inrel);

@@ -433,37 +433,64 @@ static const char *comp_ext(enum pf_comp c)
 	return c == PF_COMP_GZIP ? ".gz" : c == PF_COMP_XZ ? ".xz" : ".zst";
 }
 
-static int md_file(const struct pf_repoctx *c, struct pf_publish *pub, const char *type,
-		   const char *head, struct pf_repopkg *const *pkgs, size_t n, int field,
-		   const char *tail, struct mdfile *f, struct pf_err *e)
+/* The three metadata files: what they are called, how they open and close. */
+static const struct {
+	const char *type, *head, *tail;
+} mdkinds[3] = {
+	{ "primary", "<metadata xmlns=\"" NS_COMMON "\" xmlns:rpm=\"" NS_RPM "\"", "</metadata>\n" },
+	{ "filelists", "<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\"",
+	  "</filelists>\n" },
+	{ "other", "<otherdata xmlns=\"http://linux.duke.edu/metadata/other\"", "</otherdata>\n" },
+};
+
+/* primary, filelists and other: compressed together (their pieces
+ * share the threads), then published under their names. */
+static int md_files(const struct pf_repoctx *c, struct pf_publish *pub,
+		    struct pf_repopkg *const *pkgs, size_t n, struct mdfile *f, struct pf_err *e)
 {
-	struct strbuf z = STRBUF_INIT;
-	struct pf_itext plain;
-	unsigned char d[32];
-	char *rel = NULL;
-	int level = c->cfg->rpmmd_comp == PF_COMP_ZSTD ? 3 : c->cfg->rpmmd_comp == PF_COMP_XZ ? 6 : 6;
+	struct pf_itext it[3];
+	struct strbuf z[3];
+	struct pf_zfile zf[3];
+	unsigned char open[3][32], d[32];
+	enum pf_comp comp = c->cfg->rpmmd_comp;
+	int level = comp == PF_COMP_ZSTD ? 3 : 6;
 	int ret = -1;
 
-	f->type = type;
-	pf_itext_init(&plain, "", tail);
-	pf_itext_head(&plain, pf_asprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
-					  head, n));
-	for (size_t i = 0; i < n; i++)
-		pf_itext_add(&plain, pkgs[i]->field[field]);
-	if (pf_itext_compress(c, &plain, c->cfg->rpmmd_comp, level, d, &z, e) < 0)
+	for (int k = 0; k < 3; k++) {
+		strbuf_init(&z[k], 0);
+		pf_itext_init(&it[k], "", mdkinds[k].tail);
+		pf_itext_head(&it[k],
+			      pf_asprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
+					  mdkinds[k].head, n));
+		for (size_t i = 0; i < n; i++)
+			pf_itext_add(&it[k], pkgs[i]->field[k]);
+		zf[k] = (struct pf_zfile){ comp, level, pf_itext_text(&it[k]), open[k], &z[k] };
+	}
+	if (pf_zpiece_compress_many(c->zcache, zf, 3, c->threads, e) < 0)
 		goto out;
-	pf_hex(f->open_sha, d, 32);
-	f->open_size = pf_ztext_len(&plain.t);
-	pf_digest_buf(PF_SHA256, z.buf, z.len, d);
-	pf_hex(f->sha, d, 32);
-	f->size = z.len;
-	f->href = pf_asprintf("repodata/%s-%s.xml%s", f->sha, type, comp_ext(c->cfg->rpmmd_comp));
-	rel = pf_asprintf("rpm/%s", f->href);
-	ret = pf_publish_generated(pub, rel, z.buf, z.len, e);
+	for (int k = 0; k < 3; k++) {
+		char *rel;
+
+		f[k].type = mdkinds[k].type;
+		pf_hex(f[k].open_sha, open[k], 32);
+		f[k].open_size = pf_ztext_len(zf[k].text);
+		pf_digest_buf(PF_SHA256, z[k].buf, z[k].len, d);
+		pf_hex(f[k].sha, d, 32);
+		f[k].size = z[k].len;
+		f[k].href = pf_asprintf("repodata/%s-%s.xml%s", f[k].sha, mdkinds[k].type,
+					comp_ext(comp));
+		rel = pf_asprintf("rpm/%s", f[k].href);
+		ret = pf_publish_generated(pub, rel, z[k].buf, z[k].len, e);
+		free(rel);
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
 out:
-	free(rel);
-	pf_itext_release(&plain);
-	strbuf_release(&z);
+	for (int k = 0; k < 3; k++) {
+		pf_itext_release(&it[k]);
+		strbuf_release(&z[k]);
+	}
 	return ret;
 }
 
@@ -527,15 +554,7 @@ static int rpmmd_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkg
 
 	memset(f, 0, sizeof(f));
 	pthread_once(&xml_once, xml_init);
-	if (md_file(c, pub, "primary",
-		    "<metadata xmlns=\"" NS_COMMON "\" xmlns:rpm=\"" NS_RPM "\"", pkgs, n, 0,
-		    "</metadata>\n", &f[0], e) < 0 ||
-	    md_file(c, pub, "filelists",
-		    "<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\"", pkgs, n, 1,
-		    "</filelists>\n", &f[1], e) < 0 ||
-	    md_file(c, pub, "other",
-		    "<otherdata xmlns=\"http://linux.duke.edu/metadata/other\"", pkgs, n, 2,
-		    "</otherdata>\n", &f[2], e) < 0)
+	if (md_files(c, pub, pkgs, n, f, e) < 0)
 		goto out;
 	repomd = repomd_xml(c, f, 3);
 	if (!repomd) {

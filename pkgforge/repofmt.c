@@ -330,3 +330,9 @@ void pf_itext_flatten(struct pf_itext *t, struct strbuf *out)
 	strbuf_reset(out);
 	pf_ztext_flatten(&t->t, out);
 }
+
+const struct pf_ztext *pf_itext_text(struct pf_itext *t)
+{
+	itext_sync(t);
+	return &t->t;
+}

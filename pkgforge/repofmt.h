@@ -189,6 +189,8 @@ int pf_itext_compress(const struct pf_repoctx *c, struct pf_itext *t, enum pf_co
 		      int level, unsigned char *open_sha, struct strbuf *out, struct pf_err *e);
 /* The whole text into out (replacing what it had). */
 void pf_itext_flatten(struct pf_itext *t, struct strbuf *out);
+/* The text as zpiece.h takes it (valid until the next add). */
+const struct pf_ztext *pf_itext_text(struct pf_itext *t);
 
 /* A directory below the repository, created when missing. */
 int pf_repo_mkdir(const struct pf_repoctx *c, const char *rel, struct pf_err *e);

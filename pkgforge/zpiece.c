@@ -357,183 +357,214 @@ static void span_copy(void *ctx, const void *buf, size_t len)
 
 /* --------------------------------------------------------- compressing */
 
-struct job {
-	enum pf_comp comp;
-	int level;
-	const struct pf_ztext *t;
-	struct piece **todo;
-	size_t ntodo;
+/*
+ * The work of one call, for all its files at once, in two rounds on up
+ * to threads threads: first every piece's digest and each file's whole
+ * digest (tasks: a piece, or a file), then the pieces the cache lacks.
+ */
+struct task {
+	struct pf_zfile *f;
+	struct piece *pc;               /* NULL: the file's whole digest */
+};
+
+struct pool {
+	struct task *t;
+	size_t nt;
+	bool compress;                  /* the second round */
 	pthread_mutex_t lock;
 	size_t next;
 	struct pf_err err;
 	bool failed;
 };
 
+static void whole_sha(const struct pf_ztext *t, unsigned char *out)
+{
+	struct pf_digest *d = pf_digest_new(PF_SHA256);
+	size_t sep = strlen(t->sep);
+
+	pf_digest_update(d, t->head, strlen(t->head));
+	for (size_t i = 0; i < t->n; i++) {
+		pf_digest_update(d, t->rec[i].p, t->rec[i].len);
+		if (sep)
+			pf_digest_update(d, t->sep, sep);
+	}
+	pf_digest_update(d, t->tail, strlen(t->tail));
+	pf_digest_final(d, out);
+	pf_digest_free(d);
+}
+
 static void *worker(void *arg)
 {
-	struct job *j = arg;
+	struct pool *pl = arg;
 	struct strbuf buf = STRBUF_INIT;
+	struct pf_digest *d = NULL;
 
 	for (;;) {
 		struct pf_err e = PF_ERR_INIT;
-		struct piece *pc;
+		struct task *t;
 		size_t i;
-		int r;
 
-		pthread_mutex_lock(&j->lock);
-		i = j->failed ? j->ntodo : j->next++;
-		pthread_mutex_unlock(&j->lock);
-		if (i >= j->ntodo)
+		pthread_mutex_lock(&pl->lock);
+		i = pl->failed ? pl->nt : pl->next++;
+		pthread_mutex_unlock(&pl->lock);
+		if (i >= pl->nt)
 			break;
-		pc = j->todo[i];
-		strbuf_reset(&buf);
-		piece_spans(j->t, pc, span_copy, &buf);
-		r = pf_compress_part(j->comp, j->level, buf.buf, buf.len, &pc->z->part, &e);
-		if (r < 0) {
-			pthread_mutex_lock(&j->lock);
-			if (!j->failed) {
-				j->failed = true;
-				pf_err_set(&j->err, e.code, "%s", e.msg.buf);
+		t = &pl->t[i];
+		if (!pl->compress && !t->pc) {
+			whole_sha(t->f->text, t->f->open_sha);
+		} else if (!pl->compress) {
+			if (!d)
+				d = pf_digest_new(PF_SHA256);
+			piece_spans(t->f->text, t->pc, span_digest, d);
+			pf_digest_final(d, t->pc->sha);
+		} else {
+			strbuf_reset(&buf);
+			piece_spans(t->f->text, t->pc, span_copy, &buf);
+			if (pf_compress_part(t->f->comp, t->f->level, buf.buf, buf.len,
+					     &t->pc->z->part, &e) < 0) {
+				pthread_mutex_lock(&pl->lock);
+				if (!pl->failed) {
+					pl->failed = true;
+					pf_err_set(&pl->err, e.code, "%s", e.msg.buf);
+				}
+				pthread_mutex_unlock(&pl->lock);
 			}
-			pthread_mutex_unlock(&j->lock);
 		}
 		pf_err_release(&e);
 	}
+	pf_digest_free(d);
 	strbuf_release(&buf);
 	return NULL;
 }
 
-static int run_jobs(struct job *j, int threads, struct pf_err *e)
+static int run_pool(struct pool *pl, int threads, struct pf_err *e)
 {
 	pthread_t *t;
 	size_t nt = threads > 1 ? (size_t)threads : 1;
 
-	if (nt > j->ntodo)
-		nt = j->ntodo;
+	if (nt > pl->nt)
+		nt = pl->nt;
 	t = pf_calloc(nt ? nt : 1, sizeof(*t));
-	pthread_mutex_init(&j->lock, NULL);
+	pl->next = 0;
+	pthread_mutex_init(&pl->lock, NULL);
 	/* this thread works too */
 	for (size_t i = 1; i < nt; i++)
-		if (pthread_create(&t[i], NULL, worker, j)) {
+		if (pthread_create(&t[i], NULL, worker, pl)) {
 			nt = i;
 			break;
 		}
-	worker(j);
+	worker(pl);
 	for (size_t i = 1; i < nt; i++)
 		pthread_join(t[i], NULL);
-	pthread_mutex_destroy(&j->lock);
+	pthread_mutex_destroy(&pl->lock);
 	free(t);
-	if (j->failed) {
-		pf_err_set(e, j->err.code, "%s", j->err.msg.buf);
-		pf_err_release(&j->err);
+	if (pl->failed) {
+		pf_err_set(e, pl->err.code, "%s", pl->err.msg.buf);
+		pf_err_release(&pl->err);
 		return -1;
 	}
 	return 0;
 }
 
-/* The SHA-256 of the whole text (a thread of its own). */
-struct whole {
-	const struct pf_ztext *t;
-	unsigned char *sha;
-};
-
-static void *whole_sha(void *arg)
+int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t nf, int threads,
+			    struct pf_err *e)
 {
-	struct whole *w = arg;
-	struct pf_digest *d = pf_digest_new(PF_SHA256);
-	size_t sep = strlen(w->t->sep);
+	struct pf_zcache local;
+	struct piece **pcs = pf_calloc(nf + 1, sizeof(*pcs));
+	size_t *npc = pf_calloc(nf + 1, sizeof(*npc)), ntasks = 0;
+	struct pool pl;
+	int ret = -1;
 
-	pf_digest_update(d, w->t->head, strlen(w->t->head));
-	for (size_t i = 0; i < w->t->n; i++) {
-		pf_digest_update(d, w->t->rec[i].p, w->t->rec[i].len);
-		if (sep)
-			pf_digest_update(d, w->t->sep, sep);
+	if (zc && zc->broken) {
+		pf_err_set(e, PF_EFAIL, "the compressed pieces cache is unusable after an error");
+		goto out;
 	}
-	pf_digest_update(d, w->t->tail, strlen(w->t->tail));
-	pf_digest_final(d, w->sha);
-	pf_digest_free(d);
-	return NULL;
+	if (!zc) {
+		memset(&local, 0, sizeof(local));
+		zc = &local;
+	}
+	memset(&pl, 0, sizeof(pl));
+	for (size_t f = 0; f < nf; f++) {
+		struct sizes sz = piece_sizes(files[f].comp);
+
+		if (files[f].level < 0)
+			files[f].level = pf_comp_default_level(files[f].comp);
+		npc[f] = cut(&sz, files[f].text, &pcs[f]);
+		ntasks += npc[f] + (files[f].open_sha != NULL);
+	}
+	/* round 1: the digests */
+	pl.t = pf_calloc(ntasks + 1, sizeof(*pl.t));
+	for (size_t f = 0; f < nf; f++) {
+		if (files[f].open_sha)
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL };
+		for (size_t i = 0; i < npc[f]; i++)
+			pl.t[pl.nt++] = (struct task){ &files[f], &pcs[f][i] };
+	}
+	if (run_pool(&pl, threads, e) < 0)
+		goto out;
+	/* what the cache has; the others are round 2 */
+	pl.nt = 0;
+	for (size_t f = 0; f < nf; f++) {
+		unsigned comp = (unsigned)files[f].comp, level = (unsigned)files[f].level;
+
+		for (size_t i = 0; i < npc[f]; i++) {
+			struct piece *pc = &pcs[f][i];
+			struct zentry *z = zc_find(zc, comp, level, pc->sha);
+
+			if (z && (z->pending || z->part.plain_len == pc->len)) {
+				if (!z->used)
+					zc->reused++;
+			} else if (!z) {
+				z = zc_add(zc, comp, level, pc->sha);
+				z->owned = true;
+				z->pending = true;
+				pl.t[pl.nt++] = (struct task){ &files[f], pc };
+				zc->changed = true;
+			} else {
+				/* the same digest, another length: not ours */
+				pf_err_set(e, PF_EFAIL, "the compressed pieces cache disagrees with itself");
+				goto out;
+			}
+			z->used = true;
+			pc->z = z;
+		}
+	}
+	pl.compress = true;
+	if (pl.nt && run_pool(&pl, threads, e) < 0) {
+		zc->broken = true;
+		goto out;
+	}
+	for (size_t i = 0; i < pl.nt; i++)
+		pl.t[i].pc->z->pending = false;
+	zc->compressed += pl.nt;
+	for (size_t f = 0; f < nf; f++) {
+		const struct pf_zpart **parts = pf_calloc(npc[f] + 1, sizeof(*parts));
+		int r;
+
+		for (size_t i = 0; i < npc[f]; i++)
+			parts[i] = &pcs[f][i].z->part;
+		r = pf_compress_join(files[f].comp, files[f].level, parts, npc[f], files[f].out, e);
+		free(parts);
+		if (r < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (zc == &local)
+		zc_clear(&local);
+	for (size_t f = 0; f < nf; f++)
+		free(pcs[f]);
+	free(pcs);
+	free(npc);
+	free(pl.t);
+	return ret;
 }
 
 int pf_zpiece_compress(struct pf_zcache *zc, enum pf_comp comp, int level, int threads,
 		       const struct pf_ztext *t, unsigned char *open_sha, struct strbuf *out,
 		       struct pf_err *e)
 {
-	struct sizes sz = piece_sizes(comp);
-	struct pf_zcache local;
-	struct whole w = { t, open_sha };
-	struct pf_digest *d;
-	struct piece *pcs;
-	struct job j;
-	size_t nc;
-	const struct pf_zpart **parts;
-	pthread_t wt;
-	bool wt_live = false;
-	int ret = -1;
+	struct pf_zfile f = { comp, level, t, open_sha, out };
 
-	if (level < 0)
-		level = pf_comp_default_level(comp);
-	if (zc && zc->broken)
-		return pf_err_set(e, PF_EFAIL, "the compressed pieces cache is unusable after an error");
-	if (!zc) {
-		memset(&local, 0, sizeof(local));
-		zc = &local;
-	}
-	/* the whole text's digest alongside the pieces' */
-	if (open_sha && threads > 1)
-		wt_live = pthread_create(&wt, NULL, whole_sha, &w) == 0;
-	memset(&j, 0, sizeof(j));
-	j.comp = comp;
-	j.level = level;
-	j.t = t;
-	nc = cut(&sz, t, &pcs);
-	j.todo = pf_calloc(nc + 1, sizeof(*j.todo));
-	parts = pf_calloc(nc + 1, sizeof(*parts));
-	d = pf_digest_new(PF_SHA256);
-	for (size_t i = 0; i < nc; i++) {
-		struct piece *pc = &pcs[i];
-		struct zentry *z;
-
-		piece_spans(t, pc, span_digest, d);
-		pf_digest_final(d, pc->sha);
-		z = zc_find(zc, (unsigned)comp, (unsigned)level, pc->sha);
-		if (z && (z->pending || z->part.plain_len == pc->len)) {
-			if (!z->used)
-				zc->reused++;
-		} else if (!z) {
-			z = zc_add(zc, (unsigned)comp, (unsigned)level, pc->sha);
-			z->owned = true;
-			z->pending = true;
-			j.todo[j.ntodo++] = pc;
-			zc->changed = true;
-		} else {
-			/* the same digest, another length: not ours */
-			pf_err_set(e, PF_EFAIL, "the compressed pieces cache disagrees with itself");
-			goto out;
-		}
-		z->used = true;
-		pc->z = z;
-	}
-	if (j.ntodo && run_jobs(&j, threads, e) < 0) {
-		zc->broken = true;
-		goto out;
-	}
-	for (size_t i = 0; i < j.ntodo; i++)
-		j.todo[i]->z->pending = false;
-	zc->compressed += j.ntodo;
-	for (size_t i = 0; i < nc; i++)
-		parts[i] = &pcs[i].z->part;
-	ret = pf_compress_join(comp, level, parts, nc, out, e);
-out:
-	if (wt_live)
-		pthread_join(wt, NULL);
-	else if (open_sha)
-		whole_sha(&w);
-	pf_digest_free(d);
-	if (zc == &local)
-		zc_clear(&local);
-	free(pcs);
-	free(j.todo);
-	free(parts);
-	return ret;
+	return pf_zpiece_compress_many(zc, &f, 1, threads, e);
 }

@@ -63,4 +63,16 @@ int pf_zpiece_compress(struct pf_zcache *zc, enum pf_comp comp, int level, int t
 		       const struct pf_ztext *t, unsigned char *open_sha, struct strbuf *out,
 		       struct pf_err *e);
 
+/* Several files at once (their pieces share the threads). */
+struct pf_zfile {
+	enum pf_comp comp;
+	int level;
+	const struct pf_ztext *text;
+	unsigned char *open_sha;        /* NULL: not wanted */
+	struct strbuf *out;
+};
+
+int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t nf, int threads,
+			    struct pf_err *e);
+
 #endif
