@@ -307,19 +307,35 @@ static void ctx_release(struct ctx *c)
 static bool base_has(struct ctx *c, const struct dialect *dl, const struct pf_profile *base,
 		     const struct pf_debalt *a)
 {
-	char *key;
-	size_t v;
+	const char *parts[6] = { dl == dialects[PF_FMT_RPM] ? "1" : "0", base ? base->name : "",
+				 base ? base->arch : "", a->name, a->op ? a->op : "",
+				 a->version ? a->version : "" };
+	char buf[256], *key = buf, *heap = NULL;
+	size_t v, len = 0;
 	bool ok;
 
 	if (!base)
 		return false;
-	key = pf_asprintf("%d\t%s\t%s\t%s\t%s\t%s", dl == dialects[PF_FMT_RPM], base->name,
-			  base->arch, a->name, a->op ? a->op : "", a->version ? a->version : "");
+	/* the memo's key: the parts, tab-separated; on the stack when it
+	 * fits (it mostly does: a dependency is checked for every package) */
+	for (int i = 0; i < 6; i++)
+		len += strlen(parts[i]) + 1;
+	if (len > sizeof(buf))
+		key = heap = pf_malloc(len);
+	len = 0;
+	for (int i = 0; i < 6; i++) {
+		size_t k = strlen(parts[i]);
+
+		memcpy(key + len, parts[i], k);
+		len += k;
+		key[len++] = i < 5 ? '\t' : '\0';
+	}
 	if (pf_strmap_get(&c->basememo, key, &v)) {
-		free(key);
+		free(heap);
 		return v == 2;
 	}
 	ok = dl->base(base, dl, a);
+	key = heap ? heap : pf_strdup(buf);
 	pf_strlist_add(&c->keys, key);
 	pf_strmap_put(&c->basememo, key, ok ? 2 : 1);
 	return ok;
@@ -335,8 +351,14 @@ static bool alt_satisfied(struct ctx *c, const struct dialect *dl,
 {
 	size_t k;
 
-	if (dl->file_deps && a->name[0] == '/')
+	/* a file: the base's first (the same answer, and indexing every
+	 * file of the set is costly, so done only for a file the base
+	 * lacks) */
+	if (dl->file_deps && a->name[0] == '/') {
+		if (base_has(c, dl, base, a))
+			return true;
 		index_files(c);
+	}
 	if (pf_strmap_get(&c->capmap, a->name, &k)) {
 		const struct caps *l = &c->capv[k];
 
@@ -451,8 +473,13 @@ static void check_coinstall(struct ctx *c)
 	struct pf_strmap paths = PF_STRMAP_INIT;
 	struct owner *owners = NULL;
 	struct clash *clashes = NULL;
-	size_t nown = 0, aown = 0, ncl = 0, acl = 0;
+	size_t nown = 0, aown = 0, ncl = 0, acl = 0, nfiles = 0;
 
+	for (size_t i = 0; i < c->n; i++)
+		nfiles += c->pkgs[i].files.nr;
+	pf_strmap_reserve(&paths, nfiles);
+	owners = pf_malloc((nfiles + 1) * sizeof(*owners));
+	aown = nfiles + 1;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pf_pkginfo *p = &c->pkgs[i];
 
@@ -527,41 +554,58 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 		}
 	}
 	{
-		char *key = pf_asprintf("%d\t%s\t%s\t%s", (int)p->fmt, p->name, p->version, p->arch);
+		char buf[256], *key = buf;
+		int n = snprintf(buf, sizeof(buf), "%d\t%s\t%s\t%s", (int)p->fmt, p->name,
+				 p->version, p->arch);
 		size_t j;
 
+		if (n < 0 || (size_t)n >= sizeof(buf))
+			key = pf_asprintf("%d\t%s\t%s\t%s", (int)p->fmt, p->name, p->version, p->arch);
 		if (pf_strmap_get(&c->seen, key, &j)) {
 			problem(c, p, "%s %s (%s) is also in %s", p->name, p->version, p->arch,
 				c->pkgs[j].path);
-			free(key);
 		} else {
+			key = key == buf ? pf_strdup(buf) : key;
 			pf_strlist_add(&c->keys, key);
 			pf_strmap_put(&c->seen, key, idx);
+			key = buf;
 		}
+		if (key != buf)
+			free(key);
 	}
 }
 
-int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
-		      struct pf_profiles *ps, struct pf_err *e)
+void pf_check_arches(const struct pf_pkginfo *pkgs, size_t n, struct pf_strlist *arches)
 {
-	struct pf_strlist arches = { NULL, 0, 0 };
-	int ret = -1;
-
 	for (size_t i = 0; i < n; i++) {
 		const char *a = deb_arch(&pkgs[i]);
 		bool seen = !dialects[pkgs[i].fmt] || !strcmp(a, "all");
 
-		for (size_t k = 0; k < arches.nr && !seen; k++)
-			seen = !strcmp(arches.v[k], a);
+		for (size_t k = 0; k < arches->nr && !seen; k++)
+			seen = !strcmp(arches->v[k], a);
 		if (!seen)
-			pf_strlist_add(&arches, pf_strdup(a));
+			pf_strlist_add(arches, pf_strdup(a));
 	}
+	if (arches->nr)
+		qsort(arches->v, arches->nr, sizeof(*arches->v), cmp_str);
+}
+
+int pf_check_profiles_from(const struct pf_pkginfo *pkgs, size_t n, const char *name,
+			   struct pf_profiles *pre, struct pf_profiles *ps, struct pf_err *e)
+{
+	struct pf_strlist arches = { NULL, 0, 0 };
+	int ret = -1;
+
+	pf_check_arches(pkgs, n, &arches);
 	if (!arches.nr && pf_profile_arches(name, &arches, e) < 0)
 		goto out;
 	if (arches.nr)
 		qsort(arches.v, arches.nr, sizeof(*arches.v), cmp_str);
 	for (size_t k = 0; k < arches.nr; k++) {
 		const struct pf_profile *prof;
+
+		if (pre)
+			pf_profiles_take(pre, name, arches.v[k], ps);
 		if (pf_profiles_get(ps, name, arches.v[k], &prof, e) < 0)
 			goto out;
 	}
@@ -569,6 +613,12 @@ int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
 out:
 	pf_strlist_release(&arches);
 	return ret;
+}
+
+int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
+		      struct pf_profiles *ps, struct pf_err *e)
+{
+	return pf_check_profiles_from(pkgs, n, name, NULL, ps, e);
 }
 
 int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profiles *ps,

@@ -39,6 +39,12 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
  */
 int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
 		      struct pf_profiles *ps, struct pf_err *e);
+/* The same, taking what pre (may be NULL) already loaded, if needed. */
+int pf_check_profiles_from(const struct pf_pkginfo *pkgs, size_t n, const char *name,
+			   struct pf_profiles *pre, struct pf_profiles *ps, struct pf_err *e);
+/* The Debian architectures pf_check_profiles loads data for, sorted
+ * (none when every package is for all). */
+void pf_check_arches(const struct pf_pkginfo *pkgs, size_t n, struct pf_strlist *arches);
 
 /* The packages named by paths: files, or directories searched (recursively)
  * for the packages pkgin.h can read.  The list is sorted by path. */

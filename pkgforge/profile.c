@@ -587,6 +587,21 @@ const char *pf_profile_pkgversion(const struct pf_profile *p, const char *name)
 	return pf_strmap_get(&p->pkgmap, name, &i) ? p->pkgs[i].version : NULL;
 }
 
+bool pf_profiles_take(struct pf_profiles *from, const char *name, const char *arch,
+		      struct pf_profiles *to)
+{
+	for (size_t i = 0; i < from->nr; i++) {
+		if (strcmp(from->v[i].name, name) || strcmp(from->v[i].arch, arch))
+			continue;
+		PF_ALLOC_GROW(to->v, to->nr + 1, to->alloc);
+		to->v[to->nr++] = from->v[i];
+		memmove(&from->v[i], &from->v[i + 1], (from->nr - i - 1) * sizeof(*from->v));
+		from->nr--;
+		return true;
+	}
+	return false;
+}
+
 int pf_profiles_get(struct pf_profiles *ps, const char *name, const char *arch,
 		    const struct pf_profile **out, struct pf_err *e)
 {

@@ -103,6 +103,9 @@ struct pf_profiles {
 /* NAME's data for Debian architecture arch, loaded on first use. */
 int pf_profiles_get(struct pf_profiles *ps, const char *name, const char *arch,
 		    const struct pf_profile **out, struct pf_err *e);
+/* Move NAME's data for arch from one set to another, if it has it. */
+bool pf_profiles_take(struct pf_profiles *from, const char *name, const char *arch,
+		      struct pf_profiles *to);
 void pf_profiles_release(struct pf_profiles *ps);
 
 #endif

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -421,7 +422,64 @@ static void select_feed(struct pf_repo *r)
 	free(v);
 }
 
-static int check_feed(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *e)
+/*
+ * The profile data the check will want, loaded on a thread of its own
+ * while the packages are found and read: that of the architectures of
+ * the packages known from the cache.  The check takes what it needs of
+ * it and loads the rest; a failure here is only a miss.
+ */
+struct prefetch {
+	pthread_t th;
+	bool live;
+	const char *name;
+	struct pf_strlist arches;
+	struct pf_profiles ps;
+};
+
+static void *prefetch_run(void *arg)
+{
+	struct prefetch *pf = arg;
+
+	for (size_t k = 0; k < pf->arches.nr; k++) {
+		struct pf_err ignore = PF_ERR_INIT;
+		const struct pf_profile *prof;
+
+		pf_profiles_get(&pf->ps, pf->name, pf->arches.v[k], &prof, &ignore);
+		pf_err_release(&ignore);
+	}
+	return NULL;
+}
+
+static void prefetch_start(struct pf_repo *r, struct prefetch *pf)
+{
+	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
+
+	memset(pf, 0, sizeof(*pf));
+	pf->name = r->cfg.profile;
+	for (size_t i = 0; i < r->nr; i++)
+		v[i] = r->pkgs[i]->info;        /* shallow */
+	pf_check_arches(v, r->nr, &pf->arches);
+	free(v);
+	if (pf->arches.nr && r->opts.threads > 1)
+		pf->live = pthread_create(&pf->th, NULL, prefetch_run, pf) == 0;
+}
+
+static void prefetch_join(struct prefetch *pf)
+{
+	if (pf->live)
+		pthread_join(pf->th, NULL);
+	pf->live = false;
+}
+
+static void prefetch_release(struct prefetch *pf)
+{
+	prefetch_join(pf);
+	pf_strlist_release(&pf->arches);
+	pf_profiles_release(&pf->ps);
+}
+
+static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_report *rep,
+		      struct pf_err *e)
 {
 	struct pf_profiles profiles = { NULL, 0, 0 };
 	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
@@ -431,7 +489,8 @@ static int check_feed(struct pf_repo *r, struct pf_repo_report *rep, struct pf_e
 	for (size_t i = 0; i < r->nr; i++)
 		if (r->pkgs[i]->in_feed)
 			v[n++] = r->pkgs[i]->info;     /* shallow: not released here */
-	if (pf_check_profiles(v, n, r->cfg.profile, &profiles, e) < 0)
+	prefetch_join(pre);
+	if (pf_check_profiles_from(v, n, r->cfg.profile, &pre->ps, &profiles, e) < 0)
 		goto out;
 	rep->problems = pf_check_pkgs(v, n, &profiles, &rep->diag);
 	ret = 0;
@@ -741,6 +800,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	struct pf_repopkg **sorted = NULL;
 	struct keys keys;
 	struct timespec t0;
+	struct prefetch pre;
 	char *zcache = NULL;
 	bool have_keys = false, has_ipk = false;
 	size_t nsorted = 0;
@@ -749,6 +809,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 
 	memset(&pub, 0, sizeof(pub));
 	memset(&ctx, 0, sizeof(ctx));
+	memset(&pre, 0, sizeof(pre));
 	pub.root = r->root;
 	{
 		char *p = pf_asprintf("%s/rpm/repodata/repomd.xml", r->root);
@@ -758,6 +819,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pf_repo_keys_setup(r, e) < 0)
 		goto out;
+	prefetch_start(r, &pre);
 	if (pf_repo_find_all(r, e) < 0)
 		goto save;
 	pf_repo_phase(r, &t0, "found and read the packages");
@@ -780,7 +842,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 			   "the opkg feed needs a usign key too (--usign-key FILE, see 'pkgforge keygen'): OpenWrt's opkg checks Packages.sig");
 		goto save;
 	}
-	if (check_feed(r, rep, e) < 0)
+	if (check_feed(r, &pre, rep, e) < 0)
 		goto save;
 	pf_repo_phase(r, &t0, "checked the feed");
 	if (rep->problems && !r->opts.allow_problems) {
@@ -875,6 +937,7 @@ save:
 		pf_err_release(&ignore);
 	}
 out:
+	prefetch_release(&pre);
 	publish_release(&pub);
 	if (have_keys)
 		keys_release(&keys);

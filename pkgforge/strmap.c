@@ -17,9 +17,8 @@ static uint64_t hash(const char *s)
 	return h;
 }
 
-static void grow(struct pf_strmap *m)
+static void grow_to(struct pf_strmap *m, size_t cap)
 {
-	size_t cap = m->cap ? m->cap * 2 : 64;
 	const char **keys = pf_calloc(cap, sizeof(*keys));
 	size_t *vals = pf_calloc(cap, sizeof(*vals));
 
@@ -37,6 +36,21 @@ static void grow(struct pf_strmap *m)
 	m->keys = keys;
 	m->vals = vals;
 	m->cap = cap;
+}
+
+static void grow(struct pf_strmap *m)
+{
+	grow_to(m, m->cap ? m->cap * 2 : 64);
+}
+
+void pf_strmap_reserve(struct pf_strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while (cap < 2 * (m->nr + n) + 2)
+		cap *= 2;
+	if (cap > m->cap)
+		grow_to(m, cap);
 }
 
 void pf_strmap_put(struct pf_strmap *m, const char *key, size_t val)
