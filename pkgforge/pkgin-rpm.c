@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <rpm/header.h>
 #include <rpm/rpmds.h>
+#include <rpm/rpmstrpool.h>
 #include <rpm/rpmfiles.h>
 #include <rpm/rpmpgp.h>
 #include <rpm/rpmtag.h>
@@ -251,8 +252,11 @@ static void split_evr(const char *evr, struct pf_rpmdep *d)
 
 static void read_deps(Header h, struct pf_pkginfo *info, struct pf_rpmmeta *m)
 {
+	/* one string pool for all the kinds (rpmdsNew makes one each) */
+	rpmstrPool pool = rpmstrPoolCreate();
+
 	for (int k = 0; k < PF_RPMDEP_NR; k++) {
-		rpmds ds = rpmdsNew(h, dep_tags[k], 0);
+		rpmds ds = rpmdsNewPool(pool, h, dep_tags[k], 0);
 		size_t alloc = 0;
 
 		while (ds && rpmdsNext(ds) >= 0) {
@@ -280,6 +284,7 @@ static void read_deps(Header h, struct pf_pkginfo *info, struct pf_rpmmeta *m)
 		}
 		rpmdsFree(ds);
 	}
+	rpmstrPoolFree(pool);
 }
 
 static void read_files(Header h, struct pf_pkginfo *info, struct pf_rpmmeta *m)
