@@ -10,6 +10,7 @@
 #define LIBDPKG_VOLATILE_API 1
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <dpkg/dpkg.h>
 #include <dpkg/dpkg-db.h>
 #include <dpkg/error.h>
@@ -28,27 +29,42 @@ struct pf_pkgw {
 	struct pf_debar_data data;
 };
 
+/*
+ * libdpkg's parseversion() keeps its copies in one allocator for the
+ * whole process (nfmalloc, an obstack): two threads parsing at once
+ * corrupt it.  Versions are compared from several threads (the index's
+ * profile data loads while packages are sorted; builds run jobs on
+ * threads), so every use of it goes through this lock.
+ */
+static pthread_mutex_t dpkg_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int pf_debver_cmp(const char *a, const char *b)
 {
 	struct dpkg_version va, vb;
 	struct dpkg_error err = DPKG_ERROR_INIT;
 	bool oka, okb;
+	int c;
 
+	pthread_mutex_lock(&dpkg_lock);
 	oka = parseversion(&va, a, &err) == 0;
 	dpkg_error_destroy(&err);
 	okb = parseversion(&vb, b, &err) == 0;
 	dpkg_error_destroy(&err);
-	if (!oka || !okb)
-		return oka - okb;       /* a malformed version sorts first */
-	return dpkg_version_compare(&va, &vb);
+	/* a malformed version sorts first */
+	c = !oka || !okb ? oka - okb : dpkg_version_compare(&va, &vb);
+	pthread_mutex_unlock(&dpkg_lock);
+	return c;
 }
 
 bool pf_debver_valid(const char *v)
 {
 	struct dpkg_version ver;
 	struct dpkg_error err = DPKG_ERROR_INIT;
-	bool ok = parseversion(&ver, v, &err) == 0 && err.type == DPKG_MSG_NONE;
+	bool ok;
 
+	pthread_mutex_lock(&dpkg_lock);
+	ok = parseversion(&ver, v, &err) == 0 && err.type == DPKG_MSG_NONE;
+	pthread_mutex_unlock(&dpkg_lock);
 	dpkg_error_destroy(&err);
 	return ok;
 }
@@ -74,7 +90,7 @@ static void deb_check(const struct pf_pkgspec *s, struct pf_diag *d)
 	struct dpkg_error err = DPKG_ERROR_INIT;
 	const char *why;
 	char *full;
-	bool prio_ok = false;
+	bool prio_ok = false, bad;
 
 	/* Debian policy 5.6.1 is stricter than dpkg (no upper case, no '_') */
 	why = pkg_name_is_illegal(s->name);
@@ -83,7 +99,10 @@ static void deb_check(const struct pf_pkgspec *s, struct pf_diag *d)
 			      "package name '%s' is not valid for Debian: use lower case letters, digits, '+', '-' and '.', starting with a letter or digit",
 			      s->name);
 	full = pf_pkgspec_fullversion(s);
-	if (parseversion(&ver, full, &err) < 0 || err.type != DPKG_MSG_NONE) {
+	pthread_mutex_lock(&dpkg_lock);
+	bad = parseversion(&ver, full, &err) < 0 || err.type != DPKG_MSG_NONE;
+	pthread_mutex_unlock(&dpkg_lock);
+	if (bad) {
 		pf_diag_error(d, &s->mv->version.loc, "version '%s' is not valid for Debian: %s",
 			      full, err.str ? err.str : "malformed");
 		dpkg_error_destroy(&err);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Small modules: globs, templates, UTF-8 checks, JSON, strbuf, diagnostics. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,23 @@
 #include "tmpl.h"
 #include "util.h"
 #include "unit.h"
+
+/* Debian versions compared on two threads at once (libdpkg's parser
+ * shares one allocator: pkgfmt-deb.c locks around it). */
+static void *compare_many(void *arg)
+{
+	long bad = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		char a[32], b[32];
+
+		snprintf(a, sizeof(a), "%d.%d-%d", i % 97, i % 13, i % 7);
+		snprintf(b, sizeof(b), "%d.%d-%d", i % 97, i % 13, i % 7 + 1);
+		bad += pf_debver_cmp(a, b) >= 0 || !pf_debver_valid(a);
+	}
+	*(long *)arg = bad;
+	return NULL;
+}
 
 int main(void)
 {
@@ -121,6 +139,17 @@ int main(void)
 		CHECK_INT(sb.len, 111);
 		CHECK(!strncmp(sb.buf, "hello world0123", 15));
 		strbuf_release(&sb);
+	});
+	TEST("Debian versions compare right on several threads at once", {
+		pthread_t t[3];
+		long bad[3] = { -1, -1, -1 };
+
+		for (int i = 0; i < 3; i++)
+			CHECK_INT(pthread_create(&t[i], NULL, compare_many, &bad[i]), 0);
+		for (int i = 0; i < 3; i++) {
+			pthread_join(t[i], NULL);
+			CHECK_INT(bad[i], 0);
+		}
 	});
 	return unit_done();
 }
