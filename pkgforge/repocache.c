@@ -40,9 +40,23 @@ struct pf_repocache {
 	struct pf_strlist gone;         /* paths left since it was loaded */
 };
 
+/* v in decimal at the end of buf (22 bytes), returning where it starts */
+static char *utoa(char *end, uint64_t v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while (v /= 10);
+	return end;
+}
+
 static void put_field(struct strbuf *sb, const char *tag, const char *val, size_t len)
 {
-	strbuf_addf(sb, "%s %zu\n", tag, len);
+	char num[24], *end = num + sizeof(num), *d = utoa(end, len);
+
+	strbuf_addstr(sb, tag);
+	strbuf_addch(sb, ' ');
+	strbuf_add(sb, d, (size_t)(end - d));
+	strbuf_addch(sb, '\n');
 	strbuf_add(sb, val, len);
 	strbuf_addch(sb, '\0');
 }
@@ -55,10 +69,13 @@ static void put_str(struct strbuf *sb, const char *tag, const char *val)
 
 static void put_num(struct strbuf *sb, const char *tag, int64_t v)
 {
-	char buf[32];
+	char num[24], *end = num + sizeof(num) - 1, *d;
 
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	put_str(sb, tag, buf);
+	*end = '\0';
+	d = utoa(end, v < 0 ? -(uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--d = '-';
+	put_str(sb, tag, d);
 }
 
 static void put_list(struct strbuf *sb, struct strbuf *tmp, const char *tag,
@@ -163,6 +180,8 @@ int pf_repocache_save(struct pf_repocache *rc, const char *path, struct pf_repop
 	if (!rc->fresh && !rc->torn && rc->records + rc->gone.nr + changed <= 2 * n + 16 &&
 	    append(rc, path, pkgs, n, changed))
 		goto saved;
+	/* about the size it had, to grow the buffer once */
+	strbuf_grow(&sb, rc->file.len + 4096 * (size_t)n / 4);
 	strbuf_addstr(&sb, MAGIC);
 	for (size_t i = 0; i < n; i++)
 		put_pkg(&sb, &tmp, pkgs[i]);
