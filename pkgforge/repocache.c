@@ -3,17 +3,19 @@
  * The index cache (.pkgforge/index-cache): for every package of the
  * repository, its cache key (path, size, mtime, inode), digests, what
  * check needs and the fields its index writes, so that a package is
- * read once.  A file of records, each field "TAG LEN\n" then LEN bytes
- * and a NUL; lists are NUL-separated.
- *
- * A run that changed a few packages appends them rather than writing
- * it all again: "batch LEN\n" and LEN bytes of records, which replace
- * the records of the same path, and "gone" records for packages that
- * left.  A batch cut short (a run killed while appending) is ignored;
- * when the records no longer current outnumber the others, the file is
- * written anew.  The file is mapped, and loaded packages' strings point
- * into it (borrowed) for as long as the cache lives.  It is only a cache:
- * one that does not parse is dropped (and every package read again).
+ * read once.  Records, each field "TAG LEN\n" then LEN bytes and a NUL;
+ * lists are NUL-separated.  They come in segments, each "KIND LEN
+ * SHA256\n" then LEN bytes of records whose SHA-256 that is: one
+ * "base", written whole, then any number of "batch"es appended by runs
+ * that changed a few packages (their records replace those of the same
+ * path; "gone" records say which packages left).  The file is written
+ * anew when stale records would outnumber the others, or when it has
+ * other names (a copy made with hard links).  A batch cut short at the
+ * end (a run killed while appending) is ignored; a segment whose
+ * digest does not match, or anything else that does not parse, drops
+ * the cache (every package is read again): a damaged cache never
+ * reaches an index.  The file is mapped, and loaded packages' strings
+ * point into it (borrowed) for as long as the cache lives.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,13 +25,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "ofile.h"
 #include "repofmt.h"
 #include "strmap.h"
 #include "util.h"
 #include "banned.h"
 
-#define MAGIC "pkgforge-index-cache 2 " PF_VERSION "\n"
+#define MAGIC "pkgforge-index-cache 3 " PF_VERSION "\n"
 #define MAX_CACHE (4ULL << 30)
 
 struct pf_repocache {
@@ -119,6 +122,17 @@ static void put_pkg(struct strbuf *sb, struct strbuf *tmp, const struct pf_repop
 	put_str(sb, "end", "");
 }
 
+/* "KIND LEN SHA256\n": a segment's header, appended to out */
+static void segment_head(struct strbuf *out, const char *kind, const struct strbuf *data)
+{
+	unsigned char d[32];
+	char hex[65];
+
+	pf_digest_buf(PF_SHA256, data->buf, data->len, d);
+	pf_hex(hex, d, 32);
+	strbuf_addf(out, "%s %zu %s\n", kind, data->len, hex);
+}
+
 static bool unsaved(const struct pf_repopkg *p)
 {
 	return !p->saved || p->published != p->saved_pub;
@@ -144,7 +158,7 @@ static bool append(struct pf_repocache *rc, const char *path, struct pf_repopkg 
 	for (size_t i = 0; i < n; i++)
 		if (unsaved(pkgs[i]))
 			put_pkg(&sb, &tmp, pkgs[i]);
-	strbuf_addf(&head, "batch %zu\n", sb.len);
+	segment_head(&head, "batch", &sb);
 	strbuf_insert(&sb, 0, head.buf, head.len);
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	/* a file other names share (a copy made with hard links) is
@@ -182,9 +196,12 @@ int pf_repocache_save(struct pf_repocache *rc, const char *path, struct pf_repop
 		goto saved;
 	/* about the size it had, to grow the buffer once */
 	strbuf_grow(&sb, rc->file.len + 4096 * (size_t)n / 4);
-	strbuf_addstr(&sb, MAGIC);
 	for (size_t i = 0; i < n; i++)
 		put_pkg(&sb, &tmp, pkgs[i]);
+	strbuf_reset(&tmp);
+	strbuf_addstr(&tmp, MAGIC);
+	segment_head(&tmp, "base", &sb);
+	strbuf_insert(&sb, 0, tmp.buf, tmp.len);
 	/* a cache: a lost one costs a run that reads everything, an fsync
 	 * of megabytes costs every run */
 	ret = pf_ofile_put_nosync(path, sb.buf, sb.len, e);
@@ -351,90 +368,69 @@ static ssize_t find(struct pf_strmap *paths, const char *path)
 	return pf_strmap_get(paths, path, &i) ? (ssize_t)i : -1;
 }
 
-/* The start of "batch LEN\n" without its newline: an append cut short. */
+/* The start of "batch LEN SHA256\n" without its newline: an append cut
+ * short. */
 static bool torn_header(const char *s, size_t len)
 {
 	const char *h = "batch ";
+	int spaces = 0;
 
-	if (len > 32)
+	if (len > 6 + 20 + 1 + 64)
 		return false;
-	for (size_t i = 0; i < len; i++)
-		if (i < 6 ? s[i] != h[i] : (s[i] < '0' || s[i] > '9'))
+	for (size_t i = 0; i < len; i++) {
+		if (i < 6) {
+			if (s[i] != h[i])
+				return false;
+		} else if (s[i] == ' ') {
+			if (++spaces > 1)
+				return false;
+		} else if (!(s[i] >= '0' && s[i] <= '9') && !(spaces && s[i] >= 'a' && s[i] <= 'f')) {
 			return false;
+		}
+	}
 	return true;
 }
 
-int pf_repocache_load(const char *path, struct pf_repocache **out, struct pf_repopkg ***pkgs,
-		      size_t *n, size_t *alloc)
-{
-	struct pf_repocache *rc = pf_calloc(1, sizeof(*rc));
-	struct pf_err err = PF_ERR_INIT;
-	struct pf_strmap paths = PF_STRMAP_INIT;
-	struct pf_repopkg *p = NULL, **v = NULL;
-	size_t nv = 0, av = 0, records = 0;
-	const char *s, *end, *batch_end = NULL;
-	int ret = 0;
+/* What loading builds: the packages by path (NULL: gone). */
+struct loading {
+	struct pf_strmap paths;
+	struct pf_repopkg **v;
+	size_t nv, av, records;
+};
 
-	*out = rc;
-	rc->fresh = true;
-	if (pf_map_file(path, MAX_CACHE, &rc->file, &err) < 0) {
-		ret = err.errnum == ENOENT ? 0 : 1;
-		goto out;
-	}
-	if (rc->file.len < strlen(MAGIC) || memcmp(rc->file.buf, MAGIC, strlen(MAGIC))) {
-		ret = 1;
-		goto out;
-	}
-	s = rc->file.buf + strlen(MAGIC);
-	end = rc->file.buf + rc->file.len;
+/* The records of one segment, [s, end); false when they make no sense. */
+static bool parse_records(struct loading *l, const char *s, const char *end, bool batch)
+{
+	struct pf_repopkg *p = NULL;
+
 	while (s < end) {
 		const char *sp = memchr(s, ' ', (size_t)(end - s)), *nl, *val;
 		char *lend;
 		char tag[16];
 		unsigned long long len;
 
-		/* after an appended batch, only another batch */
-		if (!p && batch_end && s > batch_end)
-			goto bad;
-		if (!p && batch_end && s == batch_end && (size_t)(end - s) > 6 &&
-		    memcmp(s, "batch ", 6))
-			goto bad;
 		if (!sp || sp - s >= (ptrdiff_t)sizeof(tag))
-			goto bad_or_torn;
+			goto bad;
 		memcpy(tag, s, (size_t)(sp - s));
 		tag[sp - s] = '\0';
 		nl = memchr(sp, '\n', (size_t)(end - sp));
 		if (!nl)
-			goto bad_or_torn;
-		len = strtoull(sp + 1, &lend, 10);
-		if (lend != nl)
 			goto bad;
-		if (!p && !strcmp(tag, "batch")) {
-			/* a batch must be whole, and not within another */
-			if (batch_end && s != batch_end)
-				goto bad;
-			if (len > (unsigned long long)(end - nl - 1)) {
-				rc->torn = true;
-				break;
-			}
-			batch_end = nl + 1 + len;
-			s = nl + 1;
-			continue;
-		}
-		if (len >= (unsigned long long)(end - nl - 1) || nl[1 + len] != '\0')
-			goto bad_or_torn;
+		len = strtoull(sp + 1, &lend, 10);
+		if (lend != nl || len >= (unsigned long long)(end - nl - 1) || nl[1 + len] != '\0')
+			goto bad;
 		val = nl + 1;
 		s = val + len + 1;
 		if (!p && !strcmp(tag, "gone")) {
-			ssize_t k = find(&paths, val);
+			ssize_t k = find(&l->paths, val);
 
-			if (!batch_end)
+			if (!batch)
 				goto bad;
-			if (k >= 0 && v[k]) {
-				drop(v[k]);
-				v[k] = NULL;
+			if (k >= 0 && l->v[k]) {
+				drop(l->v[k]);
+				l->v[k] = NULL;
 			}
-			records++;
+			l->records++;
 			continue;
 		}
 		if (!p) {
@@ -452,55 +448,108 @@ int pf_repocache_load(const char *path, struct pf_repocache **out, struct pf_rep
 			p->info.path = p->relpath;
 			p->saved = true;
 			p->saved_pub = p->published;
-			k = find(&paths, p->relpath);
-			if (k >= 0 && v[k]) {
+			k = find(&l->paths, p->relpath);
+			if (k >= 0 && l->v[k]) {
 				/* a newer record of the same path: in its place */
-				drop(v[k]);
-				v[k] = p;
+				drop(l->v[k]);
+				l->v[k] = p;
 			} else {
-				PF_ALLOC_GROW(v, nv + 1, av);
-				v[nv] = p;
-				pf_strmap_put(&paths, p->relpath, nv++);
+				PF_ALLOC_GROW(l->v, l->nv + 1, l->av);
+				l->v[l->nv] = p;
+				pf_strmap_put(&l->paths, p->relpath, l->nv++);
 			}
 			p = NULL;
-			records++;
+			l->records++;
 		} else if (!take(p, tag, val, (size_t)len)) {
 			goto bad;
 		}
 	}
-	if (p || (batch_end && s != batch_end && !rc->torn))
-		goto bad;
-	goto done;
-bad_or_torn:
-	/* a batch header cut short at the very end: what came before stands */
-	if (!p && torn_header(s, (size_t)(end - s))) {
-		rc->torn = true;
-		goto done;
-	}
+	if (!p)
+		return true;
 bad:
-	ret = 1;
-	goto out;
-done:
 	if (p)
 		drop(p);
-	p = NULL;
-	for (size_t i = 0; i < nv; i++) {
-		if (!v[i])
+	return false;
+}
+
+int pf_repocache_load(const char *path, struct pf_repocache **out, struct pf_repopkg ***pkgs,
+		      size_t *n, size_t *alloc)
+{
+	struct pf_repocache *rc = pf_calloc(1, sizeof(*rc));
+	struct pf_err err = PF_ERR_INIT;
+	struct loading l;
+	const char *s, *end;
+	bool first = true;
+	int ret = 0;
+
+	memset(&l, 0, sizeof(l));
+	*out = rc;
+	rc->fresh = true;
+	if (pf_map_file(path, MAX_CACHE, &rc->file, &err) < 0) {
+		ret = err.errnum == ENOENT ? 0 : 1;
+		goto out;
+	}
+	if (rc->file.len < strlen(MAGIC) || memcmp(rc->file.buf, MAGIC, strlen(MAGIC))) {
+		ret = 1;
+		goto out;
+	}
+	s = rc->file.buf + strlen(MAGIC);
+	end = rc->file.buf + rc->file.len;
+	/* segments: "base LEN SHA256\n" then LEN bytes of records, then any
+	 * number of "batch LEN SHA256\n" and theirs */
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s)), *data;
+		const char *kw = first ? "base " : "batch ";
+		char *lend, want[65], got[65];
+		unsigned char d[32];
+		unsigned long long len;
+
+		if (!nl && !first && torn_header(s, (size_t)(end - s))) {
+			rc->torn = true;
+			break;
+		}
+		if (!nl || (size_t)(nl - s) < strlen(kw) || strncmp(s, kw, strlen(kw)))
+			goto bad;
+		len = strtoull(s + strlen(kw), &lend, 10);
+		if (*lend != ' ' || nl - lend - 1 != 64)
+			goto bad;
+		memcpy(want, lend + 1, 64);
+		want[64] = '\0';
+		data = nl + 1;
+		if (len > (unsigned long long)(end - data)) {
+			/* an append cut short: what came before stands */
+			if (first)
+				goto bad;
+			rc->torn = true;
+			break;
+		}
+		pf_digest_buf(PF_SHA256, data, (size_t)len, d);
+		pf_hex(got, d, 32);
+		if (strcmp(got, want) || !parse_records(&l, data, data + len, !first))
+			goto bad;
+		s = data + len;
+		first = false;
+	}
+	if (first)
+		goto bad;
+	for (size_t i = 0; i < l.nv; i++) {
+		if (!l.v[i])
 			continue;
 		PF_ALLOC_GROW(*pkgs, *n + 1, *alloc);
-		(*pkgs)[(*n)++] = v[i];
-		v[i] = NULL;
+		(*pkgs)[(*n)++] = l.v[i];
+		l.v[i] = NULL;
 	}
-	rc->records = records;
+	rc->records = l.records;
 	rc->fresh = false;
+	goto out;
+bad:
+	ret = 1;
 out:
-	if (p)
-		drop(p);
-	for (size_t i = 0; i < nv; i++)
-		if (v[i])
-			drop(v[i]);
-	free(v);
-	pf_strmap_release(&paths);
+	for (size_t i = 0; i < l.nv; i++)
+		if (l.v[i])
+			drop(l.v[i]);
+	free(l.v);
+	pf_strmap_release(&l.paths);
 	pf_err_release(&err);
 	if (ret) {
 		/* nothing of it is used */

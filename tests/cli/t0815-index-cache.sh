@@ -17,7 +17,7 @@ C=repo/.pkgforge/index-cache
 
 idx() { pkgforge index --unsigned --keyring-package none "$@"; }
 # records of the cache (values end with a NUL): batch headers, gone ones
-batches() { tr "\0" "\n" <"$1" | grep -c "^batch [0-9]*$" || true; }
+batches() { tr "\0" "\n" <"$1" | grep -c "^batch [0-9]* [0-9a-f]\{64\}$" || true; }
 
 # the feed's indexes equal those of a copy indexed from scratch
 same_as_scratch() {
@@ -99,5 +99,17 @@ test_expect_success 'a damaged cache is dropped with a warning and everything re
 	idx repo >out 2>err &&
 	check_lines err "pkgforge: warning: $TRASH/repo/.pkgforge/index-cache is unreadable (another pkgforge version?): every package is read again" &&
 	grep -qx "repo: 5 packages (deb 3, rpm 2, ipk 0): 5 read, 0 from the cache" out &&
+	same_as_scratch
+'
+
+test_expect_success 'a byte changed inside an index entry is caught by the digest' '
+	idx -q repo &&
+	off=$(grep -a -b -o "Description: " $C | head -1 | cut -d: -f1) &&
+	test -n "$off" &&
+	printf "d" | dd of=$C bs=1 seek=$off conv=notrunc 2>/dev/null &&
+	idx repo >out 2>err &&
+	check_lines err "pkgforge: warning: $TRASH/repo/.pkgforge/index-cache is unreadable (another pkgforge version?): every package is read again" &&
+	grep -qx "repo: 5 packages (deb 3, rpm 2, ipk 0): 5 read, 0 from the cache" out &&
+	! grep -q "^description: " repo/dists/stable/main/binary-$deb/Packages &&
 	same_as_scratch
 '
