@@ -88,13 +88,15 @@ static void deb_check(const struct pf_pkgspec *s, struct pf_diag *d)
 	const struct pf_manifest *m = s->m;
 	struct dpkg_version ver;
 	struct dpkg_error err = DPKG_ERROR_INIT;
-	const char *why;
 	char *full;
-	bool prio_ok = false, bad;
+	bool prio_ok = false, bad, illegal;
 
-	/* Debian policy 5.6.1 is stricter than dpkg (no upper case, no '_') */
-	why = pkg_name_is_illegal(s->name);
-	if (why || !pf_debname_ok(s->name))
+	/* Debian policy 5.6.1 is stricter than dpkg (no upper case, no '_');
+	 * dpkg's answer is in a static buffer: only whether there is one */
+	pthread_mutex_lock(&dpkg_lock);
+	illegal = pkg_name_is_illegal(s->name) != NULL;
+	pthread_mutex_unlock(&dpkg_lock);
+	if (illegal || !pf_debname_ok(s->name))
 		pf_diag_error(d, &m->package.loc,
 			      "package name '%s' is not valid for Debian: use lower case letters, digits, '+', '-' and '.', starting with a letter or digit",
 			      s->name);
