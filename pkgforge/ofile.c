@@ -122,6 +122,14 @@ fail:
 	return -1;
 }
 
+void pf_ofile_start_sync(struct pf_ofile *o)
+{
+	/* a hint: fsync waits for what is under way, so files written
+	 * back together cost about one wait, not one each */
+	if (o->fd >= 0)
+		sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 int pf_ofile_rename(struct pf_ofile *o, struct pf_err *e)
 {
 	if (rename(o->tmp, o->path) < 0) {

@@ -30,6 +30,8 @@ int pf_ofile_commit(struct pf_ofile *o, unsigned mode, struct pf_err *e);
  * it can be.
  */
 int pf_ofile_sync(struct pf_ofile *o, unsigned mode, struct pf_err *e);
+/* Start writing o's content back (before pf_ofile_sync of several). */
+void pf_ofile_start_sync(struct pf_ofile *o);
 int pf_ofile_rename(struct pf_ofile *o, struct pf_err *e);
 /* Make the renames in path's directory durable (after pf_ofile_rename). */
 void pf_fsync_dir_of(const char *path);

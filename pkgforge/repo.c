@@ -504,6 +504,10 @@ out:
 
 static void publish_release(struct pf_publish *pub)
 {
+	for (size_t i = 0; i < pub->nr_leaf; i++)
+		if (pub->leaf[i].tmp)
+			pf_ofile_abort(&pub->leaf[i]);
+	free(pub->leaf);
 	for (size_t i = 0; i < pub->nr_top; i++) {
 		if (pub->top[i].tmp)
 			pf_ofile_abort(&pub->top[i]);
@@ -515,25 +519,61 @@ static void publish_release(struct pf_publish *pub)
 	pf_strlist_release(&pub->remove);
 }
 
-/* Put every synced file in place, one right after the other. */
-static int publish_commit(struct pf_repo *r, struct pf_publish *pub,
-			  struct pf_repo_report *rep, struct pf_err *e)
+/* The directories of files, each once: to fsync after renames there. */
+static void dirs_of(const struct pf_ofile *v, size_t n, struct pf_strlist *dirs)
 {
-	struct pf_strlist dirs = { NULL, 0, 0 };
-	int ret = -1;
-
-	for (size_t i = 0; i < pub->nr_top; i++) {
-		char *dir = pf_strdup(pub->top[i].path);
+	for (size_t i = 0; i < n; i++) {
+		char *dir = pf_strdup(v[i].path);
 		bool have = false;
 
 		*strrchr(dir, '/') = '\0';
-		for (size_t k = 0; k < dirs.nr && !have; k++)
-			have = !strcmp(dirs.v[k], dir);
+		for (size_t k = 0; k < dirs->nr && !have; k++)
+			have = !strcmp(dirs->v[k], dir);
 		if (have)
 			free(dir);
 		else
-			pf_strlist_add(&dirs, dir);
+			pf_strlist_add(dirs, dir);
 	}
+}
+
+static void fsync_dirs(const struct pf_strlist *dirs)
+{
+	for (size_t i = 0; i < dirs->nr; i++) {
+		char *f = pf_asprintf("%s/x", dirs->v[i]);
+
+		pf_fsync_dir_of(f);
+		free(f);
+	}
+}
+
+/*
+ * Make every written file durable (written back together: one wait, not
+ * one per file), put the leaves in place and make that durable, then the
+ * top files one right after the other: a top file never names a leaf
+ * that a crash could lose.
+ */
+static int publish_commit(struct pf_repo *r, struct pf_publish *pub,
+			  struct pf_repo_report *rep, struct pf_err *e)
+{
+	struct pf_strlist ldirs = { NULL, 0, 0 }, tdirs = { NULL, 0, 0 };
+	int ret = -1;
+
+	for (size_t i = 0; i < pub->nr_leaf; i++)
+		pf_ofile_start_sync(&pub->leaf[i]);
+	for (size_t i = 0; i < pub->nr_top; i++)
+		pf_ofile_start_sync(&pub->top[i]);
+	for (size_t i = 0; i < pub->nr_leaf; i++)
+		if (pf_ofile_sync(&pub->leaf[i], 0644, e) < 0)
+			goto out;
+	for (size_t i = 0; i < pub->nr_top; i++)
+		if (pf_ofile_sync(&pub->top[i], 0644, e) < 0)
+			goto out;
+	dirs_of(pub->leaf, pub->nr_leaf, &ldirs);
+	dirs_of(pub->top, pub->nr_top, &tdirs);
+	for (size_t i = 0; i < pub->nr_leaf; i++)
+		if (pf_ofile_rename(&pub->leaf[i], e) < 0)
+			goto out;
+	fsync_dirs(&ldirs);
 	for (size_t i = 0; i < pub->nr_top; i++) {
 		if (pf_ofile_rename(&pub->top[i], e) < 0)
 			goto out;
@@ -544,14 +584,11 @@ static int publish_commit(struct pf_repo *r, struct pf_publish *pub,
 		unlink(p);
 		free(p);
 	}
-	for (size_t i = 0; i < dirs.nr; i++) {
-		char *f = pf_asprintf("%s/x", dirs.v[i]);
-		pf_fsync_dir_of(f);
-		free(f);
-	}
+	fsync_dirs(&tdirs);
 	ret = 0;
 out:
-	pf_strlist_release(&dirs);
+	pf_strlist_release(&ldirs);
+	pf_strlist_release(&tdirs);
 	return ret;
 }
 

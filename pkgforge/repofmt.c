@@ -70,11 +70,15 @@ out:
 int pf_publish_leaf(struct pf_publish *pub, const char *relpath, const void *buf,
 		    size_t len, struct pf_err *e)
 {
-	struct pf_ofile o = PF_OFILE_INIT;
+	struct pf_ofile *o;
 
-	if (put(pub, relpath, buf, len, &o, e) < 0)
+	PF_ALLOC_GROW(pub->leaf, pub->nr_leaf + 1, pub->alloc_leaf);
+	o = &pub->leaf[pub->nr_leaf];
+	*o = (struct pf_ofile)PF_OFILE_INIT;
+	if (put(pub, relpath, buf, len, o, e) < 0)
 		return -1;
-	return pf_ofile_commit(&o, 0644, e);
+	pub->nr_leaf++;
+	return 0;
 }
 
 int pf_publish_generated(struct pf_publish *pub, const char *relpath, const void *buf,
@@ -105,7 +109,7 @@ int pf_publish_top(struct pf_publish *pub, const char *relpath, const void *buf,
 	PF_ALLOC_GROW(pub->top_rel, pub->nr_top + 1, pub->alloc_rel);
 	o = &pub->top[pub->nr_top];
 	*o = (struct pf_ofile)PF_OFILE_INIT;
-	if (put(pub, relpath, buf, len, o, e) < 0 || pf_ofile_sync(o, 0644, e) < 0)
+	if (put(pub, relpath, buf, len, o, e) < 0)
 		return -1;
 	pub->top_rel[pub->nr_top++] = pf_strdup(relpath);
 	return 0;

@@ -67,7 +67,11 @@ struct pf_repo_cfg {
 /* Files of one publication. */
 struct pf_publish {
 	const char *root;               /* the repository directory */
-	struct pf_ofile *top;           /* synced, renamed by commit */
+	struct pf_ofile *leaf;          /* written; commit syncs them and
+					 * puts them in place first */
+	size_t nr_leaf, alloc_leaf;
+	struct pf_ofile *top;           /* written; commit syncs them and
+					 * puts them in place after */
 	char **top_rel;
 	size_t nr_top, alloc_top, alloc_rel;
 	struct pf_strlist generated;    /* content-addressed files this
@@ -75,13 +79,15 @@ struct pf_publish {
 	struct pf_strlist remove;       /* stale files, removed after commit */
 };
 
-/* Write relpath now (a file nothing published names yet). */
+/* Write relpath now, to be put in place at commit before any top file
+ * (a file nothing published names yet). */
 int pf_publish_leaf(struct pf_publish *pub, const char *relpath, const void *buf,
 		    size_t len, struct pf_err *e);
 /* The same, recorded as a file of this generation (by-hash, repodata). */
 int pf_publish_generated(struct pf_publish *pub, const char *relpath, const void *buf,
 			 size_t len, struct pf_err *e);
-/* Write relpath's content now, put it in place at commit (in call order). */
+/* Write relpath's content now, put it in place at commit (in call order,
+ * after every leaf). */
 int pf_publish_top(struct pf_publish *pub, const char *relpath, const void *buf,
 		   size_t len, struct pf_err *e);
 

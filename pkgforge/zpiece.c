@@ -211,7 +211,9 @@ int pf_zcache_save(struct pf_zcache *zc, const char *path, struct pf_err *e)
 	}
 	pf_digest_buf(PF_SHA256, sb.buf, sb.len, d);
 	strbuf_add(&sb, d, 32);
-	ret = pf_ofile_put(path, sb.buf, sb.len, e);
+	/* no fsync: a file lost or cut short by a crash fails its digest
+	 * and costs one compression of every piece */
+	ret = pf_ofile_put_nosync(path, sb.buf, sb.len, e);
 	if (!ret)
 		zc->changed = false;
 	strbuf_release(&sb);
