@@ -407,8 +407,12 @@ static void select_feed(struct pf_repo *r)
 	struct pf_repopkg **v;
 	size_t rank = 0;
 
-	if (!r->nr)
+	if (!r->cfg.keep) {
+		/* every version stays: no order to find */
+		for (size_t i = 0; i < r->nr; i++)
+			r->pkgs[i]->in_feed = true;
 		return;
+	}
 	v = pf_malloc(r->nr * sizeof(*v));
 	memcpy(v, r->pkgs, r->nr * sizeof(*v));
 	qsort(v, r->nr, sizeof(*v), cmp_group);
