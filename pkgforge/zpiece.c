@@ -277,10 +277,22 @@ static uint64_t le64(const unsigned char *p)
 	return le64toh(v);
 }
 
-/* A hash of a record's bytes, the same on every machine. */
+/*
+ * A hash of a record's first bytes and its length, the same on every
+ * machine: what decides where pieces end.  The first bytes name the
+ * package (name, version, or its digest), which is what tells records
+ * apart; hashing them all would read every index byte once more.
+ * Records that share their first bytes end pieces alike, and the
+ * limits still bound the pieces.
+ */
+#define REC_HASH_BYTES 192
+
 static uint64_t rec_hash(const unsigned char *p, size_t n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+
+	if (n > REC_HASH_BYTES)
+		n = REC_HASH_BYTES;
 
 	for (; n >= 8; p += 8, n -= 8) {
 		h = (h ^ le64(p)) * 0xff51afd7ed558ccdULL;
