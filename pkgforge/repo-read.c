@@ -284,6 +284,13 @@ struct founds {
 	size_t nr, alloc;
 };
 
+bool pf_repo_temp_name(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+
+	return name[0] == '.' && t && strlen(t) == strlen(".tmp.XXXXXX");
+}
+
 static int scan(const char *root, const char *rel, const struct pf_repofmt *f, int depth,
 		struct founds *out, struct pf_err *e)
 {
@@ -301,8 +308,14 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 		bool isdir = de->d_type == DT_DIR, isreg = de->d_type == DT_REG;
 		struct stat st;
 
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.') {
+			/* a killed run's temporary file (signing in place) */
+			if (pf_repo_temp_name(de->d_name) &&
+			    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode))
+				unlinkat(dirfd(d), de->d_name, 0);
 			continue;
+		}
 		/* rpm-md's metadata lives among the rpms */
 		if (depth == 0 && f->fmt == PF_FMT_RPM && !strcmp(de->d_name, "repodata"))
 			continue;

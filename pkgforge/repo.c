@@ -648,16 +648,23 @@ static int generations(struct pf_repo *r, const struct pf_publish *pub, struct p
 	return ret;
 }
 
-/* ofile's temporary files: ".NAME.tmp.XXXXXX" */
-static bool ofile_temp(const char *name)
+/*
+ * Temporary files a killed run left (nobody else writes here: we hold
+ * the lock; builds write to .pkgforge/incoming/).  The directories of
+ * packages were cleaned as they were scanned, and attic/ only gets
+ * renames: at the top, those are not walked again (but rpm/repodata,
+ * which the scan skips).
+ */
+static bool walked_already(const char *name)
 {
-	const char *t = strstr(name, ".tmp.");
-
-	return name[0] == '.' && t && strlen(t) == strlen(".tmp.XXXXXX");
+	if (!strcmp(name, "attic"))
+		return true;
+	for (int f = 0; f < PF_FMT_NR; f++)
+		if (!strcmp(name, pf_repofmts[f]->dir))
+			return true;
+	return false;
 }
 
-/* Temporary files a killed run left (nobody else writes here: we hold
- * the lock; builds write to .pkgforge/incoming/). */
 static void clean_temps(const char *dir, int depth, bool recurse)
 {
 	DIR *d = depth < 16 ? opendir(dir) : NULL;
@@ -672,8 +679,7 @@ static void clean_temps(const char *dir, int depth, bool recurse)
 		    !strcmp(de->d_name, STATE))
 			continue;
 		/* only what a temporary file's name can be, or a directory */
-		if (!isdir && !(de->d_name[0] == '.' && ofile_temp(de->d_name)) &&
-		    de->d_type != DT_UNKNOWN)
+		if (!isdir && !pf_repo_temp_name(de->d_name) && de->d_type != DT_UNKNOWN)
 			continue;
 		if (de->d_type == DT_UNKNOWN) {
 			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -682,9 +688,9 @@ static void clean_temps(const char *dir, int depth, bool recurse)
 			isreg = S_ISREG(st.st_mode);
 		}
 		p = pf_asprintf("%s/%s", dir, de->d_name);
-		if (isdir && recurse)
+		if (isdir && recurse && !(depth == 0 && walked_already(de->d_name)))
 			clean_temps(p, depth + 1, true);
-		else if (isreg && ofile_temp(de->d_name))
+		else if (isreg && pf_repo_temp_name(de->d_name))
 			unlink(p);
 		free(p);
 	}
@@ -956,8 +962,12 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	clean_temps(r->root, 0, true);
 	{
 		char *state = pf_asprintf("%s/" STATE, r->root);
+		char *repodata = pf_asprintf("%s/rpm/repodata", r->root);
+
 		clean_temps(state, 0, false);
+		clean_temps(repodata, 0, false);
 		free(state);
+		free(repodata);
 	}
 	if (to_attic(r, rep, e) < 0)
 		goto save;

@@ -193,6 +193,28 @@ test_expect_success 'the same package added again is no change' '
 	test ! -s out
 '
 
+test_expect_success 'a killed run'"'"'s temporary files go, wherever they are; other dot files stay' '
+	temps="pool/main/p/pfidx-18/.pfidx-18_18.1.8-1_$deb.deb.tmp.AbC123
+		rpm/Packages/p/.pfidx-18-18.1.8-1.$arch.rpm.tmp.AbC123
+		rpm/repodata/.repomd.xml.tmp.AbC123
+		ipk/$arch/.Packages.tmp.AbC123
+		dists/stable/main/binary-$deb/.Packages.xz.tmp.AbC123
+		keys/.korg-archive-keyring.asc.tmp.AbC123
+		.pkgforge/.index-cache.tmp.AbC123" &&
+	for t in $temps; do echo half >repo/$t || return 1; done &&
+	echo keep >repo/pool/main/p/pfidx-18/.not-ours &&
+	echo keep >repo/rpm/Packages/p/.pfidx.tmp.toolong &&
+	mkdir repo/pool/main/p/.dir.tmp.AbC123 &&
+	pkgforge index -q repo >out &&
+	test ! -s out &&
+	for t in $temps; do test ! -e repo/$t || { echo "left: $t"; return 1; }; done &&
+	test -f repo/pool/main/p/pfidx-18/.not-ours &&
+	test -f repo/rpm/Packages/p/.pfidx.tmp.toolong &&
+	test -d repo/pool/main/p/.dir.tmp.AbC123 &&
+	rm -r repo/pool/main/p/pfidx-18/.not-ours repo/rpm/Packages/p/.pfidx.tmp.toolong \
+		repo/pool/main/p/.dir.tmp.AbC123
+'
+
 test_expect_code 2 'without a signing key nothing is published' '
 	pkgforge index norepo feed/pfidx-18_18.1.8-1_$deb.deb 2>err; rc=$?
 	check_lines err "pkgforge: error: no signing key: give --sign-key FPR (see '"'"'pkgforge keygen'"'"'), or --unsigned for a feed no client can verify" || exit 9
