@@ -122,6 +122,13 @@ fail:
 	return -1;
 }
 
+bool pf_ofile_is_temp(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+
+	return name[0] == '.' && t && strlen(t) == strlen(".tmp.XXXXXX");
+}
+
 void pf_ofile_start_sync(struct pf_ofile *o)
 {
 	/* a hint: fsync waits for what is under way, so files written

@@ -37,6 +37,10 @@ int pf_ofile_rename(struct pf_ofile *o, struct pf_err *e);
 void pf_fsync_dir_of(const char *path);
 void pf_ofile_abort(struct pf_ofile *o);
 
+/* Is name (without a directory) that of a temporary file pf_ofile_open
+ * makes, ".NAME.tmp.XXXXXX"?  For removing what a killed run left. */
+bool pf_ofile_is_temp(const char *name);
+
 /* Write a whole file atomically. */
 int pf_ofile_put(const char *path, const void *buf, size_t len, struct pf_err *e);
 /*

@@ -50,8 +50,6 @@ char *pf_repo_absolute(const char *p);
 
 /* repo-read.c */
 enum pf_fmt_id pf_repo_fmt_of(const char *path);
-/* Is name that of ofile's temporary files, ".NAME.tmp.XXXXXX"? */
-bool pf_repo_temp_name(const char *name);
 /* Find every package file; read those the cache does not know (new
  * rpms signed first).  Temporary files a killed run left among the
  * packages go on the way (the lock is ours). */

@@ -284,13 +284,6 @@ struct founds {
 	size_t nr, alloc;
 };
 
-bool pf_repo_temp_name(const char *name)
-{
-	const char *t = strstr(name, ".tmp.");
-
-	return name[0] == '.' && t && strlen(t) == strlen(".tmp.XXXXXX");
-}
-
 static int scan(const char *root, const char *rel, const struct pf_repofmt *f, int depth,
 		struct founds *out, struct pf_err *e)
 {
@@ -310,7 +303,7 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 
 		if (de->d_name[0] == '.') {
 			/* a killed run's temporary file (signing in place) */
-			if (pf_repo_temp_name(de->d_name) &&
+			if (pf_ofile_is_temp(de->d_name) &&
 			    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    S_ISREG(st.st_mode))
 				unlinkat(dirfd(d), de->d_name, 0);

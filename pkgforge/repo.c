@@ -679,7 +679,7 @@ static void clean_temps(const char *dir, int depth, bool recurse)
 		    !strcmp(de->d_name, STATE))
 			continue;
 		/* only what a temporary file's name can be, or a directory */
-		if (!isdir && !pf_repo_temp_name(de->d_name) && de->d_type != DT_UNKNOWN)
+		if (!isdir && !pf_ofile_is_temp(de->d_name) && de->d_type != DT_UNKNOWN)
 			continue;
 		if (de->d_type == DT_UNKNOWN) {
 			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -690,7 +690,7 @@ static void clean_temps(const char *dir, int depth, bool recurse)
 		p = pf_asprintf("%s/%s", dir, de->d_name);
 		if (isdir && recurse && !(depth == 0 && walked_already(de->d_name)))
 			clean_temps(p, depth + 1, true);
-		else if (isreg && pf_repo_temp_name(de->d_name))
+		else if (isreg && pf_ofile_is_temp(de->d_name))
 			unlink(p);
 		free(p);
 	}
