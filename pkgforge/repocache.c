@@ -129,14 +129,9 @@ static void put_pkg(struct strbuf *sb, struct strbuf *tmp, const struct pf_repop
  * disk), not against someone who may write .pkgforge, and it is several
  * times quicker than SHA-256 over a cache of megabytes, read every run.
  */
-static void segment_crc(const void *data, size_t len, char *hex)
+static void segment_crc(const void *data, size_t len, char hex[17])
 {
-	uint64_t crc = lzma_crc64(data, len, 0);
-	unsigned char b[8];
-
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(crc >> (56 - 8 * i));
-	pf_hex(hex, b, 8);
+	snprintf(hex, 17, "%016" PRIx64, lzma_crc64(data, len, 0));
 }
 
 /* "KIND LEN CRC64\n": a segment's header, appended to out */
