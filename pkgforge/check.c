@@ -99,7 +99,15 @@ struct ctx {
 	/* "fmt name version arch" → the first package so */
 	struct pf_strmap seen;
 	bool files_indexed;
+	/* NULL, or the packages to check: problems between the others
+	 * are not looked for */
+	const bool *focus;
 };
+
+static bool focused(const struct ctx *c, size_t i)
+{
+	return !c->focus || c->focus[i];
+}
 
 /* The Debian architecture of the systems a package installs on; "all"
  * for every one. */
@@ -523,6 +531,8 @@ static void check_coinstall(struct ctx *c)
 		const struct dialect *dl = dialects[a->fmt];
 		struct strbuf more = STRBUF_INIT;
 
+		if (!focused(c, clashes[k].a) && !focused(c, clashes[k].b))
+			continue;
 		if (declares_against(dl, a, b) || declares_against(dl, b, a))
 			continue;
 		if (clashes[k].more)
@@ -537,8 +547,7 @@ static void check_coinstall(struct ctx *c)
 	pf_strmap_release(&paths);
 }
 
-static void check_wellformed(struct ctx *c, const struct dialect *dl, const struct pf_pkginfo *p,
-			     size_t idx)
+static void check_wellformed(struct ctx *c, const struct dialect *dl, const struct pf_pkginfo *p)
 {
 	if (!dl->name_ok(p->name))
 		problem(c, p, "invalid package name '%s'", p->name);
@@ -553,6 +562,11 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 			strbuf_release(&why);
 		}
 	}
+}
+
+/* No package twice: one of the two focused, the problem is the later's. */
+static void check_twice(struct ctx *c, const struct pf_pkginfo *p, size_t idx)
+{
 	{
 		char buf[256], *key = buf;
 		int n = snprintf(buf, sizeof(buf), "%d\t%s\t%s\t%s", (int)p->fmt, p->name,
@@ -562,8 +576,9 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 		if (n < 0 || (size_t)n >= sizeof(buf))
 			key = pf_asprintf("%d\t%s\t%s\t%s", (int)p->fmt, p->name, p->version, p->arch);
 		if (pf_strmap_get(&c->seen, key, &j)) {
-			problem(c, p, "%s %s (%s) is also in %s", p->name, p->version, p->arch,
-				c->pkgs[j].path);
+			if (focused(c, idx) || focused(c, j))
+				problem(c, p, "%s %s (%s) is also in %s", p->name, p->version,
+					p->arch, c->pkgs[j].path);
 		} else {
 			key = key == buf ? pf_strdup(buf) : key;
 			pf_strlist_add(&c->keys, key);
@@ -621,8 +636,8 @@ int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
 	return pf_check_profiles_from(pkgs, n, name, NULL, ps, e);
 }
 
-int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profiles *ps,
-		  struct pf_diag *d)
+static int check_some(const struct pf_pkginfo *pkgs, size_t n, const bool *focus,
+		      const struct pf_profiles *ps, struct pf_diag *d)
 {
 	struct ctx c;
 
@@ -631,21 +646,128 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
 	c.n = n;
 	c.ps = ps;
 	c.d = d;
+	c.focus = focus;
 	index_caps(&c);
 	for (size_t i = 0; i < n; i++) {
 		const struct dialect *dl = dialects[pkgs[i].fmt];
 
 		if (!dl) {
-			problem(&c, &pkgs[i], "%s packages cannot be checked yet",
-				pf_fmt_key[pkgs[i].fmt]);
+			if (focused(&c, i))
+				problem(&c, &pkgs[i], "%s packages cannot be checked yet",
+					pf_fmt_key[pkgs[i].fmt]);
 			continue;
 		}
-		check_wellformed(&c, dl, &pkgs[i], i);
-		check_closure(&c, dl, &pkgs[i]);
+		if (focused(&c, i)) {
+			check_wellformed(&c, dl, &pkgs[i]);
+			check_closure(&c, dl, &pkgs[i]);
+		}
+		check_twice(&c, &pkgs[i], i);
 	}
 	check_coinstall(&c);
 	ctx_release(&c);
 	return c.problems;
+}
+
+int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profiles *ps,
+		  struct pf_diag *d)
+{
+	return check_some(pkgs, n, NULL, ps, d);
+}
+
+/*
+ * What a fresh package may meet in the others: its name, the names its
+ * dependencies' alternatives ask for (rpm's file dependencies among
+ * them), and the paths it ships.
+ */
+static void fresh_names(const struct pf_pkginfo *p, struct pf_strmap *names,
+			struct pf_strlist *keys)
+{
+	const struct dialect *dl = dialects[p->fmt];
+	const struct pf_strlist *deps = &p->rel[PF_REL_DEPENDS];
+
+	pf_strmap_put(names, p->name, 0);
+	for (size_t i = 0; dl && i < deps->nr; i++) {
+		struct pf_debalt *alts;
+		size_t nr;
+
+		if (dl->parse(deps->v[i], &alts, &nr) < 0)
+			continue;
+		for (size_t k = 0; k < nr; k++) {
+			pf_strlist_add(keys, alts[k].name);
+			pf_strmap_put(names, alts[k].name, 0);
+			alts[k].name = NULL;
+		}
+		pf_debalts_free(alts, nr);
+	}
+	for (size_t i = 0; i < p->files.nr; i++)
+		pf_strmap_put(names, p->files.v[i], 0);
+}
+
+static bool has_span(const struct pf_strmap *names, const char *s, size_t len)
+{
+	char buf[256];
+	size_t v;
+
+	if (len >= sizeof(buf))
+		return true;            /* rare: the package goes in */
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return pf_strmap_get(names, buf, &v);
+}
+
+/*
+ * Might q matter to a fresh package: could it satisfy one of its
+ * dependencies, ship one of its paths, or be the same package?  A
+ * Provides is judged by the name either dialect would parse from it
+ * (before a blank, or for Debian before a '(', '|' or ':'); a rich one
+ * always counts.  More packages than need be only cost time.
+ */
+static bool may_meet(const struct pf_pkginfo *q, const struct pf_strmap *names)
+{
+	const struct pf_strlist *prov = &q->rel[PF_REL_PROVIDES];
+	size_t v;
+
+	if (pf_strmap_get(names, q->name, &v))
+		return true;
+	for (size_t i = 0; i < prov->nr; i++) {
+		const char *s = prov->v[i] + strspn(prov->v[i], " ");
+
+		if (*s == '(' || has_span(names, s, strcspn(s, " ")) ||
+		    has_span(names, s, strcspn(s, " (|:")))
+			return true;
+	}
+	for (size_t i = 0; i < q->files.nr; i++)
+		if (pf_strmap_get(names, q->files.v[i], &v))
+			return true;
+	return false;
+}
+
+int pf_check_pkgs_fresh(const struct pf_pkginfo *pkgs, size_t n, const bool *fresh,
+			const struct pf_profiles *ps, struct pf_diag *d)
+{
+	struct pf_strmap names = PF_STRMAP_INIT;
+	struct pf_strlist keys = { NULL, 0, 0 };
+	struct pf_pkginfo *sub = pf_calloc(n ? n : 1, sizeof(*sub));
+	bool *focus = pf_calloc(n ? n : 1, sizeof(*focus));
+	size_t m = 0;
+	int problems;
+
+	for (size_t i = 0; i < n; i++)
+		if (fresh[i])
+			fresh_names(&pkgs[i], &names, &keys);
+	/* the fresh ones and those they may meet, in the same order */
+	for (size_t i = 0; i < n; i++) {
+		if (!fresh[i] && !may_meet(&pkgs[i], &names))
+			continue;
+		sub[m] = pkgs[i];       /* shallow */
+		focus[m++] = fresh[i];
+	}
+	problems = m ? check_some(sub, m, focus, ps, d) : 0;
+	pf_strmap_release(&names);
+	pf_strlist_release(&keys);
+	free(sub);
+	free(focus);
+	return problems;
 }
 
 /* ----------------------------------------------------------- reading */

@@ -32,6 +32,19 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
 		  struct pf_diag *d);
 
 /*
+ * The same for a set of which only some are new (fresh[i]): the others
+ * passed this check together before, against the same profile data.
+ * Only the problems a fresh package is part of are looked for, and a
+ * full check of the set finds no others: adding packages takes nothing
+ * away that the others needed.  Only the fresh packages and those that
+ * could meet them (a name they need or have, a path they ship) are
+ * looked at.  When the rules change, PF_CHECK_RULES does.
+ */
+#define PF_CHECK_RULES 1
+int pf_check_pkgs_fresh(const struct pf_pkginfo *pkgs, size_t n, const bool *fresh,
+			const struct pf_profiles *ps, struct pf_diag *d);
+
+/*
  * Load into ps the data of profile name that checking pkgs needs: for
  * the architecture of each package that is not "all" (Debian spelling),
  * or when all are, for every architecture the profile has.  A profile

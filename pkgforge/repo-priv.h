@@ -4,12 +4,14 @@
 
 /*
  * What repo.c (opening, publishing), repo-read.c (finding, reading,
- * adding and signing packages) and repo-settings.c share; nothing else
- * includes this.
+ * adding and signing packages), repo-settings.c and repocheck.c share;
+ * nothing else includes this.
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
+#include "profile.h"
 #include "repofmt.h"
 #include "sign.h"
 #include "usign.h"
@@ -40,6 +42,21 @@ struct pf_repo {
 	bool have_usign;
 	size_t read, signed_now;
 };
+
+/* repocheck.c: what the last check that passed covered */
+struct pf_checked;
+struct pf_checked *pf_checked_load(const char *root);  /* NULL: none usable */
+void pf_checked_free(struct pf_checked *c);
+/* A package's identity there. */
+uint64_t pf_checked_id(const struct pf_repopkg *p);
+/* Which of the packages (ids) are fresh, and how many; SIZE_MAX when
+ * the whole set must be checked: another profile or its data, or a
+ * package the check passed has left. */
+size_t pf_checked_fresh(const struct pf_checked *c, const char *profile,
+			const struct pf_profiles *ps, const uint64_t *ids, size_t n, bool *fresh);
+/* These packages passed the check against ps. */
+int pf_checked_save(const char *root, const char *profile, const struct pf_profiles *ps,
+		    const uint64_t *ids, size_t n, struct pf_err *e);
 
 /* repo-settings.c: the run's configuration, from the options and what
  * .pkgforge/settings remembers (saved when save is set). */

@@ -482,24 +482,62 @@ static void prefetch_release(struct prefetch *pf)
 	pf_profiles_release(&pf->ps);
 }
 
+static int cmp_relpath(const void *a, const void *b)
+{
+	return strcmp((*(struct pf_repopkg *const *)a)->relpath,
+		      (*(struct pf_repopkg *const *)b)->relpath);
+}
+
+/*
+ * The feed's check: of the packages added since the last check that
+ * passed, when the feed still has all it passed (.pkgforge/checked),
+ * else of all.  A pass is remembered; a failure leaves what the last
+ * pass covered, and the next run finds the same problems.
+ */
 static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_report *rep,
 		      struct pf_err *e)
 {
 	struct pf_profiles profiles = { NULL, 0, 0 };
 	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
-	size_t n = 0;
+	uint64_t *ids = pf_calloc(r->nr ? r->nr : 1, sizeof(*ids));
+	bool *fresh = pf_calloc(r->nr ? r->nr : 1, sizeof(*fresh));
+	struct pf_repopkg **by_path = pf_calloc(r->nr ? r->nr : 1, sizeof(*by_path));
+	struct pf_checked *last = pf_checked_load(r->root);
+	size_t n = 0, nfresh;
 	int ret = -1;
 
+	/* by path: what a problem is told against does not depend on the
+	 * order the packages came to be known in */
 	for (size_t i = 0; i < r->nr; i++)
 		if (r->pkgs[i]->in_feed)
-			v[n++] = r->pkgs[i]->info;     /* shallow: not released here */
+			by_path[n++] = r->pkgs[i];
+	qsort(by_path, n, sizeof(*by_path), cmp_relpath);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = pf_checked_id(by_path[i]);
+		v[i] = by_path[i]->info;        /* shallow: not released here */
+	}
+	free(by_path);
 	prefetch_join(pre);
 	if (pf_check_profiles_from(v, n, r->cfg.profile, &pre->ps, &profiles, e) < 0)
 		goto out;
-	rep->problems = pf_check_pkgs(v, n, &profiles, &rep->diag);
+	nfresh = pf_checked_fresh(last, r->cfg.profile, &profiles, ids, n, fresh);
+	if (nfresh == SIZE_MAX) {
+		rep->problems = pf_check_pkgs(v, n, &profiles, &rep->diag);
+	} else {
+		pf_log(&r->opts.log, PF_LOG_DEBUG,
+		       "checked the %zu package%s added since the last check", nfresh,
+		       nfresh == 1 ? "" : "s");
+		rep->problems = nfresh ? pf_check_pkgs_fresh(v, n, fresh, &profiles, &rep->diag) : 0;
+	}
+	if (!rep->problems && nfresh &&
+	    pf_checked_save(r->root, r->cfg.profile, &profiles, ids, n, e) < 0)
+		goto out;
 	ret = 0;
 out:
+	pf_checked_free(last);
 	pf_profiles_release(&profiles);
+	free(fresh);
+	free(ids);
 	free(v);
 	return ret;
 }

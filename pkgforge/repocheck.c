@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What the last check that passed covered (.pkgforge/checked): the
+ * packages of the feed it passed, and the profile data it passed them
+ * against.  A run whose feed holds all of them, with the same profile
+ * data, checks only the packages added since (pf_check_pkgs_fresh); any
+ * other run checks the whole feed.  The file:
+ *
+ *   "pkgforge-checked <rules> <version>\n"
+ *   "profile <name>\n"
+ *   one "data <arch> <sha256>\n" per profile data file, by architecture
+ *   "packages <N>\n", then N lines of 16 hex digits, sorted: each
+ *   package's identity, a hash of its path and its file's SHA-256
+ *   "crc <16 hex digits>\n": the CRC-64 (xz's) of everything before it
+ *
+ * It is written without fsync: a file lost or damaged does not parse,
+ * and costs one check of the whole feed.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lzma.h>
+
+#include "check.h"
+#include "ofile.h"
+#include "repo-priv.h"
+#include "util.h"
+#include "banned.h"
+
+#define MAX_CHECKED (64u << 20)
+
+struct pf_checked {
+	struct strbuf head;             /* up to "packages" */
+	uint64_t *ids;
+	size_t nr;
+};
+
+static void put_head(struct strbuf *sb, const char *profile, const struct pf_profiles *ps)
+{
+	strbuf_addf(sb, "pkgforge-checked %d %s\nprofile %s\n", PF_CHECK_RULES, PF_VERSION,
+		    profile);
+	for (size_t i = 0; i < ps->nr; i++)
+		strbuf_addf(sb, "data %s %s\n", ps->v[i].p->arch, ps->v[i].p->sha256);
+}
+
+/* FNV-1a, 64 bits, over the path, a NUL and the digest */
+uint64_t pf_checked_id(const struct pf_repopkg *p)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const unsigned char *s = (const unsigned char *)p->relpath;; s++) {
+		h = (h ^ *s) * 0x100000001b3ULL;
+		if (!*s)
+			break;
+	}
+	for (const unsigned char *s = (const unsigned char *)p->sha256; *s; s++)
+		h = (h ^ *s) * 0x100000001b3ULL;
+	return h;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static char *checked_path(const char *root)
+{
+	return pf_asprintf("%s/" STATE "/checked", root);
+}
+
+static bool parse(struct pf_checked *c, const char *s, size_t len)
+{
+	const char *end = s + len, *p, *crc;
+	char want[17];
+	uint64_t n;
+
+	/* "crc " and 16 digits and a newline at the end */
+	if (len < 21 || s[len - 1] != '\n' || memcmp(s + len - 21, "crc ", 4))
+		return false;
+	crc = s + len - 17;
+	snprintf(want, sizeof(want), "%016" PRIx64, lzma_crc64((const uint8_t *)s, len - 21, 0));
+	if (memcmp(want, crc, 16))
+		return false;
+	end = s + len - 21;
+	p = memmem(s, (size_t)(end - s), "\npackages ", 10);
+	if (!p)
+		return false;
+	strbuf_add(&c->head, s, (size_t)(p + 1 - s));
+	p += 10;
+	n = strtoull(p, (char **)&p, 10);
+	if (*p++ != '\n' || n > (size_t)(end - p) / 17)
+		return false;
+	c->ids = pf_calloc(n ? n : 1, sizeof(*c->ids));
+	for (; c->nr < n; c->nr++, p += 17) {
+		char *e;
+
+		if (p[16] != '\n')
+			return false;
+		c->ids[c->nr] = strtoull(p, &e, 16);
+		if (e != p + 16 || (c->nr && c->ids[c->nr] <= c->ids[c->nr - 1]))
+			return false;
+	}
+	return p == end;
+}
+
+struct pf_checked *pf_checked_load(const char *root)
+{
+	struct pf_checked *c = pf_calloc(1, sizeof(*c));
+	struct pf_err ignore = PF_ERR_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	char *path = checked_path(root);
+
+	strbuf_init(&c->head, 0);
+	if (pf_read_file(path, MAX_CHECKED, &sb, &ignore) < 0 || !parse(c, sb.buf, sb.len)) {
+		pf_checked_free(c);
+		c = NULL;
+	}
+	pf_err_release(&ignore);
+	strbuf_release(&sb);
+	free(path);
+	return c;
+}
+
+void pf_checked_free(struct pf_checked *c)
+{
+	if (!c)
+		return;
+	strbuf_release(&c->head);
+	free(c->ids);
+	free(c);
+}
+
+size_t pf_checked_fresh(const struct pf_checked *c, const char *profile,
+			const struct pf_profiles *ps, const uint64_t *ids, size_t n, bool *fresh)
+{
+	struct strbuf head = STRBUF_INIT;
+	size_t known = 0, nfresh = 0;
+	bool same;
+
+	put_head(&head, profile, ps);
+	same = c && !strcmp(head.buf, c->head.buf);
+	strbuf_release(&head);
+	if (!same)
+		return SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		fresh[i] = !bsearch(&ids[i], c->ids, c->nr, sizeof(*c->ids), cmp_u64);
+		if (fresh[i])
+			nfresh++;
+		else
+			known++;
+	}
+	/* one the check passed has left: its going may break the others */
+	return known == c->nr ? nfresh : SIZE_MAX;
+}
+
+int pf_checked_save(const char *root, const char *profile, const struct pf_profiles *ps,
+		    const uint64_t *ids, size_t n, struct pf_err *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	uint64_t *v = pf_calloc(n ? n : 1, sizeof(*v));
+	char *path = checked_path(root);
+	size_t m = 0;
+	int ret;
+
+	memcpy(v, ids, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_u64);
+	put_head(&sb, profile, ps);
+	for (size_t i = 0; i < n; i++)
+		if (!i || v[i] != v[i - 1])
+			v[m++] = v[i];
+	strbuf_addf(&sb, "packages %zu\n", m);
+	for (size_t i = 0; i < m; i++)
+		strbuf_addf(&sb, "%016" PRIx64 "\n", v[i]);
+	strbuf_addf(&sb, "crc %016" PRIx64 "\n", lzma_crc64((const uint8_t *)sb.buf, sb.len, 0));
+	ret = pf_ofile_put_nosync(path, sb.buf, sb.len, e);
+	strbuf_release(&sb);
+	free(path);
+	free(v);
+	return ret;
+}
