@@ -2,7 +2,8 @@
 /*
  * The index cache (.pkgforge/index-cache): for every package of the
  * repository, its cache key (path, size, mtime, inode), digests, what
- * check needs and the fields its index writes, so that a package is
+ * check needs and the fields its index writes (each with its SHA-256,
+ * which names the index pieces it goes in), so that a package is
  * read once.  Records, each field "TAG LEN\n" then LEN bytes and a NUL;
  * lists are NUL-separated.  They come in segments, each "KIND LEN
  * CRC64\n" then LEN bytes of records whose CRC-64 (xz's, ECMA-182, 16
@@ -34,7 +35,7 @@
 #include "util.h"
 #include "banned.h"
 
-#define MAGIC "pkgforge-index-cache 4 " PF_VERSION "\n"
+#define MAGIC "pkgforge-index-cache 5 " PF_VERSION "\n"
 #define MAX_CACHE (4ULL << 30)
 
 struct pf_repocache {
@@ -99,6 +100,8 @@ static void put_pkg(struct strbuf *sb, struct strbuf *tmp, const struct pf_repop
 {
 	static const char *const rtags[PF_REL_NR] = { "r0", "r1", "r2", "r3", "r4", "r5" };
 	static const char *const ftags[3] = { "f0", "f1", "f2" };
+	static const char *const dtags[3] = { "d0", "d1", "d2" };
+	char hex[65];
 
 	put_str(sb, "path", p->relpath);
 	put_num(sb, "fmt", p->fmt);
@@ -115,8 +118,13 @@ static void put_pkg(struct strbuf *sb, struct strbuf *tmp, const struct pf_repop
 	for (int k = 0; k < PF_REL_NR; k++)
 		put_list(sb, tmp, rtags[k], &p->info.rel[k]);
 	put_list(sb, tmp, "files", &p->info.files);
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 3; k++) {
+		if (!p->field[k])
+			continue;
+		pf_hex(hex, p->field_sha[k], 32);
 		put_str(sb, ftags[k], p->field[k]);
+		put_str(sb, dtags[k], hex);
+	}
 	put_str(sb, "ident", p->ident);
 	if (p->sigkey[0])
 		put_str(sb, "sigkey", p->sigkey);
@@ -275,6 +283,33 @@ static bool get_num(const char *v, int64_t *out)
 }
 
 /* One field into p; false when the record makes no sense. */
+/* 64 hex digits into 32 bytes */
+static bool unhex(unsigned char *out, const char *s, size_t len)
+{
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < 64; i++) {
+		int c = s[i], v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (v < 0)
+			return false;
+		out[i / 2] = (unsigned char)(i % 2 ? out[i / 2] | v : v << 4);
+	}
+	return true;
+}
+
+/* "dK": the digest of field K, which comes before it; have records it */
+static bool take_digest(struct pf_repopkg *p, const char *tag, const char *v, size_t len,
+			unsigned *have)
+{
+	int k = tag[1] - '0';
+
+	if (k < 0 || k > 2 || tag[2] || !p->field[k] || !unhex(p->field_sha[k], v, len))
+		return false;
+	*have |= 1u << k;
+	return true;
+}
+
 static bool take(struct pf_repopkg *p, const char *tag, const char *cv, size_t len)
 {
 	char *v = (char *)cv;           /* borrowed: never written */
@@ -412,6 +447,7 @@ struct loading {
 static bool parse_records(struct loading *l, const char *s, const char *end, bool batch)
 {
 	struct pf_repopkg *p = NULL;
+	unsigned digests = 0;
 
 	while (s < end) {
 		const char *sp = memchr(s, ' ', (size_t)(end - s)), *nl, *val;
@@ -448,6 +484,7 @@ static bool parse_records(struct loading *l, const char *s, const char *end, boo
 				goto bad;
 			p = pf_calloc(1, sizeof(*p));
 			p->borrowed = true;
+			digests = 0;
 		}
 		if (!strcmp(tag, "end")) {
 			ssize_t k;
@@ -455,6 +492,9 @@ static bool parse_records(struct loading *l, const char *s, const char *end, boo
 			if (!p->relpath || !p->info.name || !p->info.version || !p->info.arch ||
 			    !p->sha256[0] || !p->ident)
 				goto bad;
+			for (int f = 0; f < 3; f++)
+				if (p->field[f] && !(digests & (1u << f)))
+					goto bad;
 			p->info.path = p->relpath;
 			p->saved = true;
 			p->saved_pub = p->published;
@@ -470,7 +510,8 @@ static bool parse_records(struct loading *l, const char *s, const char *end, boo
 			}
 			p = NULL;
 			l->records++;
-		} else if (!take(p, tag, val, (size_t)len)) {
+		} else if (tag[0] == 'd' ? !take_digest(p, tag, val, (size_t)len, &digests) :
+					   !take(p, tag, val, (size_t)len)) {
 			goto bad;
 		}
 	}

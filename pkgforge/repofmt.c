@@ -301,10 +301,11 @@ void pf_itext_head(struct pf_itext *t, char *head)
 	t->t.head = head;
 }
 
-void pf_itext_add(struct pf_itext *t, const char *rec)
+void pf_itext_add(struct pf_itext *t, const char *rec, const unsigned char *sha)
 {
 	PF_ALLOC_GROW(t->rec, t->nr + 1, t->alloc);
 	t->rec[t->nr].p = rec;
+	t->rec[t->nr].sha = sha;
 	t->rec[t->nr++].len = strlen(rec);
 }
 

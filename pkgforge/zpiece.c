@@ -4,7 +4,7 @@
  * (zpiece.h).  The cache file:
  *
  *   "pkgforge-zcache 1\n"
- *   per piece: method (1 byte), level (1), SHA-256 of the data (32),
+ *   per piece: method (1 byte), level (1), its identity (32),
  *              data length (8), xz unpadded size (8), CRC-32 (4),
  *              compressed length (4), the compressed bytes
  *   the SHA-256 of everything before it (32)
@@ -25,7 +25,7 @@
 #include "zpiece.h"
 #include "banned.h"
 
-#define MAGIC "pkgforge-zcache 1\n"
+#define MAGIC "pkgforge-zcache 2\n"
 #define MAX_ZCACHE (1u << 30)
 /*
  * Piece sizes per method: about target bytes, never cut before min,
@@ -359,9 +359,49 @@ static void piece_spans(const struct pf_ztext *t, const struct piece *pc,
 		f(ctx, t->tail, strlen(t->tail));
 }
 
-static void span_digest(void *ctx, const void *buf, size_t len)
+static void put_len(struct pf_digest *d, size_t n)
 {
-	pf_digest_update(ctx, buf, len);
+	unsigned char b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)((uint64_t)n >> (8 * i));
+	pf_digest_update(d, b, 8);
+}
+
+/*
+ * A piece's identity: the SHA-256 of "H" and the head, or of "R", the
+ * separator and the tail (each after its length), and every record's
+ * length and SHA-256.  Records' digests are collision-resistant, so
+ * the identity says what the bytes are without reading them again.
+ */
+static void piece_id(const struct pf_ztext *t, const struct piece *pc, struct pf_digest *d,
+		     unsigned char *out)
+{
+	const char *tail = pc->tail ? t->tail : "";
+
+	if (pc->head) {
+		pf_digest_update(d, "H", 1);
+		pf_digest_update(d, t->head, strlen(t->head));
+		pf_digest_final(d, out);
+		return;
+	}
+	pf_digest_update(d, "R", 1);
+	put_len(d, strlen(t->sep));
+	pf_digest_update(d, t->sep, strlen(t->sep));
+	put_len(d, strlen(tail));
+	pf_digest_update(d, tail, strlen(tail));
+	for (size_t i = pc->r0; i < pc->r1; i++) {
+		unsigned char own[32];
+		const unsigned char *sha = t->rec[i].sha;
+
+		if (!sha) {
+			pf_digest_buf(PF_SHA256, t->rec[i].p, t->rec[i].len, own);
+			sha = own;
+		}
+		put_len(d, t->rec[i].len);
+		pf_digest_update(d, sha, 32);
+	}
+	pf_digest_final(d, out);
 }
 
 static void span_copy(void *ctx, const void *buf, size_t len)
@@ -429,8 +469,7 @@ static void *worker(void *arg)
 		} else if (!pl->compress) {
 			if (!d)
 				d = pf_digest_new(PF_SHA256);
-			piece_spans(t->f->text, t->pc, span_digest, d);
-			pf_digest_final(d, t->pc->sha);
+			piece_id(t->f->text, t->pc, d, t->pc->sha);
 		} else {
 			strbuf_reset(&buf);
 			piece_spans(t->f->text, t->pc, span_copy, &buf);

@@ -19,8 +19,11 @@
  * own (compress.h: pf_compress_part) and the file joined from them is
  * one ordinary .xz stream, gzip member or run of zstd frames.  The
  * compressed pieces of the last publication are kept in a cache,
- * .pkgforge/zcache, keyed by method, level and the SHA-256 of the piece:
- * the bytes are the same with or without it.
+ * .pkgforge/zcache, keyed by method, level and the piece's identity: a
+ * SHA-256 over the lengths and SHA-256 digests of its records (which
+ * the index cache keeps, so that a re-index hashes only new records),
+ * and its separator and tail.  The bytes are the same with or without
+ * the cache.
  */
 struct pf_zcache;
 
@@ -42,6 +45,7 @@ void pf_zcache_stats(const struct pf_zcache *zc, size_t *compressed, size_t *reu
 struct pf_zrec {
 	const char *p;
 	size_t len;
+	const unsigned char *sha;       /* its SHA-256, or NULL: worked out */
 };
 
 struct pf_ztext {
