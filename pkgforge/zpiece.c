@@ -412,19 +412,19 @@ static void span_copy(void *ctx, const void *buf, size_t len)
 /* --------------------------------------------------------- compressing */
 
 /*
- * The work of one call, for all its files at once, in two rounds on up
- * to threads threads: first every piece's digest and each file's whole
- * digest (tasks: a piece, or a file), then the pieces the cache lacks.
+ * The work of one call, for all its files at once, on up to threads
+ * threads: the pieces the cache lacks, and each file's whole digest
+ * (tasks: a piece, or a file), the costliest first.
  */
 struct task {
 	struct pf_zfile *f;
 	struct piece *pc;               /* NULL: the file's whole digest */
+	double cost;                    /* a guess, in ns */
 };
 
 struct pool {
 	struct task *t;
 	size_t nt;
-	bool compress;                  /* the second round */
 	pthread_mutex_t lock;
 	size_t next;
 	struct pf_err err;
@@ -451,7 +451,6 @@ static void *worker(void *arg)
 {
 	struct pool *pl = arg;
 	struct strbuf buf = STRBUF_INIT;
-	struct pf_digest *d = NULL;
 
 	for (;;) {
 		struct pf_err e = PF_ERR_INIT;
@@ -464,12 +463,8 @@ static void *worker(void *arg)
 		if (i >= pl->nt)
 			break;
 		t = &pl->t[i];
-		if (!pl->compress && !t->pc) {
+		if (!t->pc) {
 			whole_sha(t->f->text, t->f->open_sha);
-		} else if (!pl->compress) {
-			if (!d)
-				d = pf_digest_new(PF_SHA256);
-			piece_id(t->f->text, t->pc, d, t->pc->sha);
 		} else {
 			strbuf_reset(&buf);
 			piece_spans(t->f->text, t->pc, span_copy, &buf);
@@ -485,9 +480,22 @@ static void *worker(void *arg)
 		}
 		pf_err_release(&e);
 	}
-	pf_digest_free(d);
 	strbuf_release(&buf);
 	return NULL;
+}
+
+/* Rough costs per byte, to start the longest tasks first. */
+#define SHA_COST 1.0
+static double comp_cost(enum pf_comp c)
+{
+	return c == PF_COMP_XZ ? 120.0 : c == PF_COMP_GZIP ? 30.0 : 4.0;
+}
+
+static int cmp_cost(const void *a, const void *b)
+{
+	double x = ((const struct task *)a)->cost, y = ((const struct task *)b)->cost;
+
+	return x > y ? -1 : x < y;
 }
 
 static int run_pool(struct pool *pl, int threads, struct pf_err *e)
@@ -524,7 +532,8 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 {
 	struct pf_zcache local;
 	struct piece **pcs = pf_calloc(nf + 1, sizeof(*pcs));
-	size_t *npc = pf_calloc(nf + 1, sizeof(*npc)), ntasks = 0;
+	size_t *npc = pf_calloc(nf + 1, sizeof(*npc)), ntasks = 0, ncomp = 0;
+	struct pf_digest *d = NULL;
 	struct pool pl;
 	int ret = -1;
 
@@ -545,24 +554,19 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 		npc[f] = cut(&sz, files[f].text, &pcs[f]);
 		ntasks += npc[f] + (files[f].open_sha != NULL);
 	}
-	/* round 1: the digests */
+	/* the pieces' identities (cheap: the records bring their digests),
+	 * and what the cache has of them */
 	pl.t = pf_calloc(ntasks + 1, sizeof(*pl.t));
-	for (size_t f = 0; f < nf; f++) {
-		if (files[f].open_sha)
-			pl.t[pl.nt++] = (struct task){ &files[f], NULL };
-		for (size_t i = 0; i < npc[f]; i++)
-			pl.t[pl.nt++] = (struct task){ &files[f], &pcs[f][i] };
-	}
-	if (run_pool(&pl, threads, e) < 0)
-		goto out;
-	/* what the cache has; the others are round 2 */
-	pl.nt = 0;
+	d = pf_digest_new(PF_SHA256);
 	for (size_t f = 0; f < nf; f++) {
 		unsigned comp = (unsigned)files[f].comp, level = (unsigned)files[f].level;
 
 		for (size_t i = 0; i < npc[f]; i++) {
 			struct piece *pc = &pcs[f][i];
-			struct zentry *z = zc_find(zc, comp, level, pc->sha);
+			struct zentry *z;
+
+			piece_id(files[f].text, pc, d, pc->sha);
+			z = zc_find(zc, comp, level, pc->sha);
 
 			if (z && (z->pending || z->part.plain_len == pc->len)) {
 				if (!z->used)
@@ -571,7 +575,9 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 				z = zc_add(zc, comp, level, pc->sha);
 				z->owned = true;
 				z->pending = true;
-				pl.t[pl.nt++] = (struct task){ &files[f], pc };
+				pl.t[pl.nt++] = (struct task){ &files[f], pc,
+							       comp_cost(files[f].comp) * (double)pc->len };
+				ncomp++;
 				zc->changed = true;
 			} else {
 				/* the same digest, another length: not ours */
@@ -582,14 +588,19 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 			pc->z = z;
 		}
 	}
-	pl.compress = true;
+	for (size_t f = 0; f < nf; f++)
+		if (files[f].open_sha)
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL,
+						       SHA_COST * (double)pf_ztext_len(files[f].text) };
+	qsort(pl.t, pl.nt, sizeof(*pl.t), cmp_cost);
 	if (pl.nt && run_pool(&pl, threads, e) < 0) {
 		zc->broken = true;
 		goto out;
 	}
 	for (size_t i = 0; i < pl.nt; i++)
-		pl.t[i].pc->z->pending = false;
-	zc->compressed += pl.nt;
+		if (pl.t[i].pc)
+			pl.t[i].pc->z->pending = false;
+	zc->compressed += ncomp;
 	for (size_t f = 0; f < nf; f++) {
 		const struct pf_zpart **parts = pf_calloc(npc[f] + 1, sizeof(*parts));
 		int r;
@@ -610,6 +621,7 @@ out:
 	free(pcs);
 	free(npc);
 	free(pl.t);
+	pf_digest_free(d);
 	return ret;
 }
 
