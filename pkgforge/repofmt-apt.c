@@ -107,18 +107,21 @@ struct relfile {
 	size_t size;
 };
 
+/* md5, sha: the data's digests when known, else NULL */
 static int index_file(const struct pf_repoctx *c, struct pf_publish *pub, const char *dir,
-		      const char *name, const struct strbuf *data, struct relfile *rf,
-		      struct pf_err *e)
+		      const char *name, const struct strbuf *data, const unsigned char *md5,
+		      const unsigned char *sha, struct relfile *rf, struct pf_err *e)
 {
 	unsigned char d[32];
 	char *byhash, *plain;
 	int ret;
 
-	pf_digest_buf(PF_MD5, data->buf, data->len, d);
-	pf_hex(rf->md5, d, 16);
-	pf_digest_buf(PF_SHA256, data->buf, data->len, d);
-	pf_hex(rf->sha256, d, 32);
+	if (!md5)
+		pf_digest_buf(PF_MD5, data->buf, data->len, d);
+	pf_hex(rf->md5, md5 ? md5 : d, 16);
+	if (!sha)
+		pf_digest_buf(PF_SHA256, data->buf, data->len, d);
+	pf_hex(rf->sha256, sha ? sha : d, 32);
 	rf->size = data->len;
 	rf->name = pf_asprintf("%s/%s", dir, name);
 	byhash = pf_asprintf("dists/%s/%s/by-hash/SHA256/%s", c->cfg->suite, dir, rf->sha256);
@@ -169,6 +172,7 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 	rf = pf_calloc(arches.nr * 3, sizeof(*rf));
 	for (size_t a = 0; a < arches.nr; a++) {
 		char *dir = pf_asprintf("%s/binary-%s", c->cfg->component, arches.v[a]);
+		unsigned char md5[16], sha[32];
 		int r;
 
 		it.nr = 0;
@@ -179,23 +183,26 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 				continue;
 			pf_itext_add(&it, pkgs[i]->field[0], pkgs[i]->field_sha[0]);
 		}
-		pf_itext_flatten(&it, &plain);
-		r = index_file(c, pub, dir, "Packages", &plain, &rf[nrf++], e);
 		strbuf_reset(&z);
 		strbuf_reset(&zxz);
-		if (!r) {
-			/* gzip and xz at once: their pieces share the threads */
+		{
+			/* gzip and xz at once, and the digests of Packages:
+			 * their pieces and those share the threads */
 			struct pf_zfile zf[2] = {
-				{ PF_COMP_GZIP, 9, pf_itext_text(&it), NULL, &z },
-				{ PF_COMP_XZ, 6, pf_itext_text(&it), NULL, &zxz },
+				{ PF_COMP_GZIP, 9, pf_itext_text(&it), sha, md5, &z },
+				{ PF_COMP_XZ, 6, pf_itext_text(&it), NULL, NULL, &zxz },
 			};
 
 			r = pf_zpiece_compress_many(c->zcache, zf, 2, c->threads, e);
 		}
+		if (!r) {
+			pf_itext_flatten(&it, &plain);
+			r = index_file(c, pub, dir, "Packages", &plain, md5, sha, &rf[nrf++], e);
+		}
 		if (!r)
-			r = index_file(c, pub, dir, "Packages.gz", &z, &rf[nrf++], e);
+			r = index_file(c, pub, dir, "Packages.gz", &z, NULL, NULL, &rf[nrf++], e);
 		if (!r)
-			r = index_file(c, pub, dir, "Packages.xz", &zxz, &rf[nrf++], e);
+			r = index_file(c, pub, dir, "Packages.xz", &zxz, NULL, NULL, &rf[nrf++], e);
 		free(dir);
 		if (r)
 			goto out;

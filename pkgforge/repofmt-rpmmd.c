@@ -464,7 +464,7 @@ static int md_files(const struct pf_repoctx *c, struct pf_publish *pub,
 					  mdkinds[k].head, n));
 		for (size_t i = 0; i < n; i++)
 			pf_itext_add(&it[k], pkgs[i]->field[k], pkgs[i]->field_sha[k]);
-		zf[k] = (struct pf_zfile){ comp, level, pf_itext_text(&it[k]), open[k], &z[k] };
+		zf[k] = (struct pf_zfile){ comp, level, pf_itext_text(&it[k]), open[k], NULL, &z[k] };
 	}
 	if (pf_zpiece_compress_many(c->zcache, zf, 3, c->threads, e) < 0)
 		goto out;

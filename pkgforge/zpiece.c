@@ -418,7 +418,8 @@ static void span_copy(void *ctx, const void *buf, size_t len)
  */
 struct task {
 	struct pf_zfile *f;
-	struct piece *pc;               /* NULL: the file's whole digest */
+	struct piece *pc;               /* NULL: a whole digest of the file */
+	bool md5;                       /* that one is open_md5 */
 	double cost;                    /* a guess, in ns */
 };
 
@@ -431,9 +432,9 @@ struct pool {
 	bool failed;
 };
 
-static void whole_sha(const struct pf_ztext *t, unsigned char *out)
+static void whole_digest(const struct pf_ztext *t, enum pf_dalg alg, unsigned char *out)
 {
-	struct pf_digest *d = pf_digest_new(PF_SHA256);
+	struct pf_digest *d = pf_digest_new(alg);
 	size_t sep = strlen(t->sep);
 
 	pf_digest_update(d, t->head, strlen(t->head));
@@ -463,8 +464,10 @@ static void *worker(void *arg)
 		if (i >= pl->nt)
 			break;
 		t = &pl->t[i];
-		if (!t->pc) {
-			whole_sha(t->f->text, t->f->open_sha);
+		if (!t->pc && t->md5) {
+			whole_digest(t->f->text, PF_MD5, t->f->open_md5);
+		} else if (!t->pc) {
+			whole_digest(t->f->text, PF_SHA256, t->f->open_sha);
 		} else {
 			strbuf_reset(&buf);
 			piece_spans(t->f->text, t->pc, span_copy, &buf);
@@ -485,7 +488,8 @@ static void *worker(void *arg)
 }
 
 /* Rough costs per byte, to start the longest tasks first. */
-#define SHA_COST 1.0
+#define SHA_COST 0.6
+#define MD5_COST 1.4
 static double comp_cost(enum pf_comp c)
 {
 	return c == PF_COMP_XZ ? 120.0 : c == PF_COMP_GZIP ? 30.0 : 4.0;
@@ -552,7 +556,7 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 		if (files[f].level < 0)
 			files[f].level = pf_comp_default_level(files[f].comp);
 		npc[f] = cut(&sz, files[f].text, &pcs[f]);
-		ntasks += npc[f] + (files[f].open_sha != NULL);
+		ntasks += npc[f] + (files[f].open_sha != NULL) + (files[f].open_md5 != NULL);
 	}
 	/* the pieces' identities (cheap: the records bring their digests),
 	 * and what the cache has of them */
@@ -575,7 +579,7 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 				z = zc_add(zc, comp, level, pc->sha);
 				z->owned = true;
 				z->pending = true;
-				pl.t[pl.nt++] = (struct task){ &files[f], pc,
+				pl.t[pl.nt++] = (struct task){ &files[f], pc, false,
 							       comp_cost(files[f].comp) * (double)pc->len };
 				ncomp++;
 				zc->changed = true;
@@ -588,10 +592,14 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 			pc->z = z;
 		}
 	}
-	for (size_t f = 0; f < nf; f++)
+	for (size_t f = 0; f < nf; f++) {
+		double len = (double)pf_ztext_len(files[f].text);
+
 		if (files[f].open_sha)
-			pl.t[pl.nt++] = (struct task){ &files[f], NULL,
-						       SHA_COST * (double)pf_ztext_len(files[f].text) };
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL, false, SHA_COST * len };
+		if (files[f].open_md5)
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL, true, MD5_COST * len };
+	}
 	qsort(pl.t, pl.nt, sizeof(*pl.t), cmp_cost);
 	if (pl.nt && run_pool(&pl, threads, e) < 0) {
 		zc->broken = true;
@@ -629,7 +637,7 @@ int pf_zpiece_compress(struct pf_zcache *zc, enum pf_comp comp, int level, int t
 		       const struct pf_ztext *t, unsigned char *open_sha, struct strbuf *out,
 		       struct pf_err *e)
 {
-	struct pf_zfile f = { comp, level, t, open_sha, out };
+	struct pf_zfile f = { comp, level, t, open_sha, NULL, out };
 
 	return pf_zpiece_compress_many(zc, &f, 1, threads, e);
 }

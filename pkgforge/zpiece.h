@@ -73,6 +73,7 @@ struct pf_zfile {
 	int level;
 	const struct pf_ztext *text;
 	unsigned char *open_sha;        /* NULL: not wanted */
+	unsigned char *open_md5;        /* the same, MD5 (apt's Release) */
 	struct strbuf *out;
 };
 
