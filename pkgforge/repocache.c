@@ -283,19 +283,27 @@ static bool get_num(const char *v, int64_t *out)
 }
 
 /* One field into p; false when the record makes no sense. */
-/* 64 hex digits into 32 bytes */
+/* 64 lower-case hex digits into 32 bytes (a table: there are thousands) */
 static bool unhex(unsigned char *out, const char *s, size_t len)
 {
+	/* each digit's value plus one; 0 for what is not one */
+	static const unsigned char val[256] = {
+		['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+		['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+		['e'] = 15, ['f'] = 16,
+	};
+	const unsigned char *u = (const unsigned char *)s;
+	bool ok = true;
+
 	if (len != 64)
 		return false;
-	for (size_t i = 0; i < 64; i++) {
-		int c = s[i], v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+	for (size_t i = 0; i < 32; i++) {
+		unsigned hi = val[u[2 * i]], lo = val[u[2 * i + 1]];
 
-		if (v < 0)
-			return false;
-		out[i / 2] = (unsigned char)(i % 2 ? out[i / 2] | v : v << 4);
+		ok &= hi && lo;
+		out[i] = (unsigned char)((hi - 1) << 4 | (lo - 1));
 	}
-	return true;
+	return ok;
 }
 
 /* "dK": the digest of field K, which comes before it; have records it */
