@@ -395,11 +395,16 @@ static int parse_lib(struct pctx *c, const struct pf_ynode *key, const struct pf
 			free(minver);
 		}
 	}
+	pf_strmap_reserve(&l->symmap, l->nr_syms);
 	for (size_t i = 0; i < l->nr_syms; i++)
 		pf_strmap_put(&l->symmap, l->syms[i].name, i);
-	/* dpkg-shlibdeps starts from the smallest version of all symbols */
+	/* dpkg-shlibdeps starts from the smallest version of all symbols;
+	 * symbols come in runs needing the same one, compared once */
 	for (size_t i = 0; i < l->nr_nodes + l->nr_syms; i++) {
 		const struct pf_profver *v = i < l->nr_nodes ? &l->nodes[i] : &l->syms[i - l->nr_nodes];
+
+		if (i > l->nr_nodes && v->dep == v[-1].dep && !strcmp(v->minver, v[-1].minver))
+			continue;
 		if (v->dep == 0 && (!l->smallest || pf_debver_cmp(v->minver, l->smallest) < 0))
 			l->smallest = v->minver;
 	}
