@@ -12,16 +12,22 @@ BUILD     ?= build
 CC        ?= cc
 PKGS      := libarchive libfyaml libcrypto rpm libelf libcurl gpgme libxml-2.0 liblzma libzstd zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libcurl is loaded by fetch.c when it first fetches (dlopen), not linked
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) \
+# libcurl is loaded by fetch.c when it first fetches (dlopen), not linked;
+# so are libarchive and libxml2 (dynlib.h), by the soname they have here
+DYNLIBS    := libcurl libarchive libxml-2.0
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DYNLIBS),$(PKGS)) 2>/dev/null) \
               $(shell pkg-config --static --libs libdpkg 2>/dev/null)
+soname      = $(shell readelf -d $(shell pkg-config --variable=libdir $(1))/lib$(2).so 2>/dev/null | \
+                sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+SONAMES    := $(if $(call soname,libarchive,archive),-DPF_LIBARCHIVE_SONAME='"$(call soname,libarchive,archive)"') \
+              $(if $(call soname,libxml-2.0,xml2),-DPF_LIBXML2_SONAME='"$(call soname,libxml-2.0,xml2)"')
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
              -D_FILE_OFFSET_BITS=64 -DPF_VERSION='"$(VERSION)"' \
-             -DPF_DATADIR='"$(DATADIR)"' -Ipkgforge
+             -DPF_DATADIR='"$(DATADIR)"' $(SONAMES) -Ipkgforge
 ALL_LDFLAGS = $(LDFLAGS) -pthread
 
 ifeq ($(SANITIZE),1)

@@ -9,11 +9,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <archive.h>
-#include <archive_entry.h>
 
 #include "pkgin.h"
 #include "util.h"
+#include "arlib.h"
 #include "banned.h"
 
 #define MAX_CONTROL (4 << 20)
@@ -202,12 +201,16 @@ static const char *member_name(const char *n)
 int pf_pkgin_members(const char *path, const void *buf, size_t len, const char *what,
 		     struct pf_pkginfo *info, struct pf_err *e)
 {
-	struct archive *ar = archive_read_new();
+	struct archive *ar;
 	struct archive_entry *ent;
-	struct member *m = pf_calloc(1, sizeof(*m));
+	struct member *m;
 	bool control = false, data = false;
 	int r, ret = -1;
 
+	if (pf_libarchive_load(e) < 0)
+		return -1;
+	ar = archive_read_new();
+	m = pf_calloc(1, sizeof(*m));
 	archive_read_support_format_ar(ar);
 	if (info->fmt == PF_FMT_IPK) {
 		archive_read_support_format_tar(ar);

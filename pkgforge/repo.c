@@ -427,14 +427,17 @@ static void select_feed(struct pf_repo *r)
 }
 
 /*
- * The profile data the check will want, loaded on a thread of its own
- * while the packages are found and read: that of the architectures of
- * the packages known from the cache.  The check takes what it needs of
- * it and loads the rest; a failure here is only a miss.
+ * What a run will want, loaded on a thread of its own while the
+ * packages are found: the libraries of the formats the repository has
+ * directories for, then the profile data the check will want, that of
+ * the architectures of the packages known from the cache.  The check
+ * takes what it needs of it and loads the rest; a failure here is only
+ * a miss (the library, or the profile, is loaded again when needed).
  */
 struct prefetch {
 	pthread_t th;
 	bool live;
+	bool libs[PF_FMT_NR];
 	const char *name;
 	struct pf_strlist arches;
 	struct pf_profiles ps;
@@ -443,6 +446,14 @@ struct prefetch {
 static void *prefetch_run(void *arg)
 {
 	struct prefetch *pf = arg;
+
+	for (int f = 0; f < PF_FMT_NR; f++)
+		if (pf->libs[f]) {
+			struct pf_err ignore = PF_ERR_INIT;
+
+			pf_repofmts[f]->libs(&ignore);
+			pf_err_release(&ignore);
+		}
 
 	for (size_t k = 0; k < pf->arches.nr; k++) {
 		struct pf_err ignore = PF_ERR_INIT;
@@ -457,6 +468,7 @@ static void *prefetch_run(void *arg)
 static void prefetch_start(struct pf_repo *r, struct prefetch *pf)
 {
 	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
+	bool any = false;
 
 	memset(pf, 0, sizeof(*pf));
 	pf->name = r->cfg.profile;
@@ -464,7 +476,14 @@ static void prefetch_start(struct pf_repo *r, struct prefetch *pf)
 		v[i] = r->pkgs[i]->info;        /* shallow */
 	pf_check_arches(v, r->nr, &pf->arches);
 	free(v);
-	if (pf->arches.nr && r->opts.threads > 1)
+	for (int f = 0; f < PF_FMT_NR; f++) {
+		char *dir = pf_asprintf("%s/%s", r->root, pf_repofmts[f]->dir);
+
+		pf->libs[f] = pf_repofmts[f]->libs && access(dir, F_OK) == 0;
+		any |= pf->libs[f];
+		free(dir);
+	}
+	if ((any || pf->arches.nr) && r->opts.threads > 1)
 		pf->live = pthread_create(&pf->th, NULL, prefetch_run, pf) == 0;
 }
 

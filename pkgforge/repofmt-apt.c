@@ -26,6 +26,7 @@
 #include "repofmt.h"
 #include "tarw.h"
 #include "util.h"
+#include "arlib.h"
 #include "banned.h"
 
 /* Architectures listed when the feed has only "all" packages. */
@@ -311,6 +312,7 @@ const struct pf_repofmt pf_repofmt_apt = {
 	.name = "apt",
 	.fmt = PF_FMT_DEB,
 	.dir = "pool",
+	.libs = pf_libarchive_load,
 	.place = apt_place,
 	.prepare = apt_prepare,
 	.write = apt_write,

@@ -25,6 +25,7 @@
 #include "repofmt.h"
 #include "tarw.h"
 #include "util.h"
+#include "arlib.h"
 #include "banned.h"
 
 static char *opkg_place(const struct pf_repo_cfg *cfg, const struct pf_pkginfo *info,
@@ -228,6 +229,7 @@ const struct pf_repofmt pf_repofmt_opkg = {
 	.name = "opkg",
 	.fmt = PF_FMT_IPK,
 	.dir = "ipk",
+	.libs = pf_libarchive_load,
 	.place = opkg_place,
 	.prepare = opkg_prepare,
 	.write = opkg_write,

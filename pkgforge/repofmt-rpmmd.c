@@ -21,14 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <libxml/parser.h>
-#include <libxml/xmlwriter.h>
 
 #include "digest.h"
 #include "pkgfmt.h"
 #include "repofmt.h"
 #include "tarw.h"
 #include "util.h"
+#include "xmllib.h"
 #include "banned.h"
 
 #define NS_COMMON "http://linux.duke.edu/metadata/common"
@@ -381,6 +380,8 @@ static int rpmmd_prepare(const struct pf_repo_cfg *cfg, struct pf_repopkg *p, st
 
 	if (!m)
 		return pf_err_set(e, PF_EINVAL, "%s: no rpm header", p->relpath);
+	if (pf_libxml_load(e) < 0)
+		return -1;
 	pthread_once(&xml_once, xml_init);
 	strs[ns++] = m->summary;
 	strs[ns++] = m->description;
@@ -553,6 +554,8 @@ static int rpmmd_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkg
 	int ret = -1;
 
 	memset(f, 0, sizeof(f));
+	if (pf_libxml_load(e) < 0)
+		return -1;
 	pthread_once(&xml_once, xml_init);
 	if (md_files(c, pub, pkgs, n, f, e) < 0)
 		goto out;
@@ -620,6 +623,7 @@ const struct pf_repofmt pf_repofmt_rpmmd = {
 	.name = "rpm-md",
 	.fmt = PF_FMT_RPM,
 	.dir = "rpm",
+	.libs = pf_libxml_load,
 	.place = rpmmd_place,
 	.prepare = rpmmd_prepare,
 	.write = rpmmd_write,

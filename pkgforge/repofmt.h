@@ -114,6 +114,11 @@ struct pf_repofmt {
 	enum pf_fmt_id fmt;             /* the packages it indexes */
 	const char *dir;                /* where they are: "pool", "rpm", "ipk" */
 
+	/* Load the libraries reading its packages and writing its index
+	 * need (dynlib.h): done ahead, on a thread of its own, when the
+	 * repository has its directory. */
+	int (*libs)(struct pf_err *e);
+
 	/* The path (below the repository) where a package goes. */
 	char *(*place)(const struct pf_repo_cfg *cfg, const struct pf_pkginfo *info,
 		       const char *base);

@@ -15,12 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <archive.h>
-#include <archive_entry.h>
 
 #include "digest.h"
 #include "source.h"
 #include "util.h"
+#include "arlib.h"
 #include "banned.h"
 
 #define READ_BLOCK (1 << 17)
@@ -108,10 +107,14 @@ int pf_source_open(struct pf_source **out, const char *path, int fd,
 		   const struct pf_source_tap *tap, struct pf_err *e)
 {
 	static const char unreadable[] = "not a readable tar archive (corrupt, truncated or another format)";
-	struct pf_source *s = pf_calloc(1, sizeof(*s));
+	struct pf_source *s;
 	struct archive_entry *ae;
 	struct stat st;
 
+	*out = NULL;
+	if (pf_libarchive_load(e) < 0)
+		return -1;
+	s = pf_calloc(1, sizeof(*s));
 	s->fd = fd;
 	s->path = pf_strdup(path);
 	s->buf = pf_malloc(READ_BLOCK);

@@ -4,13 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <archive.h>
-#include <archive_entry.h>
 
 #include "digest.h"
 #include "compress.h"
 #include "tarw.h"
 #include "util.h"
+#include "arlib.h"
 #include "banned.h"
 
 struct pf_tarw {
@@ -115,6 +114,8 @@ static int tarw_open(struct pf_tarw **out, int fd, struct strbuf *mem, bool raw,
 		*out = t;
 		return 0;
 	}
+	if (pf_libarchive_load(e) < 0)
+		goto fail;
 	t->a = archive_write_new();
 	t->ae = archive_entry_new();
 	archive_write_set_format_gnutar(t->a);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Small modules: globs, templates, UTF-8 checks, JSON, strbuf, diagnostics. */
+/* Small modules: globs, templates, UTF-8 checks, JSON, strbuf, diagnostics,
+ * libraries loaded when needed. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arlib.h"
+#include "dynlib.h"
 #include "glob.h"
 #include "json.h"
 #include "pkgfmt.h"
@@ -150,6 +153,31 @@ int main(void)
 			pthread_join(t[i], NULL);
 			CHECK_INT(bad[i], 0);
 		}
+	});
+	TEST("a library loaded when needed: its functions work; a missing one is an error", {
+		struct pf_err e = PF_ERR_INIT;
+		static const char *const names[] = { "zlibVersion", "pf_no_such_function" };
+		void *a = NULL, *b = NULL;
+		void **const slots[] = { &a, &b };
+		struct pf_dynlib none = { "libpkgforge-none.so.0", names, slots, 1, 0, NULL };
+		struct pf_dynlib partial = { "libz.so.1", names, slots, 2, 0, NULL };
+		struct archive *ar;
+
+		CHECK_INT(pf_libarchive_load(&e), 0);
+		ar = archive_read_new();
+		CHECK(ar != NULL);
+		CHECK_INT(archive_read_free(ar), ARCHIVE_OK);
+		CHECK_INT(pf_libarchive_load(&e), 0);   /* once is enough */
+		CHECK_INT(pf_dynlib_load(&none, &e), -1);
+		CHECK_STR(e.msg.buf, "cannot load libpkgforge-none.so.0: libpkgforge-none.so.0: cannot open shared object file: No such file or directory");
+		pf_err_release(&e);
+		CHECK_INT(pf_dynlib_load(&none, &e), -1); /* and stays so */
+		pf_err_release(&e);
+		CHECK_INT(pf_dynlib_load(&partial, &e), -1);
+		CHECK_STR(e.msg.buf, "cannot load libz.so.1: it has no pf_no_such_function");
+		pf_err_release(&e);
+		free(none.why);
+		free(partial.why);
 	});
 	return unit_done();
 }
