@@ -85,6 +85,36 @@ int pf_ofile_open(struct pf_ofile *o, const char *path, struct pf_err *e)
 	return 0;
 }
 
+int pf_ofile_open_link(struct pf_ofile *o, const char *path, const char *source,
+		       struct pf_err *e)
+{
+	/* a free name (made by mkostemp), then the link under it: another
+	 * process taking the name in between only costs another try */
+	for (int tries = 0; tries < 16; tries++) {
+		int saved;
+
+		if (pf_ofile_open(o, path, e) < 0)
+			return -1;
+		close(o->fd);
+		o->fd = -1;
+		unlink(o->tmp);
+		if (link(source, o->tmp) == 0) {
+			o->fd = open(o->tmp, O_RDONLY | O_CLOEXEC);
+			if (o->fd >= 0)
+				return 0;
+		}
+		saved = errno;
+		if (saved != EEXIST)
+			pf_err_errno(e, "cannot link %s to %s", o->tmp, source);
+		pf_ofile_abort(o);
+		errno = saved;
+		if (saved != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return pf_err_errno(e, "cannot link a temporary file for %s", path);
+}
+
 int pf_ofile_write(struct pf_ofile *o, const void *buf, size_t len, struct pf_err *e)
 {
 	if (pf_write_all(o->fd, buf, len) < 0)

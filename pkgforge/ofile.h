@@ -19,6 +19,14 @@ struct pf_ofile {
 #define PF_OFILE_INIT { NULL, NULL, -1 }
 
 int pf_ofile_open(struct pf_ofile *o, const char *path, struct pf_err *e);
+/*
+ * The same, the temporary file a hard link to source (of the same file
+ * system): the content is source's, nothing is written, and sync makes
+ * source's inode durable.  -1 with errno set (e too) when no link can
+ * be made there; the caller may then write the content instead.
+ */
+int pf_ofile_open_link(struct pf_ofile *o, const char *path, const char *source,
+		       struct pf_err *e);
 int pf_ofile_write(struct pf_ofile *o, const void *buf, size_t len, struct pf_err *e);
 /* Mode 0644 (or mode), fsync, rename over path, fsync the directory. */
 int pf_ofile_commit(struct pf_ofile *o, unsigned mode, struct pf_err *e);

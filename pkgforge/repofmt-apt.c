@@ -128,7 +128,7 @@ static int index_file(const struct pf_repoctx *c, struct pf_publish *pub, const 
 	byhash = pf_asprintf("dists/%s/%s/by-hash/SHA256/%s", c->cfg->suite, dir, rf->sha256);
 	plain = pf_asprintf("dists/%s/%s", c->cfg->suite, rf->name);
 	ret = pf_publish_generated(pub, byhash, data->buf, data->len, e) < 0 ||
-	      pf_publish_top(pub, plain, data->buf, data->len, e) < 0 ? -1 : 0;
+	      pf_publish_top_as(pub, plain, byhash, data->buf, data->len, e) < 0 ? -1 : 0;
 	free(byhash);
 	free(plain);
 	return ret;

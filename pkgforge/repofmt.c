@@ -115,6 +115,36 @@ int pf_publish_top(struct pf_publish *pub, const char *relpath, const void *buf,
 	return 0;
 }
 
+int pf_publish_top_as(struct pf_publish *pub, const char *relpath, const char *leaf,
+		      const void *buf, size_t len, struct pf_err *e)
+{
+	char *path = pf_asprintf("%s/%s", pub->root, relpath);
+	char *lpath = pf_asprintf("%s/%s", pub->root, leaf);
+	const char *source = lpath;
+	struct pf_err ignore = PF_ERR_INIT;
+	struct pf_ofile *o;
+	int ret;
+
+	/* the leaf written now is still its temporary file */
+	for (size_t i = 0; i < pub->nr_leaf; i++)
+		if (pub->leaf[i].path && !strcmp(pub->leaf[i].path, lpath))
+			source = pub->leaf[i].tmp;
+	PF_ALLOC_GROW(pub->top, pub->nr_top + 1, pub->alloc_top);
+	PF_ALLOC_GROW(pub->top_rel, pub->nr_top + 1, pub->alloc_rel);
+	o = &pub->top[pub->nr_top];
+	*o = (struct pf_ofile)PF_OFILE_INIT;
+	if (pf_ofile_open_link(o, path, source, &ignore) == 0) {
+		pub->top_rel[pub->nr_top++] = pf_strdup(relpath);
+		ret = 0;
+	} else {
+		ret = pf_publish_top(pub, relpath, buf, len, e);
+	}
+	pf_err_release(&ignore);
+	free(path);
+	free(lpath);
+	return ret;
+}
+
 /* ----------------------------------------------------------- stanzas */
 
 static bool field_name_ok(const char *s, size_t n)

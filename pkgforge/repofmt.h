@@ -91,6 +91,11 @@ int pf_publish_generated(struct pf_publish *pub, const char *relpath, const void
  * after every leaf). */
 int pf_publish_top(struct pf_publish *pub, const char *relpath, const void *buf,
 		   size_t len, struct pf_err *e);
+/* The same for a top file with the bytes of a leaf published in this
+ * generation (apt's by-hash copy): a hard link to it, nothing written
+ * twice; written when no link can be made. */
+int pf_publish_top_as(struct pf_publish *pub, const char *relpath, const char *leaf,
+		      const void *buf, size_t len, struct pf_err *e);
 
 /* What write() has to work with. */
 struct pf_repoctx {
