@@ -561,6 +561,71 @@ out:
 	return ret;
 }
 
+/*
+ * The check, on a thread of its own while the indexes are written (to
+ * temporary files, nothing published before it has said yes); inline
+ * with --threads 1.
+ */
+struct checker {
+	pthread_t th;
+	bool live;
+	struct pf_repo *r;
+	struct prefetch *pre;
+	struct pf_repo_report *rep;
+	struct pf_err err;
+	int ret;
+};
+
+static void *checker_run(void *arg)
+{
+	struct checker *c = arg;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c->ret = check_feed(c->r, c->pre, c->rep, &c->err);
+	pf_repo_phase(c->r, &t0, c->live ? "checked the feed (beside the indexes)" :
+			  "checked the feed");
+	return NULL;
+}
+
+static void checker_start(struct checker *c, struct pf_repo *r, struct prefetch *pre,
+			  struct pf_repo_report *rep)
+{
+	c->r = r;
+	c->pre = pre;
+	c->rep = rep;
+	c->err = (struct pf_err)PF_ERR_INIT;
+	c->ret = 0;
+	/* live before the thread reads it */
+	c->live = r->opts.threads > 1;
+	if (c->live && pthread_create(&c->th, NULL, checker_run, c) != 0)
+		c->live = false;
+	if (!c->live)
+		checker_run(c);
+}
+
+/* Its verdict: -1 with e set when it failed, or found problems that
+ * keep the feed from being published. */
+static int checker_join(struct checker *c, struct pf_err *e)
+{
+	struct pf_repo_report *rep = c->rep;
+
+	if (c->live)
+		pthread_join(c->th, NULL);
+	c->live = false;
+	if (c->ret < 0) {
+		pf_err_set(e, c->err.code, "%s", c->err.msg.buf);
+		pf_err_release(&c->err);
+		c->ret = 0;
+		return -1;
+	}
+	if (rep->problems && !c->r->opts.allow_problems)
+		return pf_err_set(e, PF_EFAIL,
+				  "%d problem%s in the feed: nothing was published (--allow-problems publishes anyway)",
+				  rep->problems, rep->problems == 1 ? "" : "s");
+	return 0;
+}
+
 /* -------------------------------------------------------- publishing */
 
 static void publish_release(struct pf_publish *pub)
@@ -905,6 +970,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	struct keys keys;
 	struct timespec t0;
 	struct prefetch pre;
+	struct checker ck;
 	char *zcache = NULL;
 	bool have_keys = false, has_ipk = false;
 	size_t nsorted = 0;
@@ -914,6 +980,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	memset(&pub, 0, sizeof(pub));
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&pre, 0, sizeof(pre));
+	memset(&ck, 0, sizeof(ck));
 	pub.root = r->root;
 	{
 		char *p = pf_asprintf("%s/rpm/repodata/repomd.xml", r->root);
@@ -946,15 +1013,9 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 			   "the opkg feed needs a usign key too (--usign-key FILE, see 'pkgforge keygen'): OpenWrt's opkg checks Packages.sig");
 		goto save;
 	}
-	if (check_feed(r, &pre, rep, e) < 0)
-		goto save;
-	pf_repo_phase(r, &t0, "checked the feed");
-	if (rep->problems && !r->opts.allow_problems) {
-		pf_err_set(e, PF_EFAIL,
-			   "%d problem%s in the feed: nothing was published (--allow-problems publishes anyway)",
-			   rep->problems, rep->problems == 1 ? "" : "s");
-		goto save;
-	}
+	checker_start(&ck, r, &pre, rep);
+	if (!ck.live && checker_join(&ck, e) < 0)
+		goto save;      /* checked first: nothing written */
 
 	ctx.root = r->root;
 	ctx.cfg = &r->cfg;
@@ -1002,6 +1063,8 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		       nz == 1 ? "" : "s", nreused);
 	}
 	pf_repo_phase(r, &t0, "wrote the indexes");
+	if (checker_join(&ck, e) < 0)
+		goto save;
 	if (publish_commit(r, &pub, rep, e) < 0)
 		goto save;
 	pf_repo_phase(r, &t0, "published");
@@ -1011,8 +1074,9 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		r->dirty |= r->pkgs[i]->published != r->pkgs[i]->in_feed;
 		r->pkgs[i]->published = r->pkgs[i]->in_feed;
 	}
-	if (generations(r, &pub, &keep, &owned, e) < 0 ||
-	    pf_zcache_save(ctx.zcache, zcache, e) < 0)
+	if (generations(r, &pub, &keep, &owned, e) < 0)
+		goto save;
+	if (pf_zcache_save(ctx.zcache, zcache, e) < 0)
 		goto save;
 	for (int f = 0; f < PF_FMT_NR; f++)
 		pf_repofmts[f]->prune(&ctx, &keep);
@@ -1036,6 +1100,14 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	rep->cached = r->nr >= r->read ? r->nr + rep->moved_out - r->read : 0;
 	ret = 0;
 save:
+	/* a check still under way ends first (its error, if any, after
+	 * the one that came here) */
+	if (ck.live) {
+		struct pf_err ignore = PF_ERR_INIT;
+
+		checker_join(&ck, &ignore);
+		pf_err_release(&ignore);
+	}
 	/* what was read stays known, whatever else happened */
 	{
 		struct pf_err ignore = PF_ERR_INIT;

@@ -81,6 +81,9 @@ test_expect_success 'a package clashing with one before is found, as a whole che
 test_expect_success 'the failed run left the file: the next finds the same problem' '
 	run && test "$(cat rc)" = 1 && grep -qx "$FRESH" log &&
 	grep -q "pa 1.0 and pd 1.0 both ship /opt/pa/bin/pa" err &&
+	cmp err err.fresh &&
+	run -j 1 && test "$(cat rc)" = 1 && cmp err err.fresh &&
+	! grep -q "beside the indexes" log && grep -q "beside the indexes" log.whole &&
 	rm repo/pool/main/p/pd/pd_1.0_$deb.deb && run && test "$(cat rc)" = 0 && test ! -s err
 '
 
