@@ -7,6 +7,7 @@
  * adding and signing packages), repo-settings.c and repocheck.c share;
  * nothing else includes this.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,9 @@ struct pf_repo {
 	struct pf_usign_key usign;
 	bool have_usign;
 	size_t read, signed_now;
+	struct pf_scan *scan;           /* the early scan, under way */
+	pthread_t libs_th;              /* loading the formats' libraries */
+	bool libs_live;
 };
 
 /* repocheck.c: what the last check that passed covered */
@@ -67,6 +71,11 @@ char *pf_repo_absolute(const char *p);
 
 /* repo-read.c */
 enum pf_fmt_id pf_repo_fmt_of(const char *path);
+/* Start finding the package files on a thread (the lock is ours);
+ * pf_repo_find_all uses what it finds.  Stop: wait for it and drop it
+ * (before the pool changes). */
+void pf_repo_scan_start(struct pf_repo *r);
+void pf_repo_scan_stop(struct pf_repo *r);
 /* Find every package file; read those the cache does not know (new
  * rpms signed first).  Temporary files a killed run left among the
  * packages go on the way (the lock is ours). */

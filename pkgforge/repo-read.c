@@ -352,6 +352,86 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 	return ret;
 }
 
+static int scan_all(const char *root, struct founds *out, struct pf_err *e)
+{
+	for (int f = 0; f < PF_FMT_NR; f++)
+		if (scan(root, pf_repofmts[f]->dir, pf_repofmts[f], 0, out, e) < 0)
+			return -1;
+	return 0;
+}
+
+static void founds_release(struct founds *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->v[i].rel);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * The scan started as the repository is opened, on a thread of its own
+ * while the index cache loads.  pf_repo_find_all takes what it found;
+ * adding a package drops it first (the pool changes, and the scan
+ * removes temporary files there).
+ */
+struct pf_scan {
+	pthread_t th;
+	const char *root;
+	struct founds files;
+	struct pf_err err;
+	int ret;
+};
+
+static void *scan_run(void *arg)
+{
+	struct pf_scan *s = arg;
+
+	s->ret = scan_all(s->root, &s->files, &s->err);
+	return NULL;
+}
+
+void pf_repo_scan_start(struct pf_repo *r)
+{
+	struct pf_scan *s;
+
+	if (r->scan || r->opts.threads <= 1)
+		return;
+	s = pf_calloc(1, sizeof(*s));
+	s->root = r->root;
+	s->err = (struct pf_err)PF_ERR_INIT;
+	if (pthread_create(&s->th, NULL, scan_run, s)) {
+		free(s);
+		return;
+	}
+	r->scan = s;
+}
+
+/* Wait for it; what it found goes to out when out is not NULL and it
+ * went well (true), else it is dropped. */
+static bool scan_finish(struct pf_repo *r, struct founds *out)
+{
+	struct pf_scan *s = r->scan;
+	bool ok;
+
+	if (!s)
+		return false;
+	pthread_join(s->th, NULL);
+	ok = out && s->ret == 0;
+	if (ok)
+		*out = s->files;
+	else
+		founds_release(&s->files);
+	pf_err_release(&s->err);
+	free(s);
+	r->scan = NULL;
+	return ok;
+}
+
+void pf_repo_scan_stop(struct pf_repo *r)
+{
+	scan_finish(r, NULL);
+}
+
 static bool wants_signature(struct pf_repo *r, const struct pf_repopkg *p);
 static int sign_many(struct pf_repo *r, char *const *rel, size_t n, struct pf_err *e);
 
@@ -398,9 +478,9 @@ int pf_repo_find_all(struct pf_repo *r, struct pf_err *e)
 	struct pf_strmap known = PF_STRMAP_INIT;
 	int ret = -1;
 
-	for (int f = 0; f < PF_FMT_NR; f++)
-		if (scan(r->root, pf_repofmts[f]->dir, pf_repofmts[f], 0, &files, e) < 0)
-			goto out;
+	/* an error of the early scan is found again, and told, here */
+	if (!scan_finish(r, &files) && scan_all(r->root, &files, e) < 0)
+		goto out;
 	for (size_t i = 0; i < r->nr; i++) {
 		r->pkgs[i]->seen = false;
 		pf_strmap_put(&known, r->pkgs[i]->relpath, i);
@@ -437,9 +517,7 @@ int pf_repo_find_all(struct pf_repo *r, struct pf_err *e)
 	ret = 0;
 out:
 	pf_strmap_release(&known);
-	for (size_t i = 0; i < files.nr; i++)
-		free(files.v[i].rel);
-	free(files.v);
+	founds_release(&files);
 	pf_strlist_release(&toread);
 	return ret;
 }
@@ -551,6 +629,7 @@ int pf_repo_add(struct pf_repo *r, const char *path, bool move, char **placed,
 	if (placed)
 		*placed = NULL;
 	memset(&info, 0, sizeof(info));
+	pf_repo_scan_stop(r);
 	if (!pf_pkgin_known(path))
 		return pf_err_set(e, PF_EINVAL, "%s: not a package pkgforge can add (%s)", path,
 				  pf_pkgin_formats());

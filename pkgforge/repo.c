@@ -177,6 +177,28 @@ static int save_cache(struct pf_repo *r, struct pf_err *e)
 	return ret;
 }
 
+/*
+ * The libraries of the formats the repository has directories for
+ * (dynlib.h), loaded on a thread of their own from the start, while the
+ * cache loads and the packages are found; a failure is only a miss
+ * (the library is loaded again where it is needed, and fails there).
+ */
+static void *libs_run(void *arg)
+{
+	struct pf_repo *r = arg;
+
+	for (int f = 0; f < PF_FMT_NR; f++) {
+		char *dir = pf_asprintf("%s/%s", r->root, pf_repofmts[f]->dir);
+		struct pf_err ignore = PF_ERR_INIT;
+
+		if (pf_repofmts[f]->libs && access(dir, F_OK) == 0)
+			pf_repofmts[f]->libs(&ignore);
+		pf_err_release(&ignore);
+		free(dir);
+	}
+	return NULL;
+}
+
 int pf_repo_open(struct pf_repo **out, const char *dir, const struct pf_repo_opts *o,
 		 struct pf_err *e)
 {
@@ -207,6 +229,9 @@ int pf_repo_open(struct pf_repo **out, const char *dir, const struct pf_repo_opt
 	if (take_lock(r, e) < 0 || pf_repo_settings(r, true, e) < 0)
 		goto fail;
 	clean_incoming(r);
+	if (r->opts.threads > 1)
+		r->libs_live = pthread_create(&r->libs_th, NULL, libs_run, r) == 0;
+	pf_repo_scan_start(r);
 	load_cache(r);
 	*out = r;
 	return 0;
@@ -235,6 +260,9 @@ void pf_repo_close(struct pf_repo *r)
 {
 	if (!r)
 		return;
+	pf_repo_scan_stop(r);
+	if (r->libs_live)
+		pthread_join(r->libs_th, NULL);
 	for (size_t i = 0; i < r->nr; i++) {
 		pf_repopkg_release(r->pkgs[i]);
 		free(r->pkgs[i]);
@@ -427,17 +455,14 @@ static void select_feed(struct pf_repo *r)
 }
 
 /*
- * What a run will want, loaded on a thread of its own while the
- * packages are found: the libraries of the formats the repository has
- * directories for, then the profile data the check will want, that of
- * the architectures of the packages known from the cache.  The check
- * takes what it needs of it and loads the rest; a failure here is only
- * a miss (the library, or the profile, is loaded again when needed).
+ * The profile data the check will want, loaded on a thread of its own
+ * while the packages are found and read: that of the architectures of
+ * the packages known from the cache.  The check takes what it needs of
+ * it and loads the rest; a failure here is only a miss.
  */
 struct prefetch {
 	pthread_t th;
 	bool live;
-	bool libs[PF_FMT_NR];
 	const char *name;
 	struct pf_strlist arches;
 	struct pf_profiles ps;
@@ -446,14 +471,6 @@ struct prefetch {
 static void *prefetch_run(void *arg)
 {
 	struct prefetch *pf = arg;
-
-	for (int f = 0; f < PF_FMT_NR; f++)
-		if (pf->libs[f]) {
-			struct pf_err ignore = PF_ERR_INIT;
-
-			pf_repofmts[f]->libs(&ignore);
-			pf_err_release(&ignore);
-		}
 
 	for (size_t k = 0; k < pf->arches.nr; k++) {
 		struct pf_err ignore = PF_ERR_INIT;
@@ -468,7 +485,6 @@ static void *prefetch_run(void *arg)
 static void prefetch_start(struct pf_repo *r, struct prefetch *pf)
 {
 	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
-	bool any = false;
 
 	memset(pf, 0, sizeof(*pf));
 	pf->name = r->cfg.profile;
@@ -476,14 +492,7 @@ static void prefetch_start(struct pf_repo *r, struct prefetch *pf)
 		v[i] = r->pkgs[i]->info;        /* shallow */
 	pf_check_arches(v, r->nr, &pf->arches);
 	free(v);
-	for (int f = 0; f < PF_FMT_NR; f++) {
-		char *dir = pf_asprintf("%s/%s", r->root, pf_repofmts[f]->dir);
-
-		pf->libs[f] = pf_repofmts[f]->libs && access(dir, F_OK) == 0;
-		any |= pf->libs[f];
-		free(dir);
-	}
-	if ((any || pf->arches.nr) && r->opts.threads > 1)
+	if (pf->arches.nr && r->opts.threads > 1)
 		pf->live = pthread_create(&pf->th, NULL, prefetch_run, pf) == 0;
 }
 
