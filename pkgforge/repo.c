@@ -1083,9 +1083,8 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		r->dirty |= r->pkgs[i]->published != r->pkgs[i]->in_feed;
 		r->pkgs[i]->published = r->pkgs[i]->in_feed;
 	}
-	if (generations(r, &pub, &keep, &owned, e) < 0)
-		goto save;
-	if (pf_zcache_save(ctx.zcache, zcache, e) < 0)
+	if (generations(r, &pub, &keep, &owned, e) < 0 ||
+	    pf_zcache_save(ctx.zcache, zcache, e) < 0)
 		goto save;
 	for (int f = 0; f < PF_FMT_NR; f++)
 		pf_repofmts[f]->prune(&ctx, &keep);
@@ -1109,8 +1108,8 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	rep->cached = r->nr >= r->read ? r->nr + rep->moved_out - r->read : 0;
 	ret = 0;
 save:
-	/* a check still under way ends first (its error, if any, after
-	 * the one that came here) */
+	/* a check still under way ends first; the error that came here is
+	 * the one told */
 	if (ck.live) {
 		struct pf_err ignore = PF_ERR_INIT;
 
