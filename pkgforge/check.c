@@ -567,27 +567,25 @@ static void check_wellformed(struct ctx *c, const struct dialect *dl, const stru
 /* No package twice: one of the two focused, the problem is the later's. */
 static void check_twice(struct ctx *c, const struct pf_pkginfo *p, size_t idx)
 {
-	{
-		char buf[256], *key = buf;
-		int n = snprintf(buf, sizeof(buf), "%d\t%s\t%s\t%s", (int)p->fmt, p->name,
-				 p->version, p->arch);
-		size_t j;
+	char buf[256], *key = buf;
+	int n = snprintf(buf, sizeof(buf), "%d\t%s\t%s\t%s", (int)p->fmt, p->name, p->version,
+			 p->arch);
+	size_t j;
 
-		if (n < 0 || (size_t)n >= sizeof(buf))
-			key = pf_asprintf("%d\t%s\t%s\t%s", (int)p->fmt, p->name, p->version, p->arch);
-		if (pf_strmap_get(&c->seen, key, &j)) {
-			if (focused(c, idx) || focused(c, j))
-				problem(c, p, "%s %s (%s) is also in %s", p->name, p->version,
-					p->arch, c->pkgs[j].path);
-		} else {
-			key = key == buf ? pf_strdup(buf) : key;
-			pf_strlist_add(&c->keys, key);
-			pf_strmap_put(&c->seen, key, idx);
-			key = buf;
-		}
-		if (key != buf)
-			free(key);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		key = pf_asprintf("%d\t%s\t%s\t%s", (int)p->fmt, p->name, p->version, p->arch);
+	if (pf_strmap_get(&c->seen, key, &j)) {
+		if (focused(c, idx) || focused(c, j))
+			problem(c, p, "%s %s (%s) is also in %s", p->name, p->version, p->arch,
+				c->pkgs[j].path);
+	} else {
+		key = key == buf ? pf_strdup(buf) : key;
+		pf_strlist_add(&c->keys, key);
+		pf_strmap_put(&c->seen, key, idx);
+		key = buf;
 	}
+	if (key != buf)
+		free(key);
 }
 
 void pf_check_arches(const struct pf_pkginfo *pkgs, size_t n, struct pf_strlist *arches)
