@@ -151,8 +151,10 @@ static int read_one(const char *root, const struct pf_repo_cfg *cfg, const char 
 	if (pf_repofmts[p->fmt]->prepare(cfg, p, e) < 0)
 		goto out;
 	for (int k = 0; k < 3; k++)
-		if (p->field[k])
-			pf_digest_buf(PF_SHA256, p->field[k], strlen(p->field[k]), p->field_sha[k]);
+		if (p->field[k]) {
+			p->field_len[k] = strlen(p->field[k]);
+			pf_digest_buf(PF_SHA256, p->field[k], p->field_len[k], p->field_sha[k]);
+		}
 	ret = 0;
 out:
 	/* what only prepare() needed */

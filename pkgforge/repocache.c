@@ -337,6 +337,7 @@ static bool take(struct pf_repopkg *p, const char *tag, const char *cv, size_t l
 	case 'f':
 		if (tag[1] >= '0' && tag[1] <= '2' && !tag[2]) {
 			p->field[tag[1] - '0'] = v;
+			p->field_len[tag[1] - '0'] = len;
 			return true;
 		}
 		if (!strcmp(tag, "files")) {

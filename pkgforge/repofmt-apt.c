@@ -182,7 +182,8 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 
 			if (strcmp(pa, arches.v[a]) && strcmp(pa, "all"))
 				continue;
-			pf_itext_add(&it, pkgs[i]->field[0], pkgs[i]->field_sha[0]);
+			pf_itext_add(&it, pkgs[i]->field[0], pkgs[i]->field_len[0],
+				     pkgs[i]->field_sha[0]);
 		}
 		strbuf_reset(&z);
 		strbuf_reset(&zxz);

@@ -143,7 +143,8 @@ static int opkg_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs
 			char *pf = feed_of(pkgs[i]->relpath);
 
 			if (!strcmp(pf, fl.v[f]))
-				pf_itext_add(&it, pkgs[i]->field[0], pkgs[i]->field_sha[0]);
+				pf_itext_add(&it, pkgs[i]->field[0], pkgs[i]->field_len[0],
+					     pkgs[i]->field_sha[0]);
 			free(pf);
 		}
 		pf_itext_flatten(&it, plain);

@@ -464,7 +464,8 @@ static int md_files(const struct pf_repoctx *c, struct pf_publish *pub,
 			      pf_asprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
 					  mdkinds[k].head, n));
 		for (size_t i = 0; i < n; i++)
-			pf_itext_add(&it[k], pkgs[i]->field[k], pkgs[i]->field_sha[k]);
+			pf_itext_add(&it[k], pkgs[i]->field[k], pkgs[i]->field_len[k],
+				     pkgs[i]->field_sha[k]);
 		zf[k] = (struct pf_zfile){ comp, level, pf_itext_text(&it[k]), open[k], NULL, &z[k] };
 	}
 	if (pf_zpiece_compress_many(c->zcache, zf, 3, c->threads, e) < 0)

@@ -331,12 +331,12 @@ void pf_itext_head(struct pf_itext *t, char *head)
 	t->t.head = head;
 }
 
-void pf_itext_add(struct pf_itext *t, const char *rec, const unsigned char *sha)
+void pf_itext_add(struct pf_itext *t, const char *rec, size_t len, const unsigned char *sha)
 {
 	PF_ALLOC_GROW(t->rec, t->nr + 1, t->alloc);
 	t->rec[t->nr].p = rec;
 	t->rec[t->nr].sha = sha;
-	t->rec[t->nr++].len = strlen(rec);
+	t->rec[t->nr++].len = len;
 }
 
 void pf_itext_release(struct pf_itext *t)

@@ -39,6 +39,7 @@ struct pf_repopkg {
 	/* the format's fields (prepare()): apt/opkg the Packages stanza;
 	 * rpm-md the primary, filelists and other fragments */
 	char *field[3];
+	size_t field_len[3];
 	unsigned char field_sha[3][32]; /* SHA-256 of each field there is */
 	char *ident;                    /* what makes two files the same
 					 * package: the sha256, or for rpm
@@ -198,8 +199,8 @@ struct pf_itext {
 void pf_itext_init(struct pf_itext *t, const char *sep, const char *tail);
 /* The head (taken: freed with t). */
 void pf_itext_head(struct pf_itext *t, char *head);
-/* A record, and its SHA-256 (NULL: worked out when needed). */
-void pf_itext_add(struct pf_itext *t, const char *rec, const unsigned char *sha);
+/* A record (len bytes), and its SHA-256 (NULL: worked out when needed). */
+void pf_itext_add(struct pf_itext *t, const char *rec, size_t len, const unsigned char *sha);
 void pf_itext_release(struct pf_itext *t);
 /* Compress it with the repository's cache of pieces into out; open_sha
  * (NULL: not wanted) gets the SHA-256 of the whole text. */
