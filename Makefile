@@ -13,7 +13,8 @@ CC        ?= cc
 PKGS      := libarchive libfyaml libcrypto rpm libelf libcurl gpgme libxml-2.0 liblzma libzstd zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcurl is loaded by fetch.c when it first fetches (dlopen), not linked;
-# so are libarchive and libxml2 (dynlib.h), by the soname they have here
+# so is libarchive (dynlib.h), by the soname it has here, and libxml2 by
+# the unit test that holds pkgforge's rpm-md XML to libxml2's
 DYNLIBS    := libcurl libarchive libxml-2.0
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DYNLIBS),$(PKGS)) 2>/dev/null) \
               $(shell pkg-config --static --libs libdpkg 2>/dev/null)

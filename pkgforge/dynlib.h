@@ -13,7 +13,7 @@
  * packages already known needs none of them.
  *
  * A library's functions are pointers in a table its header declares
- * (arlib.h, xmllib.h), under the functions' own names, so the code that
+ * (arlib.h; tests/unit/xmllib.h), under the functions' own names, so the code that
  * calls them reads as if it were linked; it calls the library's load
  * function first, at each of its entry points.
  */

@@ -7,9 +7,9 @@
  *   rpm/repodata/repomd.xml, repomd.xml.asc
  *
  * Each package's three XML fragments are made once, when it is read
- * (prepare(), kept in the cache), with libxml2's xmlTextWriter (the only
- * libxml2 user); writing the index joins them.  The metadata files are
- * named by their checksum, so repomd.xml, renamed into place last,
+ * (prepare(), kept in the cache), with xmlw.h (the bytes libxml2's
+ * xmlTextWriter would write, without libxml2); writing the index joins
+ * them.  The metadata files are named by their checksum, so repomd.xml, renamed into place last,
  * switches from one complete generation to the next; the files of the
  * last few generations stay for clients that read an older repomd.xml.
  *
@@ -27,7 +27,7 @@
 #include "repofmt.h"
 #include "tarw.h"
 #include "util.h"
-#include "xmllib.h"
+#include "xmlw.h"
 #include "banned.h"
 
 #define NS_COMMON "http://linux.duke.edu/metadata/common"
@@ -43,13 +43,6 @@ static const char *const dep_elem[PF_RPMDEP_NR] = {
 	[PF_RPMDEP_RECOMMENDS] = "rpm:recommends",
 	[PF_RPMDEP_SUPPLEMENTS] = "rpm:supplements",
 };
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init(void)
-{
-	xmlInitParser();
-}
 
 static char *rpmmd_place(const struct pf_repo_cfg *cfg, const struct pf_pkginfo *info,
 			 const char *base)
@@ -87,51 +80,32 @@ static bool xml_ok(const char *s)
 }
 
 struct w {
-	xmlBufferPtr buf;
-	xmlTextWriterPtr w;
-	int err;
+	struct pf_xmlw x;
 };
 
-static int w_open(struct w *x)
+static void w_open(struct w *x)
 {
-	x->err = 0;
-	x->buf = xmlBufferCreate();
-	x->w = x->buf ? xmlNewTextWriterMemory(x->buf, 0) : NULL;
-	if (!x->w)
-		return -1;
-	xmlTextWriterSetIndent(x->w, 1);
-	xmlTextWriterSetIndentString(x->w, BAD_CAST "  ");
-	return 0;
+	pf_xmlw_init(&x->x);
 }
 
 static char *w_close(struct w *x)
 {
-	char *s = NULL;
-
-	if (x->w) {
-		xmlTextWriterFlush(x->w);
-		xmlFreeTextWriter(x->w);
-	}
-	if (x->buf && !x->err)
-		s = pf_strdup((const char *)xmlBufferContent(x->buf));
-	if (x->buf)
-		xmlBufferFree(x->buf);
-	return s;
+	return pf_xmlw_finish(&x->x);
 }
 
 static void start(struct w *x, const char *name)
 {
-	x->err |= xmlTextWriterStartElement(x->w, BAD_CAST name) < 0;
+	pf_xmlw_start(&x->x, name);
 }
 
 static void end(struct w *x)
 {
-	x->err |= xmlTextWriterEndElement(x->w) < 0;
+	pf_xmlw_end(&x->x);
 }
 
 static void attr(struct w *x, const char *name, const char *v)
 {
-	x->err |= xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST(v ? v : "")) < 0;
+	pf_xmlw_attr(&x->x, name, v);
 }
 
 static void attr_num(struct w *x, const char *name, uint64_t v)
@@ -142,11 +116,24 @@ static void attr_num(struct w *x, const char *name, uint64_t v)
 	attr(x, name, buf);
 }
 
+static void text(struct w *x, const char *v)
+{
+	pf_xmlw_text(&x->x, v);
+}
+
+static void text_num(struct w *x, long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", v);
+	text(x, buf);
+}
+
 static void text_elem(struct w *x, const char *name, const char *v)
 {
 	start(x, name);
 	if (v && *v)
-		x->err |= xmlTextWriterWriteString(x->w, BAD_CAST v) < 0;
+		text(x, v);
 	end(x);
 }
 
@@ -277,7 +264,7 @@ static void file_elems(struct w *x, const struct pf_rpmmeta *m, bool primary)
 			attr(x, "type", "dir");
 		else if (f->type == 'g')
 			attr(x, "type", "ghost");
-		x->err |= xmlTextWriterWriteString(x->w, BAD_CAST f->path) < 0;
+		text(x, f->path);
 		end(x);
 	}
 }
@@ -286,8 +273,7 @@ static char *primary_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m,
 {
 	struct w x;
 
-	if (w_open(&x) < 0)
-		return w_close(&x);
+	w_open(&x);
 	start(&x, "package");
 	attr(&x, "type", "rpm");
 	text_elem(&x, "name", m->name);
@@ -296,7 +282,7 @@ static char *primary_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m,
 	start(&x, "checksum");
 	attr(&x, "type", "sha256");
 	attr(&x, "pkgid", "YES");
-	x.err |= xmlTextWriterWriteString(x.w, BAD_CAST p->sha256) < 0;
+	text(&x, p->sha256);
 	end(&x);
 	text_elem(&x, "summary", m->summary);
 	text_elem(&x, "description", m->description);
@@ -344,8 +330,7 @@ static char *filelists_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *
 {
 	struct w x;
 
-	if (w_open(&x) < 0)
-		return w_close(&x);
+	w_open(&x);
 	start(&x, "package");
 	pkg_attrs(&x, p, m);
 	file_elems(&x, m, false);
@@ -357,15 +342,14 @@ static char *other_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m)
 {
 	struct w x;
 
-	if (w_open(&x) < 0)
-		return w_close(&x);
+	w_open(&x);
 	start(&x, "package");
 	pkg_attrs(&x, p, m);
 	for (size_t i = 0; i < m->nr_logs; i++) {
 		start(&x, "changelog");
 		attr(&x, "author", m->logs[i].author);
 		attr_num(&x, "date", (uint64_t)m->logs[i].date);
-		x.err |= xmlTextWriterWriteString(x.w, BAD_CAST m->logs[i].text) < 0;
+		text(&x, m->logs[i].text);
 		end(&x);
 	}
 	end(&x);
@@ -380,9 +364,6 @@ static int rpmmd_prepare(const struct pf_repo_cfg *cfg, struct pf_repopkg *p, st
 
 	if (!m)
 		return pf_err_set(e, PF_EINVAL, "%s: no rpm header", p->relpath);
-	if (pf_libxml_load(e) < 0)
-		return -1;
-	pthread_once(&xml_once, xml_init);
 	strs[ns++] = m->summary;
 	strs[ns++] = m->description;
 	strs[ns++] = m->packager;
@@ -414,9 +395,6 @@ static int rpmmd_prepare(const struct pf_repo_cfg *cfg, struct pf_repopkg *p, st
 	p->field[0] = primary_xml(p, m, p->relpath + strlen("rpm/"));
 	p->field[1] = filelists_xml(p, m);
 	p->field[2] = other_xml(p, m);
-	if (!p->field[0] || !p->field[1] || !p->field[2])
-		return pf_err_set(e, PF_EFAIL, "%s: libxml2 cannot write its rpm-md entries",
-				  p->relpath);
 	return 0;
 }
 
@@ -499,51 +477,42 @@ out:
 static char *repomd_xml(const struct pf_repoctx *c, const struct mdfile *f, size_t nf)
 {
 	struct w x;
-	char *s;
 
-	if (w_open(&x) < 0)
-		return w_close(&x);
-	x.err |= xmlTextWriterStartDocument(x.w, NULL, "UTF-8", NULL) < 0;
+	w_open(&x);
+	pf_xmlw_decl(&x.x);
 	start(&x, "repomd");
 	attr(&x, "xmlns", "http://linux.duke.edu/metadata/repo");
 	attr(&x, "xmlns:rpm", NS_RPM);
 	start(&x, "revision");
-	x.err |= xmlTextWriterWriteFormatString(x.w, "%lld", (long long)c->date) < 0;
+	text_num(&x, (long long)c->date);
 	end(&x);
 	for (size_t i = 0; i < nf; i++) {
 		start(&x, "data");
 		attr(&x, "type", f[i].type);
 		start(&x, "checksum");
 		attr(&x, "type", "sha256");
-		x.err |= xmlTextWriterWriteString(x.w, BAD_CAST f[i].sha) < 0;
+		text(&x, f[i].sha);
 		end(&x);
 		start(&x, "open-checksum");
 		attr(&x, "type", "sha256");
-		x.err |= xmlTextWriterWriteString(x.w, BAD_CAST f[i].open_sha) < 0;
+		text(&x, f[i].open_sha);
 		end(&x);
 		start(&x, "location");
 		attr(&x, "href", f[i].href);
 		end(&x);
 		start(&x, "timestamp");
-		x.err |= xmlTextWriterWriteFormatString(x.w, "%lld", (long long)c->date) < 0;
+		text_num(&x, (long long)c->date);
 		end(&x);
 		start(&x, "size");
-		x.err |= xmlTextWriterWriteFormatString(x.w, "%zu", f[i].size) < 0;
+		text_num(&x, (long long)f[i].size);
 		end(&x);
 		start(&x, "open-size");
-		x.err |= xmlTextWriterWriteFormatString(x.w, "%zu", f[i].open_size) < 0;
+		text_num(&x, (long long)f[i].open_size);
 		end(&x);
 		end(&x);
 	}
 	end(&x);
-	x.err |= xmlTextWriterEndDocument(x.w) < 0;
-	s = w_close(&x);
-	if (s && !pf_ends_with(s, "\n")) {
-		char *t = pf_asprintf("%s\n", s);
-		free(s);
-		s = t;
-	}
-	return s;
+	return w_close(&x);
 }
 
 static int rpmmd_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs, size_t n,
@@ -555,16 +524,9 @@ static int rpmmd_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkg
 	int ret = -1;
 
 	memset(f, 0, sizeof(f));
-	if (pf_libxml_load(e) < 0)
-		return -1;
-	pthread_once(&xml_once, xml_init);
 	if (md_files(c, pub, pkgs, n, f, e) < 0)
 		goto out;
 	repomd = repomd_xml(c, f, 3);
-	if (!repomd) {
-		pf_err_set(e, PF_EFAIL, "libxml2 cannot write repomd.xml");
-		goto out;
-	}
 	if (c->pgp) {
 		if (pf_repo_pgp_sign(c, PF_PGP_DETACH_ARMOR, repomd, strlen(repomd), &sig, e) < 0 ||
 		    pf_publish_top(pub, "rpm/repodata/repomd.xml.asc", sig.buf, sig.len, e) < 0)
@@ -624,7 +586,6 @@ const struct pf_repofmt pf_repofmt_rpmmd = {
 	.name = "rpm-md",
 	.fmt = PF_FMT_RPM,
 	.dir = "rpm",
-	.libs = pf_libxml_load,
 	.place = rpmmd_place,
 	.prepare = rpmmd_prepare,
 	.write = rpmmd_write,

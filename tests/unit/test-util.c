@@ -13,7 +13,57 @@
 #include "strbuf.h"
 #include "tmpl.h"
 #include "util.h"
+#include "xmllib.h"
+#include "xmlw.h"
 #include "unit.h"
+
+/* One document both ways: libxml2's xmlTextWriter (indent "  ") and
+ * xmlw.h; each string as text of one element and as an attribute. */
+static void xml_both(const char *const *strs, size_t n, bool decl, char **lib, char **own)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = xmlNewTextWriterMemory(buf, 0);
+	struct pf_xmlw x;
+
+	pf_xmlw_init(&x);
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterSetIndentString(w, BAD_CAST "  ");
+	if (decl) {
+		xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+		pf_xmlw_decl(&x);
+	}
+	xmlTextWriterStartElement(w, BAD_CAST "root");
+	pf_xmlw_start(&x, "root");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "a", BAD_CAST "1");
+	pf_xmlw_attr(&x, "a", "1");
+	for (size_t i = 0; i < n; i++) {
+		xmlTextWriterStartElement(w, BAD_CAST "e");
+		pf_xmlw_start(&x, "e");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "v", BAD_CAST strs[i]);
+		pf_xmlw_attr(&x, "v", strs[i]);
+		xmlTextWriterStartElement(w, BAD_CAST "t");
+		pf_xmlw_start(&x, "t");
+		xmlTextWriterWriteString(w, BAD_CAST strs[i]);
+		pf_xmlw_text(&x, strs[i]);
+		xmlTextWriterEndElement(w);
+		pf_xmlw_end(&x);
+		xmlTextWriterStartElement(w, BAD_CAST "empty");
+		pf_xmlw_start(&x, "empty");
+		xmlTextWriterEndElement(w);
+		pf_xmlw_end(&x);
+		xmlTextWriterEndElement(w);
+		pf_xmlw_end(&x);
+	}
+	xmlTextWriterEndElement(w);
+	pf_xmlw_end(&x);
+	if (decl)
+		xmlTextWriterEndDocument(w);
+	xmlTextWriterFlush(w);
+	xmlFreeTextWriter(w);
+	*lib = pf_strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	*own = pf_xmlw_finish(&x);
+}
 
 /* Debian versions compared on two threads at once (libdpkg's parser
  * shares one allocator: pkgfmt-deb.c locks around it). */
@@ -152,6 +202,25 @@ int main(void)
 		for (int i = 0; i < 3; i++) {
 			pthread_join(t[i], NULL);
 			CHECK_INT(bad[i], 0);
+		}
+	});
+	TEST("rpm-md's XML writer writes the bytes libxml2's xmlTextWriter writes", {
+		static const char *const strs[] = {
+			"", "plain", "a & b < c > d \"q\" 'apos'", "tab\there\nnewline\rcr",
+			"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa6 end", "&amp; already",
+			"\xc2\xa0nbsp", "]]> cdata-ish", "x=\"1\"&y=<2>\t\r\n",
+		};
+		struct pf_err e = PF_ERR_INIT;
+		char *lib, *own;
+
+		CHECK_INT(pf_libxml_load(&e), 0);
+		/* a document (repomd.xml) and a fragment (a package's entry) */
+		for (int decl = 0; decl < 2; decl++) {
+			xml_both(strs, PF_ARRAY_SIZE(strs), decl, &lib, &own);
+			CHECK_STR(own, lib);
+			CHECK(strstr(own, decl ? "v=\"caf\xc3\xa9" : "v=\"caf&#xE9;") != NULL);
+			free(lib);
+			free(own);
 		}
 	});
 	TEST("a library loaded when needed: its functions work; a missing one is an error", {

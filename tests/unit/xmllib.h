@@ -3,14 +3,17 @@
 #define PF_XMLLIB_H
 
 /*
- * libxml2, loaded when first needed (dynlib.h): include this instead
- * of its headers, and call pf_libxml_load() before its functions.
- * Used by repofmt-rpmmd.c (rpm-md's XML).
+ * libxml2 for the unit test that holds xmlw.c's output to that of
+ * libxml2's xmlTextWriter: loaded when first needed (dynlib.h), as
+ * pkgforge itself does not use it.  Include this instead of its
+ * headers, and call pf_libxml_load() before its functions.
  */
 #include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
 
+#include "dynlib.h"
 #include "err.h"
+#include "util.h"
 
 #define PF_XML_FNS(X) \
 	X(xmlBufferContent) \
@@ -36,12 +39,31 @@ struct pf_xml_fns {
 #undef PF_DYNFN
 };
 
-extern struct pf_xml_fns pf_xml;
+#ifndef PF_LIBXML2_SONAME
+#define PF_LIBXML2_SONAME "libxml2.so.2"
+#endif
+
+static struct pf_xml_fns pf_xml;
 
 /* 0, or -1 with e set ("cannot load libxml2.so.2: ...") */
-int pf_libxml_load(struct pf_err *e);
+static int pf_libxml_load(struct pf_err *e)
+{
+	static const char *const names[] = {
+#define PF_DYNFN(f) #f,
+		PF_XML_FNS(PF_DYNFN)
+#undef PF_DYNFN
+	};
+	static void **const slots[] = {
+#define PF_DYNFN(f) (void **)&pf_xml.f,
+		PF_XML_FNS(PF_DYNFN)
+#undef PF_DYNFN
+	};
+	static struct pf_dynlib lib = { PF_LIBXML2_SONAME, names, slots, PF_ARRAY_SIZE(names), 0,
+					NULL };
 
-#ifndef PF_XMLLIB_H_TABLE
+	return pf_dynlib_load(&lib, e);
+}
+
 #define xmlBufferContent (pf_xml.xmlBufferContent)
 #define xmlBufferCreate (pf_xml.xmlBufferCreate)
 #define xmlBufferFree (pf_xml.xmlBufferFree)
@@ -58,6 +80,5 @@ int pf_libxml_load(struct pf_err *e);
 #define xmlTextWriterWriteAttribute (pf_xml.xmlTextWriterWriteAttribute)
 #define xmlTextWriterWriteFormatString (pf_xml.xmlTextWriterWriteFormatString)
 #define xmlTextWriterWriteString (pf_xml.xmlTextWriterWriteString)
-#endif
 
 #endif
