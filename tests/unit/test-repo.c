@@ -4,8 +4,10 @@
  * index cache. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "ofile.h"
 #include "pkgfmt.h"
 #include "repofmt.h"
 #include "usign.h"
@@ -141,6 +143,46 @@ int main(void)
 		strbuf_release(&pubt);
 		pf_err_release(&e);
 	});
+	TEST("publication: a top file with a leaf's bytes is a link to it, or written", {
+		struct pf_publish pub;
+		struct pf_err e = PF_ERR_INIT;
+		char dir[] = "/tmp/pf-test-pub.XXXXXX";
+		struct stat leaf, top, other;
+		struct strbuf sb = STRBUF_INIT;
+
+		CHECK(mkdtemp(dir) != NULL);
+		memset(&pub, 0, sizeof(pub));
+		pub.root = dir;
+		CHECK_INT(pf_publish_generated(&pub, "d/by-hash/X", "data", 4, &e), 0);
+		CHECK_INT(pf_publish_top_as(&pub, "d/Packages", "d/by-hash/X", "data", 4, &e), 0);
+		/* no such leaf: no link, the bytes are written */
+		CHECK_INT(pf_publish_top_as(&pub, "d/Other", "d/by-hash/none", "more", 4, &e), 0);
+		CHECK_INT(pub.nr_leaf, 1);
+		CHECK_INT(pub.nr_top, 2);
+		if (pub.nr_leaf == 1 && pub.nr_top == 2) {
+			CHECK_INT(stat(pub.leaf[0].tmp, &leaf), 0);
+			CHECK_INT(stat(pub.top[0].tmp, &top), 0);
+			CHECK_INT(stat(pub.top[1].tmp, &other), 0);
+			CHECK(top.st_ino == leaf.st_ino);
+			CHECK_INT(top.st_nlink, 2);
+			CHECK(other.st_ino != leaf.st_ino);
+			CHECK_INT(pf_read_file(pub.top[1].tmp, 100, &sb, &e), 0);
+			CHECK_STR(sb.buf, "more");
+		}
+		for (size_t i = 0; i < pub.nr_leaf; i++)
+			pf_ofile_abort(&pub.leaf[i]);
+		for (size_t i = 0; i < pub.nr_top; i++) {
+			pf_ofile_abort(&pub.top[i]);
+			free(pub.top_rel[i]);
+		}
+		free(pub.leaf);
+		free(pub.top);
+		free(pub.top_rel);
+		pf_strlist_release(&pub.generated);
+		strbuf_release(&sb);
+		pf_err_release(&e);
+		pf_rmtree(dir);
+	});
 	TEST("the index cache: what is saved is loaded; damage drops it", {
 		struct pf_repopkg p, *v[1] = { &p }, **got = NULL;
 		struct pf_repocache *rc;
@@ -166,6 +208,9 @@ int main(void)
 		pf_strlist_add(&p.info.files, pf_strdup("/usr/share/a"));
 		pf_strlist_add(&p.info.files, pf_strdup("/usr/share/b with space"));
 		p.field[0] = pf_strdup("Package: a\nFilename: x\n");
+		p.field_len[0] = strlen(p.field[0]);
+		for (int i = 0; i < 32; i++)
+			p.field_sha[0][i] = (unsigned char)(i * 7 + 1);
 		p.ident = pf_strdup(p.sha256);
 		p.published = true;
 		/* no file yet: an empty cache, written whole */
@@ -184,6 +229,8 @@ int main(void)
 			CHECK_INT(got[0]->info.files.nr, 2);
 			CHECK_STR(got[0]->info.files.v[1], "/usr/share/b with space");
 			CHECK_STR(got[0]->field[0], p.field[0]);
+			CHECK_INT(got[0]->field_len[0], p.field_len[0]);
+			CHECK(!memcmp(got[0]->field_sha[0], p.field_sha[0], 32));
 			CHECK(got[0]->published);
 			pf_repopkg_release(got[0]);
 			free(got[0]);
