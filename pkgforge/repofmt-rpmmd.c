@@ -79,71 +79,37 @@ static bool xml_ok(const char *s)
 	return true;
 }
 
-struct w {
-	struct pf_xmlw x;
-};
-
-static void w_open(struct w *x)
-{
-	pf_xmlw_init(&x->x);
-}
-
-static char *w_close(struct w *x)
-{
-	return pf_xmlw_finish(&x->x);
-}
-
-static void start(struct w *x, const char *name)
-{
-	pf_xmlw_start(&x->x, name);
-}
-
-static void end(struct w *x)
-{
-	pf_xmlw_end(&x->x);
-}
-
-static void attr(struct w *x, const char *name, const char *v)
-{
-	pf_xmlw_attr(&x->x, name, v);
-}
-
-static void attr_num(struct w *x, const char *name, uint64_t v)
+static void attr_num(struct pf_xmlw *x, const char *name, uint64_t v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	attr(x, name, buf);
+	pf_xmlw_attr(x, name, buf);
 }
 
-static void text(struct w *x, const char *v)
-{
-	pf_xmlw_text(&x->x, v);
-}
-
-static void text_num(struct w *x, long long v)
+static void text_num(struct pf_xmlw *x, long long v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", v);
-	text(x, buf);
+	pf_xmlw_text(x, buf);
 }
 
-static void text_elem(struct w *x, const char *name, const char *v)
+static void text_elem(struct pf_xmlw *x, const char *name, const char *v)
 {
-	start(x, name);
+	pf_xmlw_start(x, name);
 	if (v && *v)
-		text(x, v);
-	end(x);
+		pf_xmlw_text(x, v);
+	pf_xmlw_end(x);
 }
 
-static void version_elem(struct w *x, const struct pf_rpmmeta *m)
+static void version_elem(struct pf_xmlw *x, const struct pf_rpmmeta *m)
 {
-	start(x, "version");
-	attr(x, "epoch", m->epoch);
-	attr(x, "ver", m->version);
-	attr(x, "rel", m->release);
-	end(x);
+	pf_xmlw_start(x, "version");
+	pf_xmlw_attr(x, "epoch", m->epoch);
+	pf_xmlw_attr(x, "ver", m->version);
+	pf_xmlw_attr(x, "rel", m->release);
+	pf_xmlw_end(x);
 }
 
 static bool same_dep(const struct pf_rpmdep *a, const struct pf_rpmdep *b)
@@ -208,25 +174,25 @@ static int libc_cmp(const char *a, const char *b)
 	return r;
 }
 
-static void dep_entry(struct w *x, const struct pf_rpmdep *d, int kind)
+static void dep_entry(struct pf_xmlw *x, const struct pf_rpmdep *d, int kind)
 {
-	start(x, "rpm:entry");
-	attr(x, "name", d->name);
+	pf_xmlw_start(x, "rpm:entry");
+	pf_xmlw_attr(x, "name", d->name);
 	if (d->flags) {
-		attr(x, "flags", d->flags);
+		pf_xmlw_attr(x, "flags", d->flags);
 		if (d->epoch)
-			attr(x, "epoch", d->epoch);
+			pf_xmlw_attr(x, "epoch", d->epoch);
 		if (d->ver)
-			attr(x, "ver", d->ver);
+			pf_xmlw_attr(x, "ver", d->ver);
 		if (d->rel)
-			attr(x, "rel", d->rel);
+			pf_xmlw_attr(x, "rel", d->rel);
 	}
 	if (kind == PF_RPMDEP_REQUIRES && d->pre)
-		attr(x, "pre", "1");
-	end(x);
+		pf_xmlw_attr(x, "pre", "1");
+	pf_xmlw_end(x);
 }
 
-static void deps_elem(struct w *x, const struct pf_rpmmeta *m, int kind)
+static void deps_elem(struct pf_xmlw *x, const struct pf_rpmmeta *m, int kind)
 {
 	const struct pf_rpmdep *libc = NULL;
 	bool any = false;
@@ -237,7 +203,7 @@ static void deps_elem(struct w *x, const struct pf_rpmmeta *m, int kind)
 		if (kind == PF_RPMDEP_REQUIRES && !listed_require(m, i))
 			continue;
 		if (!any)
-			start(x, dep_elem[kind]);
+			pf_xmlw_start(x, dep_elem[kind]);
 		any = true;
 		if (kind == PF_RPMDEP_REQUIRES && pf_starts_with(d->name, "libc.so.6")) {
 			if (!libc || libc_cmp(d->name, libc->name) > 0)
@@ -249,111 +215,111 @@ static void deps_elem(struct w *x, const struct pf_rpmmeta *m, int kind)
 	if (libc)
 		dep_entry(x, libc, kind);
 	if (any)
-		end(x);
+		pf_xmlw_end(x);
 }
 
-static void file_elems(struct w *x, const struct pf_rpmmeta *m, bool primary)
+static void file_elems(struct pf_xmlw *x, const struct pf_rpmmeta *m, bool primary)
 {
 	for (size_t i = 0; i < m->nr_files; i++) {
 		const struct pf_rpmfile *f = &m->files[i];
 
 		if (primary && !primary_file(f->path))
 			continue;
-		start(x, "file");
+		pf_xmlw_start(x, "file");
 		if (f->type == 'd')
-			attr(x, "type", "dir");
+			pf_xmlw_attr(x, "type", "dir");
 		else if (f->type == 'g')
-			attr(x, "type", "ghost");
-		text(x, f->path);
-		end(x);
+			pf_xmlw_attr(x, "type", "ghost");
+		pf_xmlw_text(x, f->path);
+		pf_xmlw_end(x);
 	}
 }
 
 static char *primary_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m, const char *href)
 {
-	struct w x;
+	struct pf_xmlw x;
 
-	w_open(&x);
-	start(&x, "package");
-	attr(&x, "type", "rpm");
+	pf_xmlw_init(&x);
+	pf_xmlw_start(&x, "package");
+	pf_xmlw_attr(&x, "type", "rpm");
 	text_elem(&x, "name", m->name);
 	text_elem(&x, "arch", m->arch);
 	version_elem(&x, m);
-	start(&x, "checksum");
-	attr(&x, "type", "sha256");
-	attr(&x, "pkgid", "YES");
-	text(&x, p->sha256);
-	end(&x);
+	pf_xmlw_start(&x, "checksum");
+	pf_xmlw_attr(&x, "type", "sha256");
+	pf_xmlw_attr(&x, "pkgid", "YES");
+	pf_xmlw_text(&x, p->sha256);
+	pf_xmlw_end(&x);
 	text_elem(&x, "summary", m->summary);
 	text_elem(&x, "description", m->description);
 	text_elem(&x, "packager", m->packager);
 	text_elem(&x, "url", m->url);
-	start(&x, "time");
+	pf_xmlw_start(&x, "time");
 	attr_num(&x, "file", (uint64_t)m->buildtime);
 	attr_num(&x, "build", (uint64_t)m->buildtime);
-	end(&x);
-	start(&x, "size");
+	pf_xmlw_end(&x);
+	pf_xmlw_start(&x, "size");
 	attr_num(&x, "package", p->size);
 	attr_num(&x, "installed", m->installed_size);
 	attr_num(&x, "archive", m->archive_size);
-	end(&x);
-	start(&x, "location");
-	attr(&x, "href", href);
-	end(&x);
-	start(&x, "format");
+	pf_xmlw_end(&x);
+	pf_xmlw_start(&x, "location");
+	pf_xmlw_attr(&x, "href", href);
+	pf_xmlw_end(&x);
+	pf_xmlw_start(&x, "format");
 	text_elem(&x, "rpm:license", m->license);
 	text_elem(&x, "rpm:vendor", m->vendor);
 	text_elem(&x, "rpm:group", m->group);
 	text_elem(&x, "rpm:buildhost", m->buildhost);
 	text_elem(&x, "rpm:sourcerpm", m->sourcerpm);
-	start(&x, "rpm:header-range");
+	pf_xmlw_start(&x, "rpm:header-range");
 	attr_num(&x, "start", m->header_start);
 	attr_num(&x, "end", m->header_end);
-	end(&x);
+	pf_xmlw_end(&x);
 	for (int k = 0; k < PF_RPMDEP_NR; k++)
 		deps_elem(&x, m, k);
 	file_elems(&x, m, true);
-	end(&x);
-	end(&x);
-	return w_close(&x);
+	pf_xmlw_end(&x);
+	pf_xmlw_end(&x);
+	return pf_xmlw_finish(&x);
 }
 
-static void pkg_attrs(struct w *x, const struct pf_repopkg *p, const struct pf_rpmmeta *m)
+static void pkg_attrs(struct pf_xmlw *x, const struct pf_repopkg *p, const struct pf_rpmmeta *m)
 {
-	attr(x, "pkgid", p->sha256);
-	attr(x, "name", m->name);
-	attr(x, "arch", m->arch);
+	pf_xmlw_attr(x, "pkgid", p->sha256);
+	pf_xmlw_attr(x, "name", m->name);
+	pf_xmlw_attr(x, "arch", m->arch);
 	version_elem(x, m);
 }
 
 static char *filelists_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m)
 {
-	struct w x;
+	struct pf_xmlw x;
 
-	w_open(&x);
-	start(&x, "package");
+	pf_xmlw_init(&x);
+	pf_xmlw_start(&x, "package");
 	pkg_attrs(&x, p, m);
 	file_elems(&x, m, false);
-	end(&x);
-	return w_close(&x);
+	pf_xmlw_end(&x);
+	return pf_xmlw_finish(&x);
 }
 
 static char *other_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m)
 {
-	struct w x;
+	struct pf_xmlw x;
 
-	w_open(&x);
-	start(&x, "package");
+	pf_xmlw_init(&x);
+	pf_xmlw_start(&x, "package");
 	pkg_attrs(&x, p, m);
 	for (size_t i = 0; i < m->nr_logs; i++) {
-		start(&x, "changelog");
-		attr(&x, "author", m->logs[i].author);
+		pf_xmlw_start(&x, "changelog");
+		pf_xmlw_attr(&x, "author", m->logs[i].author);
 		attr_num(&x, "date", (uint64_t)m->logs[i].date);
-		text(&x, m->logs[i].text);
-		end(&x);
+		pf_xmlw_text(&x, m->logs[i].text);
+		pf_xmlw_end(&x);
 	}
-	end(&x);
-	return w_close(&x);
+	pf_xmlw_end(&x);
+	return pf_xmlw_finish(&x);
 }
 
 static int rpmmd_prepare(const struct pf_repo_cfg *cfg, struct pf_repopkg *p, struct pf_err *e)
@@ -476,43 +442,43 @@ out:
 
 static char *repomd_xml(const struct pf_repoctx *c, const struct mdfile *f, size_t nf)
 {
-	struct w x;
+	struct pf_xmlw x;
 
-	w_open(&x);
-	pf_xmlw_decl(&x.x);
-	start(&x, "repomd");
-	attr(&x, "xmlns", "http://linux.duke.edu/metadata/repo");
-	attr(&x, "xmlns:rpm", NS_RPM);
-	start(&x, "revision");
+	pf_xmlw_init(&x);
+	pf_xmlw_decl(&x);
+	pf_xmlw_start(&x, "repomd");
+	pf_xmlw_attr(&x, "xmlns", "http://linux.duke.edu/metadata/repo");
+	pf_xmlw_attr(&x, "xmlns:rpm", NS_RPM);
+	pf_xmlw_start(&x, "revision");
 	text_num(&x, (long long)c->date);
-	end(&x);
+	pf_xmlw_end(&x);
 	for (size_t i = 0; i < nf; i++) {
-		start(&x, "data");
-		attr(&x, "type", f[i].type);
-		start(&x, "checksum");
-		attr(&x, "type", "sha256");
-		text(&x, f[i].sha);
-		end(&x);
-		start(&x, "open-checksum");
-		attr(&x, "type", "sha256");
-		text(&x, f[i].open_sha);
-		end(&x);
-		start(&x, "location");
-		attr(&x, "href", f[i].href);
-		end(&x);
-		start(&x, "timestamp");
+		pf_xmlw_start(&x, "data");
+		pf_xmlw_attr(&x, "type", f[i].type);
+		pf_xmlw_start(&x, "checksum");
+		pf_xmlw_attr(&x, "type", "sha256");
+		pf_xmlw_text(&x, f[i].sha);
+		pf_xmlw_end(&x);
+		pf_xmlw_start(&x, "open-checksum");
+		pf_xmlw_attr(&x, "type", "sha256");
+		pf_xmlw_text(&x, f[i].open_sha);
+		pf_xmlw_end(&x);
+		pf_xmlw_start(&x, "location");
+		pf_xmlw_attr(&x, "href", f[i].href);
+		pf_xmlw_end(&x);
+		pf_xmlw_start(&x, "timestamp");
 		text_num(&x, (long long)c->date);
-		end(&x);
-		start(&x, "size");
+		pf_xmlw_end(&x);
+		pf_xmlw_start(&x, "size");
 		text_num(&x, (long long)f[i].size);
-		end(&x);
-		start(&x, "open-size");
+		pf_xmlw_end(&x);
+		pf_xmlw_start(&x, "open-size");
 		text_num(&x, (long long)f[i].open_size);
-		end(&x);
-		end(&x);
+		pf_xmlw_end(&x);
+		pf_xmlw_end(&x);
 	}
-	end(&x);
-	return w_close(&x);
+	pf_xmlw_end(&x);
+	return pf_xmlw_finish(&x);
 }
 
 static int rpmmd_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs, size_t n,

@@ -100,18 +100,26 @@ int pf_publish_generated(struct pf_publish *pub, const char *relpath, const void
 	return ret;
 }
 
+/* The next top file's slot; it counts once kept (top_kept). */
+static struct pf_ofile *top_slot(struct pf_publish *pub)
+{
+	PF_ALLOC_GROW(pub->top, pub->nr_top + 1, pub->alloc_top);
+	PF_ALLOC_GROW(pub->top_rel, pub->nr_top + 1, pub->alloc_rel);
+	pub->top[pub->nr_top] = (struct pf_ofile)PF_OFILE_INIT;
+	return &pub->top[pub->nr_top];
+}
+
+static void top_kept(struct pf_publish *pub, const char *relpath)
+{
+	pub->top_rel[pub->nr_top++] = pf_strdup(relpath);
+}
+
 int pf_publish_top(struct pf_publish *pub, const char *relpath, const void *buf,
 		   size_t len, struct pf_err *e)
 {
-	struct pf_ofile *o;
-
-	PF_ALLOC_GROW(pub->top, pub->nr_top + 1, pub->alloc_top);
-	PF_ALLOC_GROW(pub->top_rel, pub->nr_top + 1, pub->alloc_rel);
-	o = &pub->top[pub->nr_top];
-	*o = (struct pf_ofile)PF_OFILE_INIT;
-	if (put(pub, relpath, buf, len, o, e) < 0)
+	if (put(pub, relpath, buf, len, top_slot(pub), e) < 0)
 		return -1;
-	pub->top_rel[pub->nr_top++] = pf_strdup(relpath);
+	top_kept(pub, relpath);
 	return 0;
 }
 
@@ -122,19 +130,14 @@ int pf_publish_top_as(struct pf_publish *pub, const char *relpath, const char *l
 	char *lpath = pf_asprintf("%s/%s", pub->root, leaf);
 	const char *source = lpath;
 	struct pf_err ignore = PF_ERR_INIT;
-	struct pf_ofile *o;
 	int ret;
 
 	/* the leaf written now is still its temporary file */
 	for (size_t i = 0; i < pub->nr_leaf; i++)
 		if (pub->leaf[i].path && !strcmp(pub->leaf[i].path, lpath))
 			source = pub->leaf[i].tmp;
-	PF_ALLOC_GROW(pub->top, pub->nr_top + 1, pub->alloc_top);
-	PF_ALLOC_GROW(pub->top_rel, pub->nr_top + 1, pub->alloc_rel);
-	o = &pub->top[pub->nr_top];
-	*o = (struct pf_ofile)PF_OFILE_INIT;
-	if (pf_ofile_open_link(o, path, source, &ignore) == 0) {
-		pub->top_rel[pub->nr_top++] = pf_strdup(relpath);
+	if (pf_ofile_open_link(top_slot(pub), path, source, &ignore) == 0) {
+		top_kept(pub, relpath);
 		ret = 0;
 	} else {
 		ret = pf_publish_top(pub, relpath, buf, len, e);

@@ -72,6 +72,22 @@ static uint32_t utf8_at(const unsigned char *s, size_t *len)
 	return s[0];
 }
 
+/* The reference for a character text escapes (& < > " CR), and in an
+ * attribute TAB and LF too; NULL for the others. */
+static const char *entity(char c, bool attr)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\r': return "&#13;";
+	case '\t': return attr ? "&#9;" : NULL;
+	case '\n': return attr ? "&#10;" : NULL;
+	}
+	return NULL;
+}
+
 void pf_xmlw_attr(struct pf_xmlw *x, const char *name, const char *value)
 {
 	const unsigned char *s = (const unsigned char *)(value ? value : "");
@@ -96,17 +112,9 @@ void pf_xmlw_attr(struct pf_xmlw *x, const char *name, const char *value)
 			s += n;
 			continue;
 		}
-		switch (*s) {
-		case '&': strbuf_addstr(&x->out, "&amp;"); break;
-		case '<': strbuf_addstr(&x->out, "&lt;"); break;
-		case '>': strbuf_addstr(&x->out, "&gt;"); break;
-		case '"': strbuf_addstr(&x->out, "&quot;"); break;
-		case '\t': strbuf_addstr(&x->out, "&#9;"); break;
-		case '\n': strbuf_addstr(&x->out, "&#10;"); break;
-		case '\r': strbuf_addstr(&x->out, "&#13;"); break;
-		default: continue;      /* the end */
-		}
-		s++;
+		if (!*s)
+			break;
+		strbuf_addstr(&x->out, entity((char)*s++, true));
 	}
 	strbuf_addch(&x->out, '"');
 }
@@ -125,15 +133,9 @@ void pf_xmlw_text(struct pf_xmlw *x, const char *text)
 
 		strbuf_add(&x->out, s, run);
 		s += run;
-		switch (*s) {
-		case '&': strbuf_addstr(&x->out, "&amp;"); break;
-		case '<': strbuf_addstr(&x->out, "&lt;"); break;
-		case '>': strbuf_addstr(&x->out, "&gt;"); break;
-		case '"': strbuf_addstr(&x->out, "&quot;"); break;
-		case '\r': strbuf_addstr(&x->out, "&#13;"); break;
-		default: continue;      /* the end */
-		}
-		s++;
+		if (!*s)
+			break;
+		strbuf_addstr(&x->out, entity(*s++, false));
 	}
 }
 
