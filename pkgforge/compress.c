@@ -292,6 +292,18 @@ static int part_xz(int level, const void *buf, size_t len, struct pf_zpart *out,
 	if (lzma_lzma_preset(&opt, (uint32_t)level))
 		return pf_err_set(e, PF_EFAIL, "cannot set up xz compression (level %d)", level);
 	opt.dict_size = xz_dict(opt.dict_size, len);
+	/*
+	 * The level's preset, but with the hash-chain match finder and
+	 * matches taken once 32 bytes long: an index's text compresses
+	 * about twice as fast (a changed piece is what a re-index waits
+	 * for), for 0.3% (the bench's Packages) to 1.6% (Debian's) larger
+	 * output, and 4% on rpm-md's XML.
+	 */
+	if (opt.mode == LZMA_MODE_NORMAL) {
+		opt.mf = LZMA_MF_HC4;
+		if (opt.nice_len > 32)
+			opt.nice_len = 32;
+	}
 	filters[0].id = LZMA_FILTER_LZMA2;
 	filters[0].options = &opt;
 	filters[1].id = LZMA_VLI_UNKNOWN;

@@ -3,7 +3,7 @@
  * Indexes compressed piece by piece, and the cache of compressed pieces
  * (zpiece.h).  The cache file:
  *
- *   "pkgforge-zcache 1\n"
+ *   "pkgforge-zcache 3\n"
  *   per piece: method (1 byte), level (1), its identity (32),
  *              data length (8), xz unpadded size (8), CRC-32 (4),
  *              compressed length (4), the compressed bytes
@@ -25,7 +25,8 @@
 #include "zpiece.h"
 #include "banned.h"
 
-#define MAGIC "pkgforge-zcache 2\n"
+/* 3: xz pieces compressed with other settings (compress.c) */
+#define MAGIC "pkgforge-zcache 3\n"
 #define MAX_ZCACHE (1u << 30)
 /*
  * Piece sizes per method: about target bytes, never cut before min,
