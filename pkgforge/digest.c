@@ -48,6 +48,11 @@ static const EVP_MD *md_of(enum pf_dalg alg)
 	abort();
 }
 
+void pf_digest_warm(void)
+{
+	pthread_once(&fetch_once, fetch_all);
+}
+
 size_t pf_digest_len(enum pf_dalg alg)
 {
 	return alg == PF_MD5 ? 16 : alg == PF_SHA1 ? 20 : alg == PF_SHA256 ? 32 : 64;

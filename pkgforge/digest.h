@@ -13,6 +13,10 @@ enum pf_dalg { PF_MD5, PF_SHA1, PF_SHA256, PF_SHA512 };
 struct pf_digest;
 
 struct pf_digest *pf_digest_new(enum pf_dalg alg);
+/* Fetch the algorithms now (OpenSSL's first use loads its providers,
+ * about a millisecond): on a thread that has time, before they are
+ * wanted. */
+void pf_digest_warm(void);
 void pf_digest_update(struct pf_digest *d, const void *buf, size_t len);
 /* Write the digest to out and reset for reuse; returns its length. */
 size_t pf_digest_final(struct pf_digest *d, unsigned char *out);

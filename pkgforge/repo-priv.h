@@ -80,8 +80,10 @@ void pf_repo_scan_stop(struct pf_repo *r);
  * rpms signed first).  Temporary files a killed run left among the
  * packages go on the way (the lock is ours). */
 int pf_repo_find_all(struct pf_repo *r, struct pf_err *e);
-/* Read these packages (several at once) into r->pkgs. */
-int pf_repo_read_many(struct pf_repo *r, char *const *relpaths, size_t n, struct pf_err *e);
+/* Read these packages (several at once) into r->pkgs; bytes is their
+ * total size if known, else 0. */
+int pf_repo_read_many(struct pf_repo *r, char *const *relpaths, size_t n, uint64_t bytes,
+		      struct pf_err *e);
 /* Sign the new rpms of the list that want the feed's signature. */
 int pf_repo_sign_new(struct pf_repo *r, const struct pf_strlist *rel, struct pf_err *e);
 /* Sign the known rpms that want it (--resign), and read them again. */

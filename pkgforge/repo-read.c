@@ -201,12 +201,32 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/*
+ * Readers for a batch: one per READ_SHARE of work (the bytes, and a
+ * package's own cost as READ_EACH bytes), up to the threads allowed.
+ * A few small packages take a fraction of a millisecond on this thread;
+ * another started for them waits for a core the index's other threads
+ * (scan, checks) keep busy, and the batch waits for it.
+ */
+#define READ_EACH (64u << 10)
+#define READ_SHARE (4u << 20)
+
+static size_t readers_for(size_t n, uint64_t bytes, size_t threads)
+{
+	uint64_t work = bytes + (uint64_t)n * READ_EACH;
+
+	if (!bytes || work / READ_SHARE + 1 >= threads)
+		return threads;
+	return (size_t)(work / READ_SHARE) + 1;
+}
+
 /* Read the packages at relpaths (in parallel); append them to r->pkgs. */
-int pf_repo_read_many(struct pf_repo *r, char *const *relpaths, size_t n, struct pf_err *e)
+int pf_repo_read_many(struct pf_repo *r, char *const *relpaths, size_t n, uint64_t bytes,
+		      struct pf_err *e)
 {
 	struct readers rd;
 	pthread_t th[64];
-	size_t nth = (size_t)r->opts.threads, started = 0;
+	size_t nth = readers_for(n, bytes, (size_t)r->opts.threads), started = 0;
 	int ret = 0;
 
 	if (!n)
@@ -478,6 +498,7 @@ int pf_repo_find_all(struct pf_repo *r, struct pf_err *e)
 	struct founds files = { NULL, 0, 0 };
 	struct pf_strlist toread = { NULL, 0, 0 };
 	struct pf_strmap known = PF_STRMAP_INIT;
+	uint64_t bytes = 0;
 	int ret = -1;
 
 	/* an error of the early scan is found again, and told, here */
@@ -501,6 +522,7 @@ int pf_repo_find_all(struct pf_repo *r, struct pf_err *e)
 				r->pkgs[k]->seen = true;
 		}
 		if (!hit) {
+			bytes += (uint64_t)files.v[i].st.st_size;
 			pf_strlist_add(&toread, files.v[i].rel);
 			files.v[i].rel = NULL;
 		}
@@ -514,7 +536,7 @@ int pf_repo_find_all(struct pf_repo *r, struct pf_err *e)
 	 * names them yet */
 	if (pf_repo_sign_new(r, &toread, e) < 0)
 		goto out;
-	if (pf_repo_read_many(r, toread.v, toread.nr, e) < 0)
+	if (pf_repo_read_many(r, toread.v, toread.nr, bytes, e) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -605,7 +627,7 @@ int pf_repo_sign_cached(struct pf_repo *r, struct pf_err *e)
 	if (sign_many(r, rel.v, rel.nr, e) < 0)
 		goto out;
 	before = r->read;
-	if (pf_repo_read_many(r, rel.v, rel.nr, e) < 0)
+	if (pf_repo_read_many(r, rel.v, rel.nr, 0, e) < 0)
 		goto out;
 	r->read = before;
 	for (size_t k = 0; k < rel.nr; k++)
@@ -651,7 +673,7 @@ int pf_repo_add(struct pf_repo *r, const char *path, bool move, char **placed,
 			goto out;
 		want = pf_strdup(info.rpm && info.rpm->hdrsha256[0] ? info.rpm->hdrsha256 : tmpp.sha256);
 		k = pf_repo_find_pkg(r, rel);
-		if (k < 0 && pf_repo_read_many(r, &rel, 1, e) < 0) {
+		if (k < 0 && pf_repo_read_many(r, &rel, 1, 0, e) < 0) {
 			free(want);
 			goto out;
 		}

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "digest.h"
 #include "keyring.h"
 #include "ofile.h"
 #include "profile.h"
@@ -179,7 +180,7 @@ static int save_cache(struct pf_repo *r, struct pf_err *e)
 
 /*
  * The libraries of the formats the repository has directories for
- * (dynlib.h), loaded on a thread of their own from the start, while the
+ * (dynlib.h), and OpenSSL's digests, loaded on a thread of their own from the start, while the
  * cache loads and the packages are found; a failure is only a miss
  * (the library is loaded again where it is needed, and fails there).
  */
@@ -187,6 +188,7 @@ static void *libs_run(void *arg)
 {
 	struct pf_repo *r = arg;
 
+	pf_digest_warm();               /* every run hashes */
 	for (int f = 0; f < PF_FMT_NR; f++) {
 		char *dir = pf_asprintf("%s/%s", r->root, pf_repofmts[f]->dir);
 		struct pf_err ignore = PF_ERR_INIT;
@@ -956,7 +958,7 @@ static int keyring_packages(struct pf_repo *r, const struct keys *k, struct pf_e
 	}
 	/* into this run's feed: signed, read */
 	if (!ret && added.nr && (pf_repo_sign_new(r, &added, e) < 0 ||
-				 pf_repo_read_many(r, added.v, added.nr, e) < 0))
+				 pf_repo_read_many(r, added.v, added.nr, 0, e) < 0))
 		ret = -1;
 out:
 	pf_strlist_release(&added);
