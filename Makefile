@@ -13,15 +13,19 @@ CC        ?= cc
 PKGS      := libarchive libfyaml libcrypto rpm libelf libcurl gpgme libxml-2.0 liblzma libzstd zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcurl is loaded by fetch.c when it first fetches (dlopen), not linked;
-# so is libarchive (dynlib.h), by the soname it has here, and libxml2 by
-# the unit test that holds pkgforge's rpm-md XML to libxml2's
-DYNLIBS    := libcurl libarchive libxml-2.0
+# so are libarchive, librpm, gpgme and libfyaml (dynlib.h), by the sonames
+# they have here, and libxml2 by the unit test that holds pkgforge's
+# rpm-md XML to libxml2's
+DYNLIBS    := libcurl libarchive libxml-2.0 rpm gpgme libfyaml
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DYNLIBS),$(PKGS)) 2>/dev/null) \
               $(shell pkg-config --static --libs libdpkg 2>/dev/null)
 soname      = $(shell readelf -d $(shell pkg-config --variable=libdir $(1))/lib$(2).so 2>/dev/null | \
                 sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 SONAMES    := $(if $(call soname,libarchive,archive),-DPF_LIBARCHIVE_SONAME='"$(call soname,libarchive,archive)"') \
-              $(if $(call soname,libxml-2.0,xml2),-DPF_LIBXML2_SONAME='"$(call soname,libxml-2.0,xml2)"')
+              $(if $(call soname,libxml-2.0,xml2),-DPF_LIBXML2_SONAME='"$(call soname,libxml-2.0,xml2)"') \
+              $(if $(call soname,rpm,rpm),-DPF_LIBRPM_SONAME='"$(call soname,rpm,rpm)"') \
+              $(if $(call soname,gpgme,gpgme),-DPF_LIBGPGME_SONAME='"$(call soname,gpgme,gpgme)"') \
+              $(if $(call soname,libfyaml,fyaml),-DPF_LIBFYAML_SONAME='"$(call soname,libfyaml,fyaml)"')
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-unused-parameter

@@ -26,19 +26,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <rpm/header.h>
-#include <rpm/rpmcrypto.h>
-#include <rpm/rpmds.h>
-#include <rpm/rpmfiles.h>
-#include <rpm/rpmtag.h>
-#include <rpm/rpmtd.h>
-#include <rpm/rpmver.h>
 
 #include "digest.h"
 #include "ofile.h"
 #include "mscript.h"
 #include "pcache.h"
 #include "pkgfmt.h"
+#include "rpmlib.h"
 #include "strmap.h"
 #include "tarw.h"
 #include "util.h"
@@ -276,6 +270,7 @@ static const rpmTagVal rel_tag[PF_REL_NR] = {
 
 static void rpm_check(const struct pf_pkgspec *s, struct pf_diag *d)
 {
+	pf_librpm_need();
 	if (!rpmname_ok(s->name, strlen(s->name)))
 		pf_diag_error(d, &s->m->package.loc,
 			      "package name '%s' is not valid for RPM (letters, digits, '-', '.', '_', '+')",
@@ -308,9 +303,12 @@ bool pf_rpmevr_valid(const char *evr)
 
 int pf_rpmevr_cmp(const char *a, const char *b)
 {
-	rpmver va = rpmverParse(a), vb = rpmverParse(b);
+	rpmver va, vb;
 	int r;
 
+	pf_librpm_need();
+	va = rpmverParse(a);
+	vb = rpmverParse(b);
 	if (!va || !vb) {
 		r = (va != NULL) - (vb != NULL);
 	} else {
@@ -329,6 +327,7 @@ int pf_rpmrel_check(const char *rel, int kind, struct strbuf *why)
 {
 	struct rpmrel r;
 
+	pf_librpm_need();
 	return rpmrel_parse(rel, rel_tag[kind], &r, why);
 }
 
@@ -338,6 +337,7 @@ bool pf_rpmlib_has(const char *name, const char *op, const char *evr)
 	rpmsenseFlags f = RPMSENSE_RPMLIB;
 	bool ok;
 
+	pf_librpm_need();
 	if (rpmdsRpmlib(&lib, NULL) != 0 || !lib)
 		return false;
 	if (op)
@@ -467,8 +467,12 @@ static void rpm_free(struct pf_pkgw *w)
 static int rpm_open(struct pf_pkgw **out, const struct pf_pkgspec *spec,
 		    const struct pf_buildopt *opt, struct pf_err *e)
 {
-	struct pf_pkgw *w = pf_calloc(1, sizeof(*w));
+	struct pf_pkgw *w;
 
+	*out = NULL;
+	if (pf_librpm_load(e) < 0)
+		return -1;
+	w = pf_calloc(1, sizeof(*w));
 	w->spec = spec;
 	w->opt = opt;
 	w->comp = opt->comp[PF_FMT_RPM] == PF_COMP_DEFAULT ? PF_COMP_XZ : opt->comp[PF_FMT_RPM];
@@ -1618,8 +1622,11 @@ int pf_rpm_sign(const char *path, pf_rpm_signer sign, void *ctx, struct pf_err *
 	size_t sig_len, hdr_len;
 	uint64_t hdr_off;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), algo = 0, ret = -1;
+	int fd, algo = 0, ret = -1;
 
+	if (pf_librpm_load(e) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return pf_err_errno(e, "cannot open %s", path);
 	if (fstat(fd, &st) < 0) {

@@ -12,15 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <rpm/header.h>
-#include <rpm/rpmds.h>
-#include <rpm/rpmstrpool.h>
-#include <rpm/rpmfiles.h>
-#include <rpm/rpmpgp.h>
-#include <rpm/rpmtag.h>
-#include <rpm/rpmtd.h>
 
 #include "pkgin.h"
+#include "rpmlib.h"
 #include "util.h"
 #include "banned.h"
 
@@ -381,6 +375,10 @@ int pf_pkgin_rpm(const char *path, const void *buf, size_t len, struct pf_pkginf
 	struct src in = { -1, buf, len };
 	int ret = -1, r;
 
+	if (pf_librpm_load(e) < 0) {
+		free(m);
+		return -1;
+	}
 	info->rpm = m;
 	if (!buf) {
 		in.fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -467,6 +465,8 @@ int pf_rpm_sigkey(const char *path, char keyid[17], struct pf_err *e)
 
 	memset(&m, 0, sizeof(m));
 	keyid[0] = '\0';
+	if (pf_librpm_load(e) < 0)
+		return -1;
 	in.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (in.fd < 0)
 		return pf_err_errno(e, "cannot open %s", path);

@@ -25,6 +25,7 @@
 #include "digest.h"
 #include "pkgfmt.h"
 #include "repofmt.h"
+#include "rpmlib.h"
 #include "tarw.h"
 #include "util.h"
 #include "xmlw.h"
@@ -558,4 +559,5 @@ const struct pf_repofmt pf_repofmt_rpmmd = {
 	.prune = rpmmd_prune,
 	.exists = rpmmd_exists,
 	.snippet = rpmmd_snippet,
+	.libs = pf_librpm_load,
 };

@@ -12,8 +12,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <gpgme.h>
 
+#include "gpglib.h"
 #include "sign.h"
 #include "util.h"
 #include "banned.h"
@@ -96,6 +96,8 @@ static int gpgme_setup(struct pf_err *e)
 	struct sigaction sa;
 	gpgme_error_t err;
 
+	if (pf_libgpgme_load(e) < 0)
+		return -1;
 	gpgme_check_version(NULL);
 	err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
 	if (err)

@@ -2,9 +2,9 @@
 /* libfyaml events → pf_ynode tree with positions. */
 #include <stdlib.h>
 #include <string.h>
-#include <libfyaml.h>
 
 #include "yaml.h"
+#include "yamllib.h"
 #include "util.h"
 #include "banned.h"
 
@@ -80,6 +80,17 @@ int pf_yaml_load(struct pf_ydoc *doc, const char *path, const char *buf,
 	memset(doc, 0, sizeof(*doc));
 	doc->file = pf_strdup(path);
 
+	{
+		struct pf_err le = PF_ERR_INIT;
+
+		if (pf_libfyaml_load(&le) < 0) {
+			struct pf_loc loc = { doc->file, 0, 0 };
+
+			pf_diag_error(d, &loc, "%s", le.msg.buf);
+			pf_err_release(&le);
+			goto out;
+		}
+	}
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;
