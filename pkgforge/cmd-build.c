@@ -233,7 +233,7 @@ int cmd_build(int argc, char **argv)
 	struct sources sources = { NULL, 0, 0 };
 	bool *selected = NULL, *needed = NULL;
 	int64_t *stamps = NULL;
-	struct pf_profiles profiles = { NULL, 0, 0 };
+	struct pf_profiles profiles = { NULL, 0, 0, NULL };
 	struct pf_pkgspec **metas = NULL;
 	size_t nmetas = 0, malloc_ = 0;
 	struct pf_pcache pcache = { NULL };

@@ -36,7 +36,7 @@ int cmd_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profname = PF_DEFAULT_PROFILE;
-	struct pf_profiles profiles = { NULL, 0, 0 };
+	struct pf_profiles profiles = { NULL, 0, 0, NULL };
 	struct pf_pkginfos pkgs = { NULL, 0, 0 };
 	struct pf_diag d = PF_DIAG_INIT;
 	struct pf_err e = PF_ERR_INIT;

@@ -271,7 +271,7 @@ int cmd_plan(int argc, char **argv)
 	size_t nsrc = 0, nconv = 0;
 	struct pf_convert **convs = NULL;
 	const struct pf_rellist (**rel)[PF_FMT_NR] = NULL;
-	struct pf_profiles profiles = { NULL, 0, 0 };
+	struct pf_profiles profiles = { NULL, 0, 0, NULL };
 	const char *maintainer = NULL;
 	int json = 0, c, ret = 2;
 

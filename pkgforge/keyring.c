@@ -68,7 +68,7 @@ static int convert_one(const char *manifest, const char *tarball, enum pf_fmt_id
 	struct pf_manifests ms = { NULL, 0, 0 };
 	struct pf_plan plan = { NULL, 0, 0 };
 	struct pf_diag d = PF_DIAG_INIT;
-	struct pf_profiles profiles = { NULL, 0, 0 };
+	struct pf_profiles profiles = { NULL, 0, 0, NULL };
 	struct pf_convert conv;
 	struct pf_buildopt opt;
 	struct pf_pkgspec *spec;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "digest.h"
+#include "ofile.h"
 #include "pkgfmt.h"
 #include "profile.h"
 #include "util.h"
@@ -458,8 +459,309 @@ static int profile_parse(struct pctx *c, const struct pf_ynode *root)
 	return 0;
 }
 
+/* ------------------------------------------------- the parsed cache */
+
+/*
+ * The cache file: MAGIC, then entries, each the SHA-256 of a profile's
+ * YAML (32 bytes), the length of what follows (4) and the profile as
+ * parsed; then the SHA-256 of everything before it.  Integers are
+ * little-endian; a string is its length (4) and its bytes.  A profile:
+ * arch; packages (count, then name and version each); libraries (count,
+ * then soname, package, depends (count, strings), symbols (1 byte),
+ * nodes and symbols (count, then name, minver and dep each), and which
+ * of them is the smallest (its index among nodes then symbols, or
+ * 0xffffffff)).  pkgforge's version is in MAGIC: another's cache is
+ * parsed again rather than trusted.
+ */
+#define CACHE_MAGIC "pkgforge-profiles 1 " PF_VERSION "\n"
+#define CACHE_MAX (64u << 20)
+#define CACHE_ENTRIES 8
+#define NONE 0xffffffffu
+
+static void put_u32(struct strbuf *sb, uint32_t v)
+{
+	unsigned char b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+
+	strbuf_add(sb, b, 4);
+}
+
+static void put_s(struct strbuf *sb, const char *s)
+{
+	size_t n = strlen(s);
+
+	put_u32(sb, (uint32_t)n);
+	strbuf_add(sb, s, n);
+}
+
+static void put_vers(struct strbuf *sb, const struct pf_profver *v, size_t n)
+{
+	put_u32(sb, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		put_s(sb, v[i].name);
+		put_s(sb, v[i].minver);
+		put_u32(sb, v[i].dep);
+	}
+}
+
+static void serialize(const struct pf_profile *p, struct strbuf *sb)
+{
+	put_s(sb, p->arch);
+	put_u32(sb, (uint32_t)p->nr_pkgs);
+	for (size_t i = 0; i < p->nr_pkgs; i++) {
+		put_s(sb, p->pkgs[i].name);
+		put_s(sb, p->pkgs[i].version);
+	}
+	put_u32(sb, (uint32_t)p->nr_libs);
+	for (size_t i = 0; i < p->nr_libs; i++) {
+		const struct pf_proflib *l = &p->libs[i];
+		uint32_t smallest = NONE;
+
+		put_s(sb, l->soname);
+		put_s(sb, l->package);
+		put_u32(sb, (uint32_t)l->depends.nr);
+		for (size_t k = 0; k < l->depends.nr; k++)
+			put_s(sb, l->depends.v[k]);
+		strbuf_addch(sb, l->symbols ? 1 : 0);
+		put_vers(sb, l->nodes, l->nr_nodes);
+		put_vers(sb, l->syms, l->nr_syms);
+		for (size_t k = 0; k < l->nr_nodes + l->nr_syms; k++) {
+			const struct pf_profver *v = k < l->nr_nodes ? &l->nodes[k] : &l->syms[k - l->nr_nodes];
+
+			if (v->minver == l->smallest)
+				smallest = (uint32_t)k;
+		}
+		put_u32(sb, smallest);
+	}
+}
+
+/* Reading one back: every length against what is left. */
+struct rd {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static uint32_t get_u32(struct rd *r)
+{
+	uint32_t v;
+
+	if (r->bad || r->end - r->p < 4) {
+		r->bad = true;
+		return 0;
+	}
+	v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 |
+	    (uint32_t)r->p[3] << 24;
+	r->p += 4;
+	return v;
+}
+
+/* a count of items at least min bytes each: no more than there is room for */
+static size_t get_count(struct rd *r, size_t min)
+{
+	uint32_t n = get_u32(r);
+
+	if (!r->bad && (size_t)n > (size_t)(r->end - r->p) / min)
+		r->bad = true;
+	return r->bad ? 0 : n;
+}
+
+static char *get_s(struct rd *r)
+{
+	uint32_t n = get_u32(r);
+	char *s;
+
+	if (r->bad || n > (size_t)(r->end - r->p) || memchr(r->p, '\0', n)) {
+		r->bad = true;
+		return pf_strdup("");
+	}
+	s = pf_strndup((const char *)r->p, n);
+	r->p += n;
+	return s;
+}
+
+static void get_vers(struct rd *r, const struct pf_proflib *l, struct pf_profver **v, size_t *nr,
+		     size_t *alloc)
+{
+	size_t n = get_count(r, 12);
+
+	*v = pf_calloc(n ? n : 1, sizeof(**v));
+	*alloc = n ? n : 1;
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		(*v)[i].name = get_s(r);
+		(*v)[i].minver = get_s(r);
+		(*v)[i].dep = get_u32(r);
+		*nr = i + 1;
+		if ((*v)[i].dep >= l->depends.nr)
+			r->bad = true;
+	}
+}
+
+static int deserialize(struct pf_profile *p, const unsigned char *buf, size_t len)
+{
+	struct rd r = { buf, buf + len, false };
+	size_t n;
+
+	p->arch = get_s(&r);
+	n = get_count(&r, 8);
+	p->pkgs = pf_calloc(n ? n : 1, sizeof(*p->pkgs));
+	p->alloc_pkgs = n ? n : 1;
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		p->pkgs[i].name = get_s(&r);
+		p->pkgs[i].version = get_s(&r);
+		p->nr_pkgs = i + 1;
+		pf_strmap_put(&p->pkgmap, p->pkgs[i].name, i);
+	}
+	n = get_count(&r, 21);
+	p->libs = pf_calloc(n ? n : 1, sizeof(*p->libs));
+	p->alloc_libs = n ? n : 1;
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		struct pf_proflib *l = &p->libs[i];
+		size_t nd;
+		uint32_t smallest;
+
+		p->nr_libs = i + 1;
+		l->soname = get_s(&r);
+		l->package = get_s(&r);
+		nd = get_count(&r, 4);
+		for (size_t k = 0; k < nd && !r.bad; k++)
+			pf_strlist_add(&l->depends, get_s(&r));
+		if (r.bad || r.p >= r.end || *r.p > 1) {
+			r.bad = true;
+			break;
+		}
+		l->symbols = *r.p++ == 1;
+		get_vers(&r, l, &l->nodes, &l->nr_nodes, &l->alloc_nodes);
+		get_vers(&r, l, &l->syms, &l->nr_syms, &l->alloc_syms);
+		smallest = get_u32(&r);
+		if (r.bad || (smallest != NONE && smallest >= l->nr_nodes + l->nr_syms)) {
+			r.bad = true;
+			break;
+		}
+		if (smallest != NONE)
+			l->smallest = smallest < l->nr_nodes ? l->nodes[smallest].minver :
+							      l->syms[smallest - l->nr_nodes].minver;
+		pf_strmap_reserve(&l->symmap, l->nr_syms);
+		for (size_t k = 0; k < l->nr_syms; k++)
+			pf_strmap_put(&l->symmap, l->syms[k].name, k);
+		if (pf_strmap_get(&p->libmap, l->soname, NULL)) {
+			r.bad = true;
+			break;
+		}
+		pf_strmap_put(&p->libmap, l->soname, i);
+	}
+	return r.bad || r.p != r.end ? -1 : 0;
+}
+
+/* The entries of a cache file that checks out (borrowed from buf), or
+ * none. */
+struct centry {
+	const unsigned char *sha, *data;
+	size_t len;
+};
+
+static size_t cache_entries(const struct strbuf *buf, struct centry *v, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)buf->buf, *end;
+	unsigned char d[32];
+	size_t n = 0, m = strlen(CACHE_MAGIC);
+
+	if (buf->len < m + 32 || memcmp(p, CACHE_MAGIC, m))
+		return 0;
+	end = p + buf->len - 32;
+	pf_digest_buf(PF_SHA256, p, buf->len - 32, d);
+	if (memcmp(d, end, 32))
+		return 0;
+	for (p += m; p < end && n < max; n++) {
+		struct rd r = { p + 32, end, false };
+		uint32_t len;
+
+		if (end - p < 36)
+			return 0;
+		len = get_u32(&r);
+		if ((size_t)(end - r.p) < len)
+			return 0;
+		v[n] = (struct centry){ p, r.p, len };
+		p = r.p + len;
+	}
+	return p == end ? n : 0;
+}
+
+/* Fill p from the cache's entry for dg; false if it has none that
+ * makes sense (p is left empty). */
+static bool cache_get(const char *cache, const unsigned char *dg, struct pf_profile *p)
+{
+	struct strbuf buf = STRBUF_INIT;
+	struct pf_err ignore = PF_ERR_INIT;
+	struct centry v[CACHE_ENTRIES];
+	size_t n = 0;
+	bool hit = false;
+
+	if (pf_read_file(cache, CACHE_MAX, &buf, &ignore) == 0)
+		n = cache_entries(&buf, v, CACHE_ENTRIES);
+	for (size_t i = 0; i < n && !hit; i++) {
+		if (memcmp(v[i].sha, dg, 32))
+			continue;
+		hit = deserialize(p, v[i].data, v[i].len) == 0;
+		if (!hit) {
+			/* keep what load set before */
+			char *path = p->path;
+			char sha[65];
+
+			p->path = NULL;
+			memcpy(sha, p->sha256, sizeof(sha));
+			pf_profile_release(p);
+			p->path = path;
+			memcpy(p->sha256, sha, sizeof(sha));
+		}
+	}
+	pf_err_release(&ignore);
+	strbuf_release(&buf);
+	return hit;
+}
+
+/* Add p (parsed from YAML whose digest is dg) in front of the cache's
+ * entries, the oldest dropped past CACHE_ENTRIES; a failure only
+ * leaves the cache as it was. */
+static void cache_put(const char *cache, const unsigned char *dg, const struct pf_profile *p)
+{
+	struct strbuf old = STRBUF_INIT, out = STRBUF_INIT, one = STRBUF_INIT;
+	struct pf_err ignore = PF_ERR_INIT;
+	struct centry v[CACHE_ENTRIES];
+	size_t n = 0, kept = 1;
+	unsigned char d[32];
+
+	if (pf_read_file(cache, CACHE_MAX, &old, &ignore) == 0)
+		n = cache_entries(&old, v, CACHE_ENTRIES);
+	pf_err_release(&ignore);
+	serialize(p, &one);
+	strbuf_addstr(&out, CACHE_MAGIC);
+	strbuf_add(&out, dg, 32);
+	put_u32(&out, (uint32_t)one.len);
+	strbuf_add(&out, one.buf, one.len);
+	for (size_t i = 0; i < n && kept < CACHE_ENTRIES; i++) {
+		if (!memcmp(v[i].sha, dg, 32))
+			continue;
+		strbuf_add(&out, v[i].sha, 32);
+		put_u32(&out, (uint32_t)v[i].len);
+		strbuf_add(&out, v[i].data, v[i].len);
+		kept++;
+	}
+	pf_digest_buf(PF_SHA256, out.buf, out.len, d);
+	strbuf_add(&out, d, 32);
+	pf_ofile_put_nosync(cache, out.buf, out.len, &ignore);
+	pf_err_release(&ignore);
+	strbuf_release(&one);
+	strbuf_release(&out);
+	strbuf_release(&old);
+}
+
 int pf_profile_load(struct pf_profile *p, const char *name, const char *arch,
 		     struct pf_err *e)
+{
+	return pf_profile_load_cached(p, name, arch, NULL, e);
+}
+
+int pf_profile_load_cached(struct pf_profile *p, const char *name, const char *arch,
+			   const char *cache, struct pf_err *e)
 {
 	struct pf_ydoc doc = { NULL, NULL };
 	struct pf_diag d = PF_DIAG_INIT;
@@ -487,20 +789,24 @@ int pf_profile_load(struct pf_profile *p, const char *name, const char *arch,
 	}
 	pf_digest_buf(PF_SHA256, text.buf, text.len, dg);
 	pf_hex(p->sha256, dg, sizeof(dg));
-	if (pf_yaml_load(&doc, p->path, text.buf, text.len, &d) < 0) {
-		pf_err_set(e, PF_EINVAL, "%s", d.nr ? d.lines[0] : "cannot read the profile");
-		goto out;
+	if (!cache || !cache_get(cache, dg, p)) {
+		if (pf_yaml_load(&doc, p->path, text.buf, text.len, &d) < 0) {
+			pf_err_set(e, PF_EINVAL, "%s", d.nr ? d.lines[0] : "cannot read the profile");
+			goto out;
+		}
+		ret = profile_parse(&c, doc.root);
+		if (ret < 0 && e->loc.len) {
+			/* the location points into doc, which goes away: keep it as text */
+			strbuf_insert(&e->msg, 0, ": ", 2);
+			strbuf_insert(&e->msg, 0, e->loc.buf, e->loc.len);
+			strbuf_reset(&e->loc);
+		}
+		if (ret < 0)
+			goto out;
+		ret = -1;
+		if (cache)
+			cache_put(cache, dg, p);
 	}
-	ret = profile_parse(&c, doc.root);
-	if (ret < 0 && e->loc.len) {
-		/* the location points into doc, which goes away: keep it as text */
-		strbuf_insert(&e->msg, 0, ": ", 2);
-		strbuf_insert(&e->msg, 0, e->loc.buf, e->loc.len);
-		strbuf_reset(&e->loc);
-	}
-	if (ret < 0)
-		goto out;
-	ret = -1;
 	if (onefile && arch && strcmp(p->arch, arch)) {
 		struct pf_strlist has = { NULL, 0, 0 };
 		pf_strlist_add(&has, pf_strdup(p->arch));
@@ -620,7 +926,7 @@ int pf_profiles_get(struct pf_profiles *ps, const char *name, const char *arch,
 		}
 	}
 	p = pf_calloc(1, sizeof(*p));
-	if (pf_profile_load(p, name, arch, e) < 0) {
+	if (pf_profile_load_cached(p, name, arch, ps->cache, e) < 0) {
 		free(p);
 		return -1;
 	}

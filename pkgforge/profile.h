@@ -78,6 +78,16 @@ int pf_profile_arches(const char *name, struct pf_strlist *arches, struct pf_err
  */
 int pf_profile_load(struct pf_profile *p, const char *name, const char *arch,
 		    struct pf_err *e);
+/*
+ * The same through a cache of parsed profiles (the file at cache, NULL
+ * for none), keyed by the SHA-256 of the YAML: a profile's data whose
+ * bytes were parsed before is not parsed again (its YAML is most of a
+ * small re-index's work).  A missing, stale or damaged cache is only a
+ * miss; a parse adds its result (written whole, not synced: a cache
+ * lost in a crash costs one parse).
+ */
+int pf_profile_load_cached(struct pf_profile *p, const char *name, const char *arch,
+			   const char *cache, struct pf_err *e);
 void pf_profile_release(struct pf_profile *p);
 
 const struct pf_proflib *pf_profile_lib(const struct pf_profile *p, const char *soname);
@@ -98,6 +108,9 @@ struct pf_profent {
 struct pf_profiles {
 	struct pf_profent *v;
 	size_t nr, alloc;
+	/* a file of parsed profiles ("<repo>/.pkgforge/profiles"), used
+	 * and kept up to date when not NULL (borrowed) */
+	const char *cache;
 };
 
 /* NAME's data for Debian architecture arch, loaded on first use. */

@@ -460,12 +460,14 @@ static void select_feed(struct pf_repo *r)
  * The profile data the check will want, loaded on a thread of its own
  * while the packages are found and read: that of the architectures of
  * the packages known from the cache.  The check takes what it needs of
- * it and loads the rest; a failure here is only a miss.
+ * it and loads the rest; a failure here is only a miss.  Both go
+ * through the repository's cache of parsed profiles.
  */
 struct prefetch {
 	pthread_t th;
 	bool live;
 	const char *name;
+	char *cache;                    /* .pkgforge/profiles */
 	struct pf_strlist arches;
 	struct pf_profiles ps;
 };
@@ -490,6 +492,8 @@ static void prefetch_start(struct pf_repo *r, struct prefetch *pf)
 
 	memset(pf, 0, sizeof(*pf));
 	pf->name = r->cfg.profile;
+	pf->cache = pf_asprintf("%s/" STATE "/profiles", r->root);
+	pf->ps.cache = pf->cache;
 	for (size_t i = 0; i < r->nr; i++)
 		v[i] = r->pkgs[i]->info;        /* shallow */
 	pf_check_arches(v, r->nr, &pf->arches);
@@ -510,6 +514,7 @@ static void prefetch_release(struct prefetch *pf)
 	prefetch_join(pf);
 	pf_strlist_release(&pf->arches);
 	pf_profiles_release(&pf->ps);
+	free(pf->cache);
 }
 
 static int cmp_relpath(const void *a, const void *b)
@@ -527,7 +532,7 @@ static int cmp_relpath(const void *a, const void *b)
 static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_report *rep,
 		      struct pf_err *e)
 {
-	struct pf_profiles profiles = { NULL, 0, 0 };
+	struct pf_profiles profiles = { NULL, 0, 0, pre->cache };
 	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
 	uint64_t *ids = pf_calloc(r->nr ? r->nr : 1, sizeof(*ids));
 	bool *fresh = pf_calloc(r->nr ? r->nr : 1, sizeof(*fresh));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "digest.h"
@@ -73,6 +74,64 @@ static const char *const mini =
 	"packages: {libc6: '2.36-9'}\n"
 	"libraries:\n"
 	"  libc.so.6: {package: libc6, depends: ['libc6 #MINVER#'], versions: {GLIBC_2.17: '2.17'}}\n";
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_vers(const struct pf_profver *a, size_t na, const struct pf_profver *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!same_str(a[i].name, b[i].name) || !same_str(a[i].minver, b[i].minver) ||
+		    a[i].dep != b[i].dep)
+			return false;
+	return true;
+}
+
+/* Two loads of a profile hold the same data, lookups included. */
+static bool same_profile(const struct pf_profile *a, const struct pf_profile *b)
+{
+	if (!same_str(a->name, b->name) || !same_str(a->path, b->path) ||
+	    !same_str(a->arch, b->arch) || strcmp(a->sha256, b->sha256) ||
+	    a->nr_pkgs != b->nr_pkgs || a->nr_libs != b->nr_libs)
+		return false;
+	for (size_t i = 0; i < a->nr_pkgs; i++)
+		if (!same_str(a->pkgs[i].name, b->pkgs[i].name) ||
+		    !same_str(a->pkgs[i].version, b->pkgs[i].version) ||
+		    !same_str(pf_profile_pkgversion(b, a->pkgs[i].name), a->pkgs[i].version))
+			return false;
+	for (size_t i = 0; i < a->nr_libs; i++) {
+		const struct pf_proflib *x = &a->libs[i], *y = &b->libs[i];
+
+		if (!same_str(x->soname, y->soname) || !same_str(x->package, y->package) ||
+		    x->symbols != y->symbols || x->depends.nr != y->depends.nr ||
+		    !same_vers(x->nodes, x->nr_nodes, y->nodes, y->nr_nodes) ||
+		    !same_vers(x->syms, x->nr_syms, y->syms, y->nr_syms) ||
+		    !same_str(x->smallest, y->smallest) || pf_profile_lib(b, x->soname) != y)
+			return false;
+		for (size_t k = 0; k < x->depends.nr; k++)
+			if (strcmp(x->depends.v[k], y->depends.v[k]))
+				return false;
+		for (size_t k = 0; k < x->nr_syms; k++)
+			if (pf_proflib_sym(y, x->syms[k].name) != &y->syms[k])
+				return false;
+	}
+	return true;
+}
+
+/* The file at path, with its trailing SHA-256 made right again. */
+static void reseal(const char *path, char *buf, size_t len)
+{
+	FILE *fp;
+
+	pf_digest_buf(PF_SHA256, buf, len - 32, (unsigned char *)buf + len - 32);
+	fp = fopen(path, "w");
+	if (!fp || fwrite(buf, 1, len, fp) != len || fclose(fp))
+		abort();
+}
 
 /* The message of loading name for arch, or "ok NAME ARCH FILE". */
 static const char *load_msg(const char *name, const char *arch)
@@ -197,11 +256,109 @@ int main(void)
 		free(bad);
 		pf_err_release(&e);
 	});
+	TEST("profiles: the cache of parsed profiles", {
+		const char *yaml =
+			"arch: amd64\n"
+			"packages: {libc6: '2.36-9', zlib1g: '1:1.2.13.dfsg-1'}\n"
+			"libraries:\n"
+			"  libc.so.6:\n"
+			"    package: libc6\n"
+			"    depends: ['libc6 #MINVER#', 'libc6 (>> 2.36), libc6 (<< 2.37)']\n"
+			"    versions: {GLIBC_2.2.5: '2.2.5', GLIBC_2.34: '2.34', GLIBC_PRIVATE: '0 1'}\n"
+			"    symbols: {'2.34': [foo@GLIBC_2.2.5, bar@GLIBC_2.2.5], '2.35 1': [baz@GLIBC_2.34]}\n"
+			"  libz.so.1:\n"
+			"    package: zlib1g\n"
+			"    depends: ['zlib1g (>= 1:1.1.4)']\n";
+		char dir[] = "/tmp/pf-test-pcache-XXXXXX";
+		char *path, *cache, *hit;
+		struct pf_profile p0, p;
+		struct pf_err e = PF_ERR_INIT;
+		struct strbuf sb = STRBUF_INIT;
+		struct stat st;
+
+		if (!mkdtemp(dir))
+			abort();
+		put(dir, "t.amd64.yaml", yaml);
+		path = pf_asprintf("%s/t.amd64.yaml", dir);
+		cache = pf_asprintf("%s/profiles", dir);
+		CHECK_INT(pf_profile_load(&p0, path, "amd64", &e), 0);
+
+		/* a miss parses, and writes the cache */
+		CHECK_INT(pf_profile_load_cached(&p, path, "amd64", cache, &e), 0);
+		CHECK(same_profile(&p0, &p));
+		pf_profile_release(&p);
+		CHECK_INT(stat(cache, &st), 0);
+
+		/* a hit gives the same data */
+		CHECK_INT(pf_profile_load_cached(&p, path, "amd64", cache, &e), 0);
+		CHECK(same_profile(&p0, &p));
+		CHECK_STR(pf_profile_lib(&p, "libc.so.6")->smallest, "2.2.5");
+		CHECK_INT(pf_proflib_sym(pf_profile_lib(&p, "libc.so.6"), "baz@GLIBC_2.34")->dep, 1);
+		pf_profile_release(&p);
+
+		/* ... and comes from the cache, not the YAML: a version changed
+		 * there (and the file sealed again) is what a load gives */
+		CHECK_INT(pf_read_file(cache, 1 << 20, &sb, &e), 0);
+		hit = memmem(sb.buf, sb.len, "2.36-9", 6);
+		CHECK(hit != NULL);
+		if (hit) {
+			memcpy(hit, "2.99-9", 6);
+			reseal(cache, sb.buf, sb.len);
+		}
+		CHECK_INT(pf_profile_load_cached(&p, path, "amd64", cache, &e), 0);
+		CHECK_STR(pf_profile_pkgversion(&p, "libc6"), "2.99-9");
+		pf_profile_release(&p);
+
+		/* a damaged cache is a miss: parsed, and written anew */
+		sb.buf[sb.len / 2] ^= 0x20;
+		{
+			FILE *fp = fopen(cache, "w");
+
+			if (!fp || fwrite(sb.buf, 1, sb.len, fp) != sb.len || fclose(fp))
+				abort();
+		}
+		CHECK_INT(pf_profile_load_cached(&p, path, "amd64", cache, &e), 0);
+		CHECK(same_profile(&p0, &p));
+		pf_profile_release(&p);
+		strbuf_reset(&sb);
+		CHECK_INT(pf_read_file(cache, 1 << 20, &sb, &e), 0);
+		CHECK(memmem(sb.buf, sb.len, "2.36-9", 6) && !memmem(sb.buf, sb.len, "2.99-9", 6));
+
+		/* an entry that checks out but makes no sense is a miss too: a
+		 * dependency index past the library's depends */
+		hit = memmem(sb.buf, sb.len, "baz@GLIBC_2.34", 14);
+		CHECK(hit != NULL);
+		if (hit) {
+			/* name, minver "2.35" (4 + 4 bytes), then dep */
+			hit[14 + 4 + 4] = 7;
+			reseal(cache, sb.buf, sb.len);
+		}
+		CHECK_INT(pf_profile_load_cached(&p, path, "amd64", cache, &e), 0);
+		CHECK(same_profile(&p0, &p));
+		pf_profile_release(&p);
+
+		/* other YAML, another key: both kept */
+		put(dir, "t.amd64.yaml", "arch: amd64\npackages: {libc6: '2.40-1'}\nlibraries: {}\n");
+		CHECK_INT(pf_profile_load_cached(&p, path, "amd64", cache, &e), 0);
+		CHECK_STR(pf_profile_pkgversion(&p, "libc6"), "2.40-1");
+		CHECK_INT(p.nr_libs, 0);
+		pf_profile_release(&p);
+		strbuf_reset(&sb);
+		CHECK_INT(pf_read_file(cache, 1 << 20, &sb, &e), 0);
+		CHECK(memmem(sb.buf, sb.len, "2.40-1", 6) && memmem(sb.buf, sb.len, "2.36-9", 6));
+
+		pf_profile_release(&p0);
+		strbuf_release(&sb);
+		pf_err_release(&e);
+		free(path);
+		free(cache);
+		pf_rmtree(dir);
+	});
 	TEST("profiles: the data of each architecture, found by name", {
 		char dir[] = "/tmp/pf-test-profiles-XXXXXX";
 		char *text, *path, *want;
 		struct pf_strlist arches = { NULL, 0, 0 };
-		struct pf_profiles ps = { NULL, 0, 0 };
+		struct pf_profiles ps = { NULL, 0, 0, NULL };
 		const struct pf_profile *pa, *pb, *pc;
 		struct pf_err e = PF_ERR_INIT;
 		unsigned char dg[32];
