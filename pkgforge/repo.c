@@ -549,6 +549,7 @@ static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_re
 	qsort(by_path, n, sizeof(*by_path), cmp_relpath);
 	for (size_t i = 0; i < n; i++) {
 		ids[i] = pf_checked_id(by_path[i]);
+		pf_repopkg_lists(by_path[i]);
 		v[i] = by_path[i]->info;        /* shallow: not released here */
 	}
 	free(by_path);

@@ -115,9 +115,15 @@ static void put_pkg(struct strbuf *sb, struct strbuf *tmp, const struct pf_repop
 	put_str(sb, "name", p->info.name);
 	put_str(sb, "version", p->info.version);
 	put_str(sb, "arch", p->info.arch);
-	for (int k = 0; k < PF_REL_NR; k++)
-		put_list(sb, tmp, rtags[k], &p->info.rel[k]);
-	put_list(sb, tmp, "files", &p->info.files);
+	for (int k = 0; k <= PF_REL_NR; k++) {
+		const char *tag = k < PF_REL_NR ? rtags[k] : "files";
+
+		/* as loaded, or made */
+		if (p->lists_raw)
+			put_field(sb, tag, p->list_raw[k] ? p->list_raw[k] : "", p->list_len[k]);
+		else
+			put_list(sb, tmp, tag, k < PF_REL_NR ? &p->info.rel[k] : &p->info.files);
+	}
 	for (int k = 0; k < 3; k++) {
 		if (!p->field[k])
 			continue;
@@ -273,6 +279,16 @@ static void get_list(struct pf_strlist *l, const char *v, size_t len)
 	}
 }
 
+void pf_repopkg_lists(struct pf_repopkg *p)
+{
+	if (!p->lists_raw)
+		return;
+	for (int k = 0; k <= PF_REL_NR; k++)
+		get_list(k < PF_REL_NR ? &p->info.rel[k] : &p->info.files, p->list_raw[k],
+			 p->list_len[k]);
+	p->lists_raw = false;
+}
+
 static bool get_num(const char *v, int64_t *out)
 {
 	char *end;
@@ -341,7 +357,9 @@ static bool take(struct pf_repopkg *p, const char *tag, const char *cv, size_t l
 			return true;
 		}
 		if (!strcmp(tag, "files")) {
-			get_list(&p->info.files, v, len);
+			p->list_raw[PF_REL_NR] = v;
+			p->list_len[PF_REL_NR] = len;
+			p->lists_raw = true;
 			return true;
 		}
 		if (strcmp(tag, "fmt") || !get_num(v, &num) || num < 0 || num >= PF_FMT_NR)
@@ -384,7 +402,9 @@ static bool take(struct pf_repopkg *p, const char *tag, const char *cv, size_t l
 	case 'r':
 		if (tag[1] < '0' || tag[1] >= '0' + PF_REL_NR || tag[2])
 			return false;
-		get_list(&p->info.rel[tag[1] - '0'], v, len);
+		p->list_raw[tag[1] - '0'] = v;
+		p->list_len[tag[1] - '0'] = len;
+		p->lists_raw = true;
 		return true;
 	case 's':
 		if (!strcmp(tag, "sha256") && len == 64) {

@@ -51,9 +51,17 @@ struct pf_repopkg {
 					 * published flag that record has */
 	bool in_feed;                   /* this run: kept by --keep */
 	bool seen;                      /* this run: the file exists */
+	/* loaded from the cache: the relations (rel[], then files) as it
+	 * holds them, NUL-separated, until pf_repopkg_lists() makes info's
+	 * lists of them (only the check wants them) */
+	bool lists_raw;
+	const char *list_raw[PF_REL_NR + 1];
+	size_t list_len[PF_REL_NR + 1];
 };
 
 void pf_repopkg_release(struct pf_repopkg *p);
+/* info's relations and files, from the cache's text if not yet made. */
+void pf_repopkg_lists(struct pf_repopkg *p);
 
 /* The settings a run goes by (options merged with remembered ones). */
 struct pf_repo_cfg {

@@ -225,7 +225,38 @@ int main(void)
 			CHECK_INT(got[0]->mtime_ns, p.mtime_ns);
 			CHECK_INT(got[0]->ino, 42);
 			CHECK_STR(got[0]->md5, p.md5);
+			/* the lists are made when asked for */
+			CHECK(got[0]->lists_raw);
+			CHECK_INT(got[0]->info.files.nr, 0);
+			{
+				/* saved as they were loaded, they load the same */
+				char *path2 = pf_asprintf("%s.2", path);
+				struct pf_repocache *rc2;
+				struct pf_repopkg **got2 = NULL;
+				size_t n2 = 0, alloc2 = 0;
+
+				CHECK_INT(pf_repocache_load(path2, &rc2, &got2, &n2, &alloc2), 0);
+				CHECK_INT(pf_repocache_save(rc2, path2, got, 1, &e), 0);
+				pf_repocache_free(rc2);
+				CHECK_INT(pf_repocache_load(path2, &rc2, &got2, &n2, &alloc2), 0);
+				CHECK_INT(n2, 1);
+				if (n2 == 1) {
+					pf_repopkg_lists(got2[0]);
+					CHECK_STR(got2[0]->info.rel[PF_REL_DEPENDS].v[0], "b (>= 2) | c");
+					CHECK_INT(got2[0]->info.files.nr, 2);
+					CHECK_STR(got2[0]->info.files.v[1], "/usr/share/b with space");
+					pf_repopkg_release(got2[0]);
+					free(got2[0]);
+				}
+				free(got2);
+				pf_repocache_free(rc2);
+				unlink(path2);
+				free(path2);
+			}
+			pf_repopkg_lists(got[0]);
+			CHECK(!got[0]->lists_raw);
 			CHECK_STR(got[0]->info.rel[PF_REL_DEPENDS].v[0], "b (>= 2) | c");
+			CHECK_INT(got[0]->info.rel[PF_REL_PROVIDES].nr, 0);
 			CHECK_INT(got[0]->info.files.nr, 2);
 			CHECK_STR(got[0]->info.files.v[1], "/usr/share/b with space");
 			CHECK_STR(got[0]->field[0], p.field[0]);
