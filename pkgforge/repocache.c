@@ -289,13 +289,24 @@ void pf_repopkg_lists(struct pf_repopkg *p)
 	p->lists_raw = false;
 }
 
+/* a decimal integer, all of v; what is not one, or does not fit, is not */
 static bool get_num(const char *v, int64_t *out)
 {
-	char *end;
+	bool neg = *v == '-';
+	uint64_t n = 0;
+	const char *s = v + neg;
 
-	errno = 0;
-	*out = strtoll(v, &end, 10);
-	return !errno && *v && !*end;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || n > (UINT64_C(1) << 63) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*s - '0');
+	}
+	if (n > (uint64_t)INT64_MAX + neg)
+		return false;
+	*out = neg ? (int64_t)(0 - n) : (int64_t)n;
+	return true;
 }
 
 /* One field into p; false when the record makes no sense. */
@@ -472,29 +483,59 @@ struct loading {
 	size_t nv, av, records;
 };
 
-/* The records of one segment, [s, end); false when they make no sense. */
-static bool parse_records(struct loading *l, const char *s, const char *end, bool batch)
+/*
+ * The CRC-64 of a segment, taken a little ahead of the parse: the bytes
+ * are read once while in the processor's caches, not streamed through
+ * for the CRC and then fetched again, field by field, for the parse.
+ * What is parsed before the CRC is known is only kept if it matches.
+ */
+#define CRC_AHEAD (32u << 10)
+
+struct crc_ahead {
+	const char *at, *end;
+	uint64_t crc;
+};
+
+static void crc_upto(struct crc_ahead *c, const char *s)
+{
+	const char *to = (size_t)(c->end - s) > CRC_AHEAD ? s + CRC_AHEAD : c->end;
+
+	if (to > c->at) {
+		c->crc = lzma_crc64((const uint8_t *)c->at, (size_t)(to - c->at), c->crc);
+		c->at = to;
+	}
+}
+
+/* The records of one segment, [s, end); false when they make no sense.
+ * *crc gets the segment's CRC-64 when they do. */
+static bool parse_records(struct loading *l, const char *s, const char *end, bool batch,
+			  uint64_t *crc)
 {
 	struct pf_repopkg *p = NULL;
+	struct crc_ahead ca = { s, end, 0 };
 	unsigned digests = 0;
 
 	while (s < end) {
-		const char *sp = memchr(s, ' ', (size_t)(end - s)), *nl, *val;
-		char *lend;
+		if (ca.at - s < (ptrdiff_t)(CRC_AHEAD / 2))
+			crc_upto(&ca, s);
+		const char *t = s, *val;
 		char tag[16];
-		unsigned long long len;
+		size_t len = 0, digits = 0;
 
-		if (!sp || sp - s >= (ptrdiff_t)sizeof(tag))
+		/* "TAG LEN\n", read by hand: there are some 25 a package */
+		while (s < end && *s != ' ' && s - t < (ptrdiff_t)sizeof(tag) - 1)
+			s++;
+		if (s >= end || *s != ' ')
 			goto bad;
-		memcpy(tag, s, (size_t)(sp - s));
-		tag[sp - s] = '\0';
-		nl = memchr(sp, '\n', (size_t)(end - sp));
-		if (!nl)
+		memcpy(tag, t, (size_t)(s - t));
+		tag[s - t] = '\0';
+		for (s++; s < end && *s >= '0' && *s <= '9' && digits < 19; s++, digits++)
+			len = len * 10 + (size_t)(*s - '0');
+		if (!digits || s >= end || *s != '\n')
 			goto bad;
-		len = strtoull(sp + 1, &lend, 10);
-		if (lend != nl || len >= (unsigned long long)(end - nl - 1) || nl[1 + len] != '\0')
+		val = s + 1;
+		if (len >= (size_t)(end - val) || val[len] != '\0')
 			goto bad;
-		val = nl + 1;
 		s = val + len + 1;
 		if (!p && !strcmp(tag, "gone")) {
 			ssize_t k = find(&l->paths, val);
@@ -544,8 +585,11 @@ static bool parse_records(struct loading *l, const char *s, const char *end, boo
 			goto bad;
 		}
 	}
-	if (!p)
+	if (!p) {
+		crc_upto(&ca, end);
+		*crc = ca.crc;
 		return true;
+	}
 bad:
 	if (p)
 		drop(p);
@@ -581,6 +625,7 @@ int pf_repocache_load(const char *path, struct pf_repocache **out, struct pf_rep
 		const char *nl = memchr(s, '\n', (size_t)(end - s)), *data;
 		const char *kw = first ? "base " : "batch ";
 		char *lend, want[17], got[17];
+		uint64_t crc = 0;
 		unsigned long long len;
 
 		if (!nl && !first && torn_header(s, (size_t)(end - s))) {
@@ -602,8 +647,10 @@ int pf_repocache_load(const char *path, struct pf_repocache **out, struct pf_rep
 			rc->torn = true;
 			break;
 		}
-		segment_crc(data, (size_t)len, got);
-		if (strcmp(got, want) || !parse_records(&l, data, data + len, !first))
+		if (!parse_records(&l, data, data + len, !first, &crc))
+			goto bad;
+		snprintf(got, sizeof(got), "%016" PRIx64, crc);
+		if (strcmp(got, want))
 			goto bad;
 		s = data + len;
 		first = false;
