@@ -431,6 +431,43 @@ static int cmp_index(const void *pa, const void *pb)
 	return strcmp(a->relpath, b->relpath);
 }
 
+/*
+ * The packages in index order.  The cache holds them in the order the
+ * last run published (pf_repo_index puts r->pkgs in it), and a re-index
+ * adds a few: those out of order are taken out, sorted and merged back,
+ * some 2n comparisons instead of n log n (each compares two versions by
+ * rpm's or dpkg's rules, parsing both).  Many out of order: a plain
+ * sort.  cmp_index is a total order, so either way gives the same.
+ */
+static void sort_index(struct pf_repopkg **v, size_t n)
+{
+	struct pf_repopkg **run, **extra;
+	size_t nr = 0, ne = 0;
+
+	if (n < 2)
+		return;
+	run = pf_malloc(n * sizeof(*run));
+	extra = pf_malloc(n * sizeof(*extra));
+	for (size_t i = 0; i < n; i++) {
+		if (!nr || cmp_index(&run[nr - 1], &v[i]) < 0)
+			run[nr++] = v[i];
+		else
+			extra[ne++] = v[i];
+		if (ne > n / 8 + 16)
+			break;
+	}
+	if (ne > n / 8 + 16) {
+		qsort(v, n, sizeof(*v), cmp_index);
+	} else {
+		qsort(extra, ne, sizeof(*extra), cmp_index);
+		for (size_t i = 0, a = 0, b = 0; i < n; i++)
+			v[i] = b >= ne || (a < nr && cmp_index(&run[a], &extra[b]) < 0) ? run[a++] :
+											     extra[b++];
+	}
+	free(run);
+	free(extra);
+}
+
 /* --keep N: the N newest versions of each name and architecture. */
 static void select_feed(struct pf_repo *r)
 {
@@ -983,7 +1020,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	struct pf_repoctx ctx;
 	struct pf_strmap keep = PF_STRMAP_INIT;
 	struct pf_strlist owned = { NULL, 0, 0 };
-	struct pf_repopkg **sorted = NULL;
+	struct pf_repopkg **sorted = NULL, **all = NULL;
 	struct keys keys;
 	struct timespec t0;
 	struct prefetch pre;
@@ -1048,12 +1085,15 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 
 	zcache = pf_asprintf("%s/" STATE "/zcache", r->root);
 	ctx.zcache = pf_zcache_load(zcache);
+	/* all of them in index order (the check reads r->pkgs meanwhile:
+	 * they take that order once it is done), those in the feed */
+	all = pf_malloc((r->nr ? r->nr : 1) * sizeof(*all));
+	memcpy(all, r->pkgs, r->nr * sizeof(*all));
+	sort_index(all, r->nr);
 	sorted = pf_calloc(r->nr ? r->nr : 1, sizeof(*sorted));
 	for (size_t i = 0; i < r->nr; i++)
-		if (r->pkgs[i]->in_feed)
-			sorted[nsorted++] = r->pkgs[i];
-	if (nsorted)
-		qsort(sorted, nsorted, sizeof(*sorted), cmp_index);
+		if (all[i]->in_feed)
+			sorted[nsorted++] = all[i];
 	for (int f = 0; f < PF_FMT_NR; f++) {
 		struct pf_repopkg **v = pf_calloc(nsorted + 1, sizeof(*v));
 		size_t n = 0;
@@ -1082,6 +1122,8 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	pf_repo_phase(r, &t0, "wrote the indexes");
 	if (checker_join(&ck, e) < 0)
 		goto save;
+	/* the cache keeps them in this order: the next run sorts less */
+	memcpy(r->pkgs, all, r->nr * sizeof(*all));
 	if (publish_commit(r, &pub, rep, e) < 0)
 		goto save;
 	pf_repo_phase(r, &t0, "published");
@@ -1142,5 +1184,6 @@ out:
 	pf_zcache_free(ctx.zcache);
 	free(zcache);
 	free(sorted);
+	free(all);
 	return ret;
 }
