@@ -658,7 +658,7 @@ struct centry {
 	size_t len;
 };
 
-static size_t cache_entries(const struct strbuf *buf, struct centry *v, size_t max)
+static size_t cache_entries(const struct pf_map *buf, struct centry *v, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)buf->buf, *end;
 	unsigned char d[32];
@@ -689,13 +689,13 @@ static size_t cache_entries(const struct strbuf *buf, struct centry *v, size_t m
  * makes sense (p is left empty). */
 static bool cache_get(const char *cache, const unsigned char *dg, struct pf_profile *p)
 {
-	struct strbuf buf = STRBUF_INIT;
+	struct pf_map buf = { NULL, 0 };
 	struct pf_err ignore = PF_ERR_INIT;
 	struct centry v[CACHE_ENTRIES];
 	size_t n = 0;
 	bool hit = false;
 
-	if (pf_read_file(cache, CACHE_MAX, &buf, &ignore) == 0)
+	if (pf_map_file(cache, CACHE_MAX, &buf, &ignore) == 0)
 		n = cache_entries(&buf, v, CACHE_ENTRIES);
 	for (size_t i = 0; i < n && !hit; i++) {
 		if (memcmp(v[i].sha, dg, 32))
@@ -714,7 +714,7 @@ static bool cache_get(const char *cache, const unsigned char *dg, struct pf_prof
 		}
 	}
 	pf_err_release(&ignore);
-	strbuf_release(&buf);
+	pf_unmap(&buf);
 	return hit;
 }
 
@@ -723,13 +723,14 @@ static bool cache_get(const char *cache, const unsigned char *dg, struct pf_prof
  * leaves the cache as it was. */
 static void cache_put(const char *cache, const unsigned char *dg, const struct pf_profile *p)
 {
-	struct strbuf old = STRBUF_INIT, out = STRBUF_INIT, one = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, one = STRBUF_INIT;
+	struct pf_map old = { NULL, 0 };
 	struct pf_err ignore = PF_ERR_INIT;
 	struct centry v[CACHE_ENTRIES];
 	size_t n = 0, kept = 1;
 	unsigned char d[32];
 
-	if (pf_read_file(cache, CACHE_MAX, &old, &ignore) == 0)
+	if (pf_map_file(cache, CACHE_MAX, &old, &ignore) == 0)
 		n = cache_entries(&old, v, CACHE_ENTRIES);
 	pf_err_release(&ignore);
 	serialize(p, &one);
@@ -751,7 +752,7 @@ static void cache_put(const char *cache, const unsigned char *dg, const struct p
 	pf_err_release(&ignore);
 	strbuf_release(&one);
 	strbuf_release(&out);
-	strbuf_release(&old);
+	pf_unmap(&old);
 }
 
 int pf_profile_load(struct pf_profile *p, const char *name, const char *arch,

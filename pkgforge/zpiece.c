@@ -60,7 +60,8 @@ struct zentry {
 };
 
 struct pf_zcache {
-	struct strbuf file;             /* what was loaded */
+	struct pf_map file;             /* what was loaded (mapped: the
+					 * pieces it has point into it) */
 	struct zentry **v;
 	size_t nr, alloc;
 	struct pf_strmap map;
@@ -174,8 +175,7 @@ struct pf_zcache *pf_zcache_load(const char *path)
 	struct pf_zcache *zc = pf_calloc(1, sizeof(*zc));
 	struct pf_err ignore = PF_ERR_INIT;
 
-	strbuf_init(&zc->file, 0);
-	if (pf_read_file(path, MAX_ZCACHE, &zc->file, &ignore) == 0 && !parse(zc)) {
+	if (pf_map_file(path, MAX_ZCACHE, &zc->file, &ignore) == 0 && !parse(zc)) {
 		zc_clear(zc);
 		zc->changed = true;     /* a damaged file is replaced */
 	}
@@ -226,7 +226,7 @@ void pf_zcache_free(struct pf_zcache *zc)
 	if (!zc)
 		return;
 	zc_clear(zc);
-	strbuf_release(&zc->file);
+	pf_unmap(&zc->file);
 	free(zc);
 }
 
