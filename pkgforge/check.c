@@ -588,11 +588,11 @@ static void check_twice(struct ctx *c, const struct pf_pkginfo *p, size_t idx)
 		free(key);
 }
 
-void pf_check_arches(const struct pf_pkginfo *pkgs, size_t n, struct pf_strlist *arches)
+void pf_check_arches(const struct pf_pkginfo *const *pkgs, size_t n, struct pf_strlist *arches)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *a = deb_arch(&pkgs[i]);
-		bool seen = !dialects[pkgs[i].fmt] || !strcmp(a, "all");
+		const char *a = deb_arch(pkgs[i]);
+		bool seen = !dialects[pkgs[i]->fmt] || !strcmp(a, "all");
 
 		for (size_t k = 0; k < arches->nr && !seen; k++)
 			seen = !strcmp(arches->v[k], a);
@@ -603,7 +603,7 @@ void pf_check_arches(const struct pf_pkginfo *pkgs, size_t n, struct pf_strlist 
 		qsort(arches->v, arches->nr, sizeof(*arches->v), cmp_str);
 }
 
-int pf_check_profiles_from(const struct pf_pkginfo *pkgs, size_t n, const char *name,
+int pf_check_profiles_from(const struct pf_pkginfo *const *pkgs, size_t n, const char *name,
 			   struct pf_profiles *pre, struct pf_profiles *ps, struct pf_err *e)
 {
 	struct pf_strlist arches = { NULL, 0, 0 };
@@ -631,7 +631,14 @@ out:
 int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
 		      struct pf_profiles *ps, struct pf_err *e)
 {
-	return pf_check_profiles_from(pkgs, n, name, NULL, ps, e);
+	const struct pf_pkginfo **v = pf_calloc(n ? n : 1, sizeof(*v));
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = &pkgs[i];
+	ret = pf_check_profiles_from(v, n, name, NULL, ps, e);
+	free(v);
+	return ret;
 }
 
 static int check_some(const struct pf_pkginfo *pkgs, size_t n, const bool *focus,
@@ -740,7 +747,7 @@ static bool may_meet(const struct pf_pkginfo *q, const struct pf_strmap *names)
 	return false;
 }
 
-int pf_check_pkgs_fresh(const struct pf_pkginfo *pkgs, size_t n, const bool *fresh,
+int pf_check_pkgs_fresh(const struct pf_pkginfo *const *pkgs, size_t n, const bool *fresh,
 			const struct pf_profiles *ps, struct pf_diag *d)
 {
 	struct pf_strmap names = PF_STRMAP_INIT;
@@ -752,12 +759,12 @@ int pf_check_pkgs_fresh(const struct pf_pkginfo *pkgs, size_t n, const bool *fre
 
 	for (size_t i = 0; i < n; i++)
 		if (fresh[i])
-			fresh_names(&pkgs[i], &names, &keys);
+			fresh_names(pkgs[i], &names, &keys);
 	/* the fresh ones and those they may meet, in the same order */
 	for (size_t i = 0; i < n; i++) {
-		if (!fresh[i] && !may_meet(&pkgs[i], &names))
+		if (!fresh[i] && !may_meet(pkgs[i], &names))
 			continue;
-		sub[m] = pkgs[i];       /* shallow */
+		sub[m] = *pkgs[i];      /* shallow */
 		focus[m++] = fresh[i];
 	}
 	problems = m ? check_some(sub, m, focus, ps, d) : 0;

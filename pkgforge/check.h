@@ -41,7 +41,7 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
  * looked at.  When the rules change, PF_CHECK_RULES does.
  */
 #define PF_CHECK_RULES 1
-int pf_check_pkgs_fresh(const struct pf_pkginfo *pkgs, size_t n, const bool *fresh,
+int pf_check_pkgs_fresh(const struct pf_pkginfo *const *pkgs, size_t n, const bool *fresh,
 			const struct pf_profiles *ps, struct pf_diag *d);
 
 /*
@@ -52,12 +52,13 @@ int pf_check_pkgs_fresh(const struct pf_pkginfo *pkgs, size_t n, const bool *fre
  */
 int pf_check_profiles(const struct pf_pkginfo *pkgs, size_t n, const char *name,
 		      struct pf_profiles *ps, struct pf_err *e);
-/* The same, taking what pre (may be NULL) already loaded, if needed. */
-int pf_check_profiles_from(const struct pf_pkginfo *pkgs, size_t n, const char *name,
+/* The same for the packages pkgs point to, taking what pre (may be
+ * NULL) already loaded, if needed. */
+int pf_check_profiles_from(const struct pf_pkginfo *const *pkgs, size_t n, const char *name,
 			   struct pf_profiles *pre, struct pf_profiles *ps, struct pf_err *e);
 /* The Debian architectures pf_check_profiles loads data for, sorted
  * (none when every package is for all). */
-void pf_check_arches(const struct pf_pkginfo *pkgs, size_t n, struct pf_strlist *arches);
+void pf_check_arches(const struct pf_pkginfo *const *pkgs, size_t n, struct pf_strlist *arches);
 
 /* The packages named by paths: files, or directories searched (recursively)
  * for the packages pkgin.h can read.  The list is sorted by path. */

@@ -525,14 +525,14 @@ static void *prefetch_run(void *arg)
 
 static void prefetch_start(struct pf_repo *r, struct prefetch *pf)
 {
-	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
+	const struct pf_pkginfo **v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
 
 	memset(pf, 0, sizeof(*pf));
 	pf->name = r->cfg.profile;
 	pf->cache = pf_asprintf("%s/" STATE "/profiles", r->root);
 	pf->ps.cache = pf->cache;
 	for (size_t i = 0; i < r->nr; i++)
-		v[i] = r->pkgs[i]->info;        /* shallow */
+		v[i] = &r->pkgs[i]->info;
 	pf_check_arches(v, r->nr, &pf->arches);
 	free(v);
 	if (pf->arches.nr && r->opts.threads > 1)
@@ -570,7 +570,8 @@ static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_re
 		      struct pf_err *e)
 {
 	struct pf_profiles profiles = { NULL, 0, 0, pre->cache };
-	struct pf_pkginfo *v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
+	const struct pf_pkginfo **v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
+	struct pf_pkginfo *all = NULL;
 	uint64_t *ids = pf_calloc(r->nr ? r->nr : 1, sizeof(*ids));
 	bool *fresh = pf_calloc(r->nr ? r->nr : 1, sizeof(*fresh));
 	struct pf_repopkg **by_path = pf_calloc(r->nr ? r->nr : 1, sizeof(*by_path));
@@ -587,7 +588,7 @@ static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_re
 	for (size_t i = 0; i < n; i++) {
 		ids[i] = pf_checked_id(by_path[i]);
 		pf_repopkg_lists(by_path[i]);
-		v[i] = by_path[i]->info;        /* shallow: not released here */
+		v[i] = &by_path[i]->info;
 	}
 	free(by_path);
 	prefetch_join(pre);
@@ -595,7 +596,10 @@ static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_re
 		goto out;
 	nfresh = pf_checked_fresh(last, r->cfg.profile, &profiles, ids, n, fresh);
 	if (nfresh == SIZE_MAX) {
-		rep->problems = pf_check_pkgs(v, n, &profiles, &rep->diag);
+		all = pf_calloc(n ? n : 1, sizeof(*all));
+		for (size_t i = 0; i < n; i++)
+			all[i] = *v[i];         /* shallow: not released here */
+		rep->problems = pf_check_pkgs(all, n, &profiles, &rep->diag);
 	} else {
 		pf_log(&r->opts.log, PF_LOG_DEBUG,
 		       "checked the %zu package%s added since the last check", nfresh,
@@ -611,6 +615,7 @@ out:
 	pf_profiles_release(&profiles);
 	free(fresh);
 	free(ids);
+	free(all);
 	free(v);
 	return ret;
 }
