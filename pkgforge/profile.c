@@ -534,10 +534,14 @@ static void serialize(const struct pf_profile *p, struct strbuf *sb)
 	}
 }
 
-/* Reading one back: every length against what is left. */
+/* Reading one back: every length against what is left.  The strings go
+ * to one arena (a string of n bytes came with 4 of length: the payload's
+ * size is room enough). */
 struct rd {
 	const unsigned char *p, *end;
 	bool bad;
+	char *arena;
+	size_t used, size;
 };
 
 static uint32_t get_u32(struct rd *r)
@@ -569,11 +573,15 @@ static char *get_s(struct rd *r)
 	uint32_t n = get_u32(r);
 	char *s;
 
-	if (r->bad || n > (size_t)(r->end - r->p) || memchr(r->p, '\0', n)) {
+	if (r->bad || n > (size_t)(r->end - r->p) || memchr(r->p, '\0', n) ||
+	    r->size - r->used < (size_t)n + 1) {
 		r->bad = true;
-		return pf_strdup("");
+		return (char *)"";
 	}
-	s = pf_strndup((const char *)r->p, n);
+	s = r->arena + r->used;
+	memcpy(s, r->p, n);
+	s[n] = '\0';
+	r->used += (size_t)n + 1;
 	r->p += n;
 	return s;
 }
@@ -597,9 +605,10 @@ static void get_vers(struct rd *r, const struct pf_proflib *l, struct pf_profver
 
 static int deserialize(struct pf_profile *p, const unsigned char *buf, size_t len)
 {
-	struct rd r = { buf, buf + len, false };
+	struct rd r = { buf, buf + len, false, NULL, 0, len };
 	size_t n;
 
+	p->arena = r.arena = pf_malloc(len ? len : 1);
 	p->arch = get_s(&r);
 	n = get_count(&r, 8);
 	p->pkgs = pf_calloc(n ? n : 1, sizeof(*p->pkgs));
@@ -671,7 +680,7 @@ static size_t cache_entries(const struct pf_map *buf, struct centry *v, size_t m
 	if (memcmp(d, end, 32))
 		return 0;
 	for (p += m; p < end && n < max; n++) {
-		struct rd r = { p + 32, end, false };
+		struct rd r = { p + 32, end, false, NULL, 0, 0 };
 		uint32_t len;
 
 		if (end - p < 36)
@@ -839,10 +848,13 @@ out:
 
 void pf_profile_release(struct pf_profile *p)
 {
+	bool own = !p->arena;           /* else the strings are the arena's */
+
 	free(p->name);
 	free(p->path);
-	free(p->arch);
-	for (size_t i = 0; i < p->nr_pkgs; i++) {
+	if (own)
+		free(p->arch);
+	for (size_t i = 0; own && i < p->nr_pkgs; i++) {
 		free(p->pkgs[i].name);
 		free(p->pkgs[i].version);
 	}
@@ -850,15 +862,20 @@ void pf_profile_release(struct pf_profile *p)
 	pf_strmap_release(&p->pkgmap);
 	for (size_t i = 0; i < p->nr_libs; i++) {
 		struct pf_proflib *l = &p->libs[i];
-		free(l->soname);
-		free(l->package);
-		pf_strlist_release(&l->depends);
-		for (size_t k = 0; k < l->nr_nodes; k++) {
+
+		if (own) {
+			free(l->soname);
+			free(l->package);
+			pf_strlist_release(&l->depends);
+		} else {
+			free(l->depends.v);
+		}
+		for (size_t k = 0; own && k < l->nr_nodes; k++) {
 			free(l->nodes[k].name);
 			free(l->nodes[k].minver);
 		}
 		free(l->nodes);
-		for (size_t k = 0; k < l->nr_syms; k++) {
+		for (size_t k = 0; own && k < l->nr_syms; k++) {
 			free(l->syms[k].name);
 			free(l->syms[k].minver);
 		}
@@ -867,6 +884,7 @@ void pf_profile_release(struct pf_profile *p)
 	}
 	free(p->libs);
 	pf_strmap_release(&p->libmap);
+	free(p->arena);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -52,6 +52,8 @@ struct pf_profile {
 	struct pf_proflib *libs;
 	size_t nr_libs, alloc_libs;
 	struct pf_strmap libmap;
+	char *arena;                    /* from the cache: the strings above
+					 * (but name and path) live here */
 };
 
 /*
