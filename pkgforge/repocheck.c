@@ -95,13 +95,21 @@ static bool parse(struct pf_checked *c, const char *s, size_t len)
 		return false;
 	c->ids = pf_calloc(n ? n : 1, sizeof(*c->ids));
 	for (; c->nr < n; c->nr++, p += 17) {
-		char *e;
+		uint64_t v = 0;
 
 		if (p[16] != '\n')
 			return false;
-		c->ids[c->nr] = strtoull(p, &e, 16);
-		if (e != p + 16 || (c->nr && c->ids[c->nr] <= c->ids[c->nr - 1]))
+		for (int k = 0; k < 16; k++) {
+			int d = p[k] >= '0' && p[k] <= '9' ? p[k] - '0' :
+				p[k] >= 'a' && p[k] <= 'f' ? p[k] - 'a' + 10 : -1;
+
+			if (d < 0)
+				return false;
+			v = v << 4 | (uint64_t)d;
+		}
+		if (c->nr && v <= c->ids[c->nr - 1])
 			return false;
+		c->ids[c->nr] = v;
 	}
 	return p == end;
 }
@@ -172,8 +180,15 @@ int pf_checked_save(const char *root, const char *profile, const struct pf_profi
 		if (!i || v[i] != v[i - 1])
 			v[m++] = v[i];
 	strbuf_addf(&sb, "packages %zu\n", m);
-	for (size_t i = 0; i < m; i++)
-		strbuf_addf(&sb, "%016" PRIx64 "\n", v[i]);
+	strbuf_grow(&sb, m * 17);
+	for (size_t i = 0; i < m; i++) {
+		char line[17];
+
+		for (int k = 0; k < 16; k++)
+			line[k] = "0123456789abcdef"[(v[i] >> (60 - 4 * k)) & 15];
+		line[16] = '\n';
+		strbuf_add(&sb, line, 17);
+	}
 	strbuf_addf(&sb, "crc %016" PRIx64 "\n", lzma_crc64((const uint8_t *)sb.buf, sb.len, 0));
 	ret = pf_ofile_put_nosync(path, sb.buf, sb.len, e);
 	strbuf_release(&sb);

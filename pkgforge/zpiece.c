@@ -471,6 +471,7 @@ static void *worker(void *arg)
 			whole_digest(t->f->text, PF_SHA256, t->f->open_sha);
 		} else {
 			strbuf_reset(&buf);
+			strbuf_grow(&buf, t->pc->len);  /* in one go, not doubling */
 			piece_spans(t->f->text, t->pc, span_copy, &buf);
 			if (pf_compress_part(t->f->comp, t->f->level, buf.buf, buf.len,
 					     &t->pc->z->part, &e) < 0) {
