@@ -302,6 +302,8 @@ void pf_repo_drop_pkg(struct pf_repo *r, size_t i)
 struct found {
 	char *rel;
 	struct stat st;
+	unsigned short slot;            /* deferred: its directory's */
+	bool skip;                      /* not a regular file after all */
 };
 
 struct founds {
@@ -309,13 +311,67 @@ struct founds {
 	size_t nr, alloc;
 };
 
+/*
+ * The stat() of each package file, left for later: the early scan lists
+ * the directories, then its thread and the one that waits for it share
+ * the stats (a couple of microseconds each, most of the scan), rather
+ * than one waiting while the other works.  The directories stay open
+ * meanwhile, up to SCAN_DIRS of them; files of others are stat()ed as
+ * they are listed.
+ */
+#define SCAN_DIRS 64
+
+struct deferred {
+	DIR *dirs[SCAN_DIRS];
+	size_t ndirs;
+	size_t *idx;                    /* the entries of founds to stat */
+	size_t n, alloc;
+	atomic_size_t next;
+	atomic_bool failed;
+};
+
+static void stat_deferred(struct founds *out, struct deferred *df)
+{
+	for (;;) {
+		size_t k = atomic_fetch_add(&df->next, 1);
+		struct found *f;
+
+		if (k >= df->n)
+			break;
+		f = &out->v[df->idx[k]];
+		if (fstatat(dirfd(df->dirs[f->slot]), strrchr(f->rel, '/') + 1, &f->st,
+			    AT_SYMLINK_NOFOLLOW) < 0)
+			atomic_store(&df->failed, true);
+		else if (!S_ISREG(f->st.st_mode))
+			f->skip = true;
+	}
+}
+
+/* Once both are done: what was not a file goes; false if a stat failed. */
+static bool deferred_end(struct founds *out, struct deferred *df)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < df->ndirs; i++)
+		closedir(df->dirs[i]);
+	free(df->idx);
+	for (size_t i = 0; i < out->nr; i++) {
+		if (out->v[i].skip)
+			free(out->v[i].rel);
+		else
+			out->v[m++] = out->v[i];
+	}
+	out->nr = m;
+	return !atomic_load(&df->failed);
+}
+
 static int scan(const char *root, const char *rel, const struct pf_repofmt *f, int depth,
-		struct founds *out, struct pf_err *e)
+		struct founds *out, struct deferred *df, struct pf_err *e)
 {
 	char *dir = pf_asprintf("%s/%s", root, rel);
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int ret = 0;
+	int ret = 0, slot = -1;
 
 	if (!d) {
 		ret = errno == ENOENT ? 0 : pf_err_errno(e, "cannot read %s", dir);
@@ -353,10 +409,23 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 				ret = pf_err_set(e, PF_EINVAL, "%s/%s: directories nested too deep", dir,
 						 de->d_name);
 			else if (!(f->fmt == PF_FMT_IPK && depth >= 1))
-				ret = scan(root, r, f, depth + 1, out, e);
+				ret = scan(root, r, f, depth + 1, out, df, e);
 			free(r);
 		} else if (isreg && pf_repo_fmt_of(de->d_name) == f->fmt && pf_pkgin_known(de->d_name) &&
 			   !(f->fmt == PF_FMT_IPK && depth != 1)) {
+			if (df && slot < 0 && df->ndirs < SCAN_DIRS) {
+				slot = (int)df->ndirs++;
+				df->dirs[slot] = d;
+			}
+			if (slot >= 0) {
+				PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+				memset(&out->v[out->nr], 0, sizeof(out->v[out->nr]));
+				out->v[out->nr].rel = pf_asprintf("%s/%s", rel, de->d_name);
+				out->v[out->nr].slot = (unsigned short)slot;
+				PF_ALLOC_GROW(df->idx, df->n + 1, df->alloc);
+				df->idx[df->n++] = out->nr++;
+				continue;
+			}
 			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 				ret = pf_err_errno(e, "cannot read %s/%s", dir, de->d_name);
 				break;
@@ -364,20 +433,23 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 			if (!S_ISREG(st.st_mode))
 				continue;
 			PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+			memset(&out->v[out->nr], 0, sizeof(out->v[out->nr]));
 			out->v[out->nr].rel = pf_asprintf("%s/%s", rel, de->d_name);
 			out->v[out->nr].st = st;
 			out->nr++;
 		}
 	}
-	closedir(d);
+	if (slot < 0)
+		closedir(d);    /* else deferred_end closes it */
 	free(dir);
 	return ret;
 }
 
-static int scan_all(const char *root, struct founds *out, struct pf_err *e)
+/* Every package file; with df, their stats deferred (stat_deferred). */
+static int scan_all(const char *root, struct founds *out, struct deferred *df, struct pf_err *e)
 {
 	for (int f = 0; f < PF_FMT_NR; f++)
-		if (scan(root, pf_repofmts[f]->dir, pf_repofmts[f], 0, out, e) < 0)
+		if (scan(root, pf_repofmts[f]->dir, pf_repofmts[f], 0, out, df, e) < 0)
 			return -1;
 	return 0;
 }
@@ -400,6 +472,10 @@ struct pf_scan {
 	pthread_t th;
 	const char *root;
 	struct founds files;
+	struct deferred df;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool listed;                    /* df is complete: stats may start */
 	struct pf_err err;
 	int ret;
 };
@@ -408,7 +484,14 @@ static void *scan_run(void *arg)
 {
 	struct pf_scan *s = arg;
 
-	s->ret = scan_all(s->root, &s->files, &s->err);
+	s->ret = scan_all(s->root, &s->files, &s->df, &s->err);
+	pthread_mutex_lock(&s->lock);
+	if (s->ret < 0)
+		s->df.n = 0;            /* nothing to share: the error is told again */
+	s->listed = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	stat_deferred(&s->files, &s->df);
 	return NULL;
 }
 
@@ -421,7 +504,13 @@ void pf_repo_scan_start(struct pf_repo *r)
 	s = pf_calloc(1, sizeof(*s));
 	s->root = r->root;
 	s->err = (struct pf_err)PF_ERR_INIT;
+	atomic_init(&s->df.next, 0);
+	atomic_init(&s->df.failed, false);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
 	if (pthread_create(&s->th, NULL, scan_run, s)) {
+		pthread_mutex_destroy(&s->lock);
+		pthread_cond_destroy(&s->cond);
 		free(s);
 		return;
 	}
@@ -437,12 +526,22 @@ static bool scan_finish(struct pf_repo *r, struct founds *out)
 
 	if (!s)
 		return false;
+	if (out) {
+		/* its listing done, a hand with the stats */
+		pthread_mutex_lock(&s->lock);
+		while (!s->listed)
+			pthread_cond_wait(&s->cond, &s->lock);
+		pthread_mutex_unlock(&s->lock);
+		stat_deferred(&s->files, &s->df);
+	}
 	pthread_join(s->th, NULL);
-	ok = out && s->ret == 0;
+	ok = deferred_end(&s->files, &s->df) && out && s->ret == 0;
 	if (ok)
 		*out = s->files;
 	else
 		founds_release(&s->files);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
 	pf_err_release(&s->err);
 	free(s);
 	r->scan = NULL;
@@ -502,7 +601,7 @@ int pf_repo_find_all(struct pf_repo *r, struct pf_err *e)
 	int ret = -1;
 
 	/* an error of the early scan is found again, and told, here */
-	if (!scan_finish(r, &files) && scan_all(r->root, &files, e) < 0)
+	if (!scan_finish(r, &files) && scan_all(r->root, &files, NULL, e) < 0)
 		goto out;
 	for (size_t i = 0; i < r->nr; i++) {
 		r->pkgs[i]->seen = false;
