@@ -13,10 +13,10 @@ CC        ?= cc
 PKGS      := libarchive libfyaml libcrypto rpm libelf libcurl gpgme libxml-2.0 liblzma libzstd zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcurl is loaded by fetch.c when it first fetches (dlopen), not linked;
-# so are libarchive, librpm, gpgme and libfyaml (dynlib.h), by the sonames
-# they have here, and libxml2 by the unit test that holds pkgforge's
-# rpm-md XML to libxml2's
-DYNLIBS    := libcurl libarchive libxml-2.0 rpm gpgme libfyaml
+# so are libarchive, librpm, gpgme, libfyaml and libcrypto (dynlib.h), by
+# the sonames they have here, and libxml2 by the unit test that holds
+# pkgforge's rpm-md XML to libxml2's
+DYNLIBS    := libcurl libarchive libxml-2.0 rpm gpgme libfyaml libcrypto
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DYNLIBS),$(PKGS)) 2>/dev/null) \
               $(shell pkg-config --static --libs libdpkg 2>/dev/null)
 soname      = $(shell readelf -d $(shell pkg-config --variable=libdir $(1))/lib$(2).so 2>/dev/null | \
@@ -25,7 +25,8 @@ SONAMES    := $(if $(call soname,libarchive,archive),-DPF_LIBARCHIVE_SONAME='"$(
               $(if $(call soname,libxml-2.0,xml2),-DPF_LIBXML2_SONAME='"$(call soname,libxml-2.0,xml2)"') \
               $(if $(call soname,rpm,rpm),-DPF_LIBRPM_SONAME='"$(call soname,rpm,rpm)"') \
               $(if $(call soname,gpgme,gpgme),-DPF_LIBGPGME_SONAME='"$(call soname,gpgme,gpgme)"') \
-              $(if $(call soname,libfyaml,fyaml),-DPF_LIBFYAML_SONAME='"$(call soname,libfyaml,fyaml)"')
+              $(if $(call soname,libfyaml,fyaml),-DPF_LIBFYAML_SONAME='"$(call soname,libfyaml,fyaml)"') \
+              $(if $(call soname,libcrypto,crypto),-DPF_LIBCRYPTO_SONAME='"$(call soname,libcrypto,crypto)"')
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-unused-parameter

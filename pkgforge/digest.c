@@ -3,8 +3,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <openssl/evp.h>
 
+#include "cryptolib.h"
 #include "digest.h"
 #include "util.h"
 #include "banned.h"
@@ -26,6 +26,7 @@ static void fetch_all(void)
 {
 	static const char *const names[4] = { "MD5", "SHA1", "SHA256", "SHA512" };
 
+	pf_libcrypto_need();
 	for (int i = 0; i < 4; i++)
 		fetched[i] = EVP_MD_fetch(NULL, names[i], NULL);
 }

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* usign/signify Ed25519 keys and signatures with OpenSSL (see usign.h). */
 #include <string.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
+#include "cryptolib.h"
 #include "digest.h"
 #include "usign.h"
 #include "util.h"
@@ -69,6 +68,7 @@ static int public_of(const unsigned char seed[32], unsigned char pub[32], struct
 
 int pf_usign_generate(struct pf_usign_key *k, struct pf_err *e)
 {
+	pf_libcrypto_need();
 	memset(k, 0, sizeof(*k));
 	if (RAND_bytes(k->seed, sizeof(k->seed)) != 1 ||
 	    RAND_bytes(k->keynum, sizeof(k->keynum)) != 1)
@@ -87,6 +87,7 @@ void pf_usign_secret_text(const struct pf_usign_key *k, const char *comment, str
 	unsigned char b[SEC_LEN], sk[64], sum[64];
 	unsigned char *p = b;
 
+	pf_libcrypto_need();
 	memcpy(sk, k->seed, 32);
 	memcpy(sk + 32, k->pub, 32);
 	pf_digest_buf(PF_SHA512, sk, sizeof(sk), sum);
@@ -111,6 +112,7 @@ void pf_usign_public_text(const struct pf_usign_key *k, const char *comment, str
 {
 	unsigned char b[PUB_LEN];
 
+	pf_libcrypto_need();
 	memcpy(b, "Ed", 2);
 	memcpy(b + 2, k->keynum, 8);
 	memcpy(b + 10, k->pub, 32);
@@ -124,6 +126,7 @@ int pf_usign_load(const char *path, bool secret, struct pf_usign_key *k, struct 
 	unsigned char b[SEC_LEN], sum[64], pub[32];
 	int ret = -1;
 
+	pf_libcrypto_need();
 	memset(k, 0, sizeof(*k));
 	if (pf_read_file(path, MAX_KEYFILE, &sb, e) < 0)
 		goto out;
@@ -188,6 +191,7 @@ int pf_usign_sign(const struct pf_usign_key *k, const void *msg, size_t len,
 	char fp[17];
 	int ret = -1;
 
+	pf_libcrypto_need();
 	if (!k->secret)
 		return pf_err_set(e, PF_EINVAL, "a public key cannot sign");
 	pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, k->seed, 32);
@@ -217,6 +221,7 @@ int pf_usign_verify(const struct pf_usign_key *k, const void *msg, size_t len,
 	unsigned char b[SIG_LEN];
 	int ret = -1;
 
+	pf_libcrypto_need();
 	if (parse_file("signature", sig, siglen, b, SIG_LEN, e) < 0)
 		return -1;
 	if (memcmp(b, "Ed", 2) || memcmp(b + 2, k->keynum, 8))

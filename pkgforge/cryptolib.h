@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PF_CRYPTOLIB_H
+#define PF_CRYPTOLIB_H
+
+/*
+ * OpenSSL's libcrypto, loaded when first needed (dynlib.h): linked, its
+ * dynamic linking took about a millisecond at the start of every
+ * command, before anything else could run; an index loads it on the
+ * thread that loads the formats' libraries.  Include this instead of
+ * OpenSSL's headers, and call pf_libcrypto_need() before its functions.
+ * Used by digest.c and usign.c.
+ */
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "err.h"
+
+#define PF_CRYPTO_FNS(X) \
+	X(EVP_DecodeBlock) \
+	X(EVP_DigestFinal_ex) \
+	X(EVP_DigestInit_ex) \
+	X(EVP_DigestSign) \
+	X(EVP_DigestSignInit) \
+	X(EVP_DigestUpdate) \
+	X(EVP_DigestVerify) \
+	X(EVP_DigestVerifyInit) \
+	X(EVP_EncodeBlock) \
+	X(EVP_MD_CTX_free) \
+	X(EVP_MD_CTX_new) \
+	X(EVP_MD_fetch) \
+	X(EVP_PKEY_free) \
+	X(EVP_PKEY_get_raw_public_key) \
+	X(EVP_PKEY_new_raw_private_key) \
+	X(EVP_PKEY_new_raw_public_key) \
+	X(EVP_md5) \
+	X(EVP_sha1) \
+	X(EVP_sha256) \
+	X(EVP_sha512) \
+	X(OPENSSL_cleanse) \
+	X(RAND_bytes)
+
+struct pf_crypto_fns {
+#define PF_DYNFN(f) __typeof__(&f) f;
+	PF_CRYPTO_FNS(PF_DYNFN)
+#undef PF_DYNFN
+};
+
+extern struct pf_crypto_fns pf_crypto;
+
+/* 0, or -1 with e set ("cannot load libcrypto.so.3: ...") */
+int pf_libcrypto_load(struct pf_err *e);
+/* The same where there is no error to return: a pkgforge without
+ * libcrypto cannot go on, and says so (exit status 1). */
+void pf_libcrypto_need(void);
+
+#ifndef PF_CRYPTOLIB_H_TABLE
+#define EVP_DecodeBlock (pf_crypto.EVP_DecodeBlock)
+#define EVP_DigestFinal_ex (pf_crypto.EVP_DigestFinal_ex)
+#define EVP_DigestInit_ex (pf_crypto.EVP_DigestInit_ex)
+#define EVP_DigestSign (pf_crypto.EVP_DigestSign)
+#define EVP_DigestSignInit (pf_crypto.EVP_DigestSignInit)
+#define EVP_DigestUpdate (pf_crypto.EVP_DigestUpdate)
+#define EVP_DigestVerify (pf_crypto.EVP_DigestVerify)
+#define EVP_DigestVerifyInit (pf_crypto.EVP_DigestVerifyInit)
+#define EVP_EncodeBlock (pf_crypto.EVP_EncodeBlock)
+#define EVP_MD_CTX_free (pf_crypto.EVP_MD_CTX_free)
+#define EVP_MD_CTX_new (pf_crypto.EVP_MD_CTX_new)
+#define EVP_MD_fetch (pf_crypto.EVP_MD_fetch)
+#define EVP_PKEY_free (pf_crypto.EVP_PKEY_free)
+#define EVP_PKEY_get_raw_public_key (pf_crypto.EVP_PKEY_get_raw_public_key)
+#define EVP_PKEY_new_raw_private_key (pf_crypto.EVP_PKEY_new_raw_private_key)
+#define EVP_PKEY_new_raw_public_key (pf_crypto.EVP_PKEY_new_raw_public_key)
+#define EVP_md5 (pf_crypto.EVP_md5)
+#define EVP_sha1 (pf_crypto.EVP_sha1)
+#define EVP_sha256 (pf_crypto.EVP_sha256)
+#define EVP_sha512 (pf_crypto.EVP_sha512)
+#define OPENSSL_cleanse (pf_crypto.OPENSSL_cleanse)
+#define RAND_bytes (pf_crypto.RAND_bytes)
+#endif
+
+#endif
