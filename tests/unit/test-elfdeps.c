@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <lzma.h>
+
 #include "digest.h"
 #include "elfdeps.h"
 #include "profile.h"
@@ -122,12 +124,14 @@ static bool same_profile(const struct pf_profile *a, const struct pf_profile *b)
 	return true;
 }
 
-/* The file at path, with its trailing SHA-256 made right again. */
+/* The file at path, with its trailing CRC-64 made right again. */
 static void reseal(const char *path, char *buf, size_t len)
 {
+	uint64_t crc = lzma_crc64((const uint8_t *)buf, len - 8, 0);
 	FILE *fp;
 
-	pf_digest_buf(PF_SHA256, buf, len - 32, (unsigned char *)buf + len - 32);
+	for (int i = 0; i < 8; i++)
+		buf[len - 8 + i] = (char)(crc >> (8 * i));
 	fp = fopen(path, "w");
 	if (!fp || fwrite(buf, 1, len, fp) != len || fclose(fp))
 		abort();
