@@ -420,7 +420,7 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 			if (slot >= 0) {
 				PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
 				memset(&out->v[out->nr], 0, sizeof(out->v[out->nr]));
-				out->v[out->nr].rel = pf_asprintf("%s/%s", rel, de->d_name);
+				out->v[out->nr].rel = pf_path_join(rel, de->d_name);
 				out->v[out->nr].slot = (unsigned short)slot;
 				PF_ALLOC_GROW(df->idx, df->n + 1, df->alloc);
 				df->idx[df->n++] = out->nr++;
@@ -434,7 +434,7 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 				continue;
 			PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
 			memset(&out->v[out->nr], 0, sizeof(out->v[out->nr]));
-			out->v[out->nr].rel = pf_asprintf("%s/%s", rel, de->d_name);
+			out->v[out->nr].rel = pf_path_join(rel, de->d_name);
 			out->v[out->nr].st = st;
 			out->nr++;
 		}

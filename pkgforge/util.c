@@ -59,6 +59,17 @@ char *pf_strndup(const char *s, size_t n)
 	return p;
 }
 
+char *pf_path_join(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = pf_malloc(a + b + 2);
+
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, name, b + 1);
+	return p;
+}
+
 char *pf_asprintf(const char *fmt, ...)
 {
 	va_list ap;

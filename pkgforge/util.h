@@ -16,6 +16,9 @@ void *pf_realloc(void *p, size_t n);
 char *pf_strdup(const char *s);
 char *pf_strndup(const char *s, size_t n);
 char *pf_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "dir/name", newly allocated: pf_asprintf("%s/%s") without the format
+ * engine, for loops over thousands of files. */
+char *pf_path_join(const char *dir, const char *name);
 
 /* Grow *arr so that it holds at least n elements of size sz (amortised). */
 #define PF_ALLOC_GROW(arr, n, alloc)                                        \
