@@ -10,12 +10,15 @@
  *   "profile <name>\n"
  *   one "data <arch> <sha256>\n" per profile data file, by architecture
  *   "packages <N>\n", then N lines of 16 hex digits, sorted: each
- *   package's identity, a hash of its path and its file's SHA-256
+ *   package's identity, a hash of its path and its file's SHA-256 (the
+ *   hash changed once: a file with the old ones matches nothing, and
+ *   the next run checks the whole feed)
  *   "crc <16 hex digits>\n": the CRC-64 (xz's) of everything before it
  *
  * It is written without fsync: a file lost or damaged does not parse,
  * and costs one check of the whole feed.
  */
+#include <endian.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,19 +47,34 @@ static void put_head(struct strbuf *sb, const char *profile, const struct pf_pro
 		strbuf_addf(sb, "data %s %s\n", ps->v[i].p->arch, ps->v[i].p->sha256);
 }
 
-/* FNV-1a, 64 bits, over the path, a NUL and the digest */
+/* A string's bytes, eight at a time (little-endian, the same on every
+ * machine: the identities are kept), and its length, mixed into h. */
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+	size_t n = strlen(s);
+	uint64_t w;
+
+	h ^= n;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ le64toh(w)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+/* A package's identity: its path and its digest, hashed (a word at a
+ * time: it is taken of every package every run). */
 uint64_t pf_checked_id(const struct pf_repopkg *p)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = mix_str(mix_str(0x9e3779b97f4a7c15ULL, p->relpath), p->sha256);
 
-	for (const unsigned char *s = (const unsigned char *)p->relpath;; s++) {
-		h = (h ^ *s) * 0x100000001b3ULL;
-		if (!*s)
-			break;
-	}
-	for (const unsigned char *s = (const unsigned char *)p->sha256; *s; s++)
-		h = (h ^ *s) * 0x100000001b3ULL;
-	return h;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
 }
 
 static int cmp_u64(const void *a, const void *b)
