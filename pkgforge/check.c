@@ -590,9 +590,18 @@ static void check_twice(struct ctx *c, const struct pf_pkginfo *p, size_t idx)
 
 void pf_check_arches(const struct pf_pkginfo *const *pkgs, size_t n, struct pf_strlist *arches)
 {
+	const struct pf_pkginfo *last = NULL;
+
 	for (size_t i = 0; i < n; i++) {
-		const char *a = deb_arch(pkgs[i]);
-		bool seen = !dialects[pkgs[i]->fmt] || !strcmp(a, "all");
+		const char *a;
+		bool seen;
+
+		/* a feed's packages mostly share one architecture */
+		if (last && last->fmt == pkgs[i]->fmt && !strcmp(last->arch, pkgs[i]->arch))
+			continue;
+		last = pkgs[i];
+		a = deb_arch(pkgs[i]);
+		seen = !dialects[pkgs[i]->fmt] || !strcmp(a, "all");
 
 		for (size_t k = 0; k < arches->nr && !seen; k++)
 			seen = !strcmp(arches->v[k], a);

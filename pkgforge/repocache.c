@@ -265,8 +265,8 @@ static void get_list(struct pf_strlist *l, const char *v, size_t len)
 
 	if (!len)
 		return;
-	for (size_t i = 0; i < len; i++)
-		nr += !v[i];
+	for (const char *p = v, *end = v + len; (p = memchr(p, '\0', (size_t)(end - p))); p++)
+		nr++;
 	l->v = pf_malloc(nr * sizeof(*l->v));
 	l->alloc = nr;
 	for (const char *end = v + len;;) {
