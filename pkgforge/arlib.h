@@ -11,6 +11,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "dynlib.h"
 #include "err.h"
 
 #define PF_ARCHIVE_FNS(X) \
@@ -68,9 +69,7 @@
 	X(archive_write_set_format_gnutar)
 
 struct pf_archive_fns {
-#define PF_DYNFN(f) __typeof__(&f) f;
-	PF_ARCHIVE_FNS(PF_DYNFN)
-#undef PF_DYNFN
+	PF_ARCHIVE_FNS(PF_DYNFN_FIELD)
 };
 
 extern struct pf_archive_fns pf_archive;

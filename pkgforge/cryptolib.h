@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "dynlib.h"
 #include "err.h"
 
 #define PF_CRYPTO_FNS(X) \
@@ -40,9 +41,7 @@
 	X(RAND_bytes)
 
 struct pf_crypto_fns {
-#define PF_DYNFN(f) __typeof__(&f) f;
-	PF_CRYPTO_FNS(PF_DYNFN)
-#undef PF_DYNFN
+	PF_CRYPTO_FNS(PF_DYNFN_FIELD)
 };
 
 extern struct pf_crypto_fns pf_crypto;

@@ -2,6 +2,7 @@
 /* Libraries loaded when first needed (dynlib.h). */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "dynlib.h"
@@ -46,4 +47,14 @@ int pf_dynlib_load(struct pf_dynlib *l, struct pf_err *e)
 	if (state < 0)
 		return pf_err_set(e, PF_EFAIL, "cannot load %s: %s", l->soname, l->why);
 	return 0;
+}
+
+void pf_dynlib_need(struct pf_dynlib *l)
+{
+	struct pf_err e = PF_ERR_INIT;
+
+	if (pf_dynlib_load(l, &e) == 0)
+		return;
+	fprintf(stderr, "pkgforge: fatal: %s\n", e.msg.buf);
+	exit(1);
 }

@@ -9,6 +9,7 @@
  */
 #include <gpgme.h>
 
+#include "dynlib.h"
 #include "err.h"
 
 #define PF_GPGME_FNS(X) \
@@ -45,9 +46,7 @@
 	X(gpgme_strerror)
 
 struct pf_gpgme_fns {
-#define PF_DYNFN(f) __typeof__(&f) f;
-	PF_GPGME_FNS(PF_DYNFN)
-#undef PF_DYNFN
+	PF_GPGME_FNS(PF_DYNFN_FIELD)
 };
 
 extern struct pf_gpgme_fns pf_gpgme;

@@ -21,6 +21,7 @@
 #include <rpm/rpmtd.h>
 #include <rpm/rpmver.h>
 
+#include "dynlib.h"
 #include "err.h"
 
 #define PF_RPM_FNS(X) \
@@ -76,9 +77,7 @@
 	X(rpmvercmp)
 
 struct pf_rpm_fns {
-#define PF_DYNFN(f) __typeof__(&f) f;
-	PF_RPM_FNS(PF_DYNFN)
-#undef PF_DYNFN
+	PF_RPM_FNS(PF_DYNFN_FIELD)
 };
 
 extern struct pf_rpm_fns pf_rpmlib;

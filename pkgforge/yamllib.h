@@ -9,6 +9,7 @@
  */
 #include <libfyaml.h>
 
+#include "dynlib.h"
 #include "err.h"
 
 #define PF_FYAML_FNS(X) \
@@ -30,9 +31,7 @@
 	X(fy_token_scalar_style)
 
 struct pf_fyaml_fns {
-#define PF_DYNFN(f) __typeof__(&f) f;
-	PF_FYAML_FNS(PF_DYNFN)
-#undef PF_DYNFN
+	PF_FYAML_FNS(PF_DYNFN_FIELD)
 };
 
 extern struct pf_fyaml_fns pf_fyaml;

@@ -34,35 +34,19 @@
 	X(xmlTextWriterWriteString)
 
 struct pf_xml_fns {
-#define PF_DYNFN(f) __typeof__(&f) f;
-	PF_XML_FNS(PF_DYNFN)
-#undef PF_DYNFN
+	PF_XML_FNS(PF_DYNFN_FIELD)
 };
 
 #ifndef PF_LIBXML2_SONAME
 #define PF_LIBXML2_SONAME "libxml2.so.2"
 #endif
 
-static struct pf_xml_fns pf_xml;
+/* the one test that includes this defines the table and the loader:
+ * 0, or -1 with e set ("cannot load libxml2.so.2: ...") */
+int pf_libxml_load(struct pf_err *e);
 
-/* 0, or -1 with e set ("cannot load libxml2.so.2: ...") */
-static int pf_libxml_load(struct pf_err *e)
-{
-	static const char *const names[] = {
-#define PF_DYNFN(f) #f,
-		PF_XML_FNS(PF_DYNFN)
-#undef PF_DYNFN
-	};
-	static void **const slots[] = {
-#define PF_DYNFN(f) (void **)&pf_xml.f,
-		PF_XML_FNS(PF_DYNFN)
-#undef PF_DYNFN
-	};
-	static struct pf_dynlib lib = { PF_LIBXML2_SONAME, names, slots, PF_ARRAY_SIZE(names), 0,
-					NULL };
-
-	return pf_dynlib_load(&lib, e);
-}
+#define PF_DYNLIB_TABLE pf_xml
+PF_DYNLIB_DEFINE(static struct pf_xml_fns, PF_XML_FNS, PF_LIBXML2_SONAME, pf_libxml_load)
 
 #define xmlBufferContent (pf_xml.xmlBufferContent)
 #define xmlBufferCreate (pf_xml.xmlBufferCreate)
