@@ -40,6 +40,11 @@ ifeq ($(SANITIZE),1)
 BUILD     := build-san
 ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ALL_LDFLAGS += -fsanitize=address,undefined
+# the libraries pkgforge loads when needed are linked here from the start
+# (their dlopen then finds them loaded): LeakSanitizer loses track of the
+# thread-local storage of a library loaded later (gpgme's) and crashes
+# in its tracer at exit
+PKG_LIBS    += -Wl,--no-as-needed $(shell pkg-config --libs rpm gpgme libfyaml libcrypto 2>/dev/null) -Wl,--as-needed
 endif
 
 SRCS      := $(sort $(wildcard pkgforge/*.c))
