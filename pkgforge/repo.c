@@ -9,11 +9,11 @@
  * previous feeds valid:
  *   1. packages are in place before any index names them;
  *   2. files named by content (apt's by-hash copies, rpm-md's
- *      <sha256>-*.xml.*) are written;
+ *      <sha256>-*.xml.*) are written, with .pkgforge/generations;
  *   3. files with fixed names are written and synced under temporary
  *      names, then renamed into place one right after the other, in
  *      the order the formats gave (apt's InRelease very last);
- *   4. then the cache, old generations, and packages --keep moves out.
+ *   4. then the caches, old generations, and packages --keep moves out.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -780,8 +780,12 @@ out:
 /*
  * .pkgforge/generations: one line per publication, the content-named
  * files it referred to; the files of the last byhash_keep ones stay.
+ * Written with the content-named files (a leaf of the publication): it
+ * is synced and renamed with them, in the same journal commit, and a
+ * run killed before its other files are in place leaves a line for
+ * files that exist but no index names, which only keeps them longer.
  */
-static int generations(struct pf_repo *r, const struct pf_publish *pub, struct pf_strmap *keep,
+static int generations(struct pf_repo *r, struct pf_publish *pub, struct pf_strmap *keep,
 		       struct pf_strlist *owned, struct pf_err *e)
 {
 	char *path = pf_asprintf("%s/" STATE "/generations", r->root);
@@ -818,7 +822,7 @@ static int generations(struct pf_repo *r, const struct pf_publish *pub, struct p
 			pf_strmap_put(keep, k, 0);
 		}
 	}
-	ret = pf_ofile_put(path, out.buf, out.len, e);
+	ret = pf_publish_leaf(pub, STATE "/generations", out.buf, out.len, e);
 	free(path);
 	strbuf_release(&sb);
 	strbuf_release(&line);
@@ -1124,6 +1128,8 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		       "compressed %zu index piece%s, %zu more from .pkgforge/zcache", nz,
 		       nz == 1 ? "" : "s", nreused);
 	}
+	if (generations(r, &pub, &keep, &owned, e) < 0)
+		goto save;
 	pf_repo_phase(r, &t0, "wrote the indexes");
 	if (checker_join(&ck, e) < 0)
 		goto save;
@@ -1138,8 +1144,7 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		r->dirty |= r->pkgs[i]->published != r->pkgs[i]->in_feed;
 		r->pkgs[i]->published = r->pkgs[i]->in_feed;
 	}
-	if (generations(r, &pub, &keep, &owned, e) < 0 ||
-	    pf_zcache_save(ctx.zcache, zcache, e) < 0)
+	if (pf_zcache_save(ctx.zcache, zcache, e) < 0)
 		goto save;
 	for (int f = 0; f < PF_FMT_NR; f++)
 		pf_repofmts[f]->prune(&ctx, &keep);
