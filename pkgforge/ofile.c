@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "ofile.h"
@@ -119,6 +120,30 @@ int pf_ofile_write(struct pf_ofile *o, const void *buf, size_t len, struct pf_er
 {
 	if (pf_write_all(o->fd, buf, len) < 0)
 		return pf_err_errno(e, "cannot write %s", o->path);
+	return 0;
+}
+
+int pf_ofile_writev(struct pf_ofile *o, struct iovec *iov, size_t n, struct pf_err *e)
+{
+	while (n) {
+		int k = n > 512 ? 512 : (int)n;
+		ssize_t w = writev(o->fd, iov, k);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return pf_err_errno(e, "cannot write %s", o->path);
+		/* past what went out; a buffer cut short is taken up again */
+		while (n && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
 	return 0;
 }
 

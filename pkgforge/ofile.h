@@ -28,6 +28,9 @@ int pf_ofile_open(struct pf_ofile *o, const char *path, struct pf_err *e);
 int pf_ofile_open_link(struct pf_ofile *o, const char *path, const char *source,
 		       struct pf_err *e);
 int pf_ofile_write(struct pf_ofile *o, const void *buf, size_t len, struct pf_err *e);
+/* The n buffers of iov, in order (as many calls to writev as it takes). */
+struct iovec;
+int pf_ofile_writev(struct pf_ofile *o, struct iovec *iov, size_t n, struct pf_err *e);
 /* Mode 0644 (or mode), fsync, rename over path, fsync the directory. */
 int pf_ofile_commit(struct pf_ofile *o, unsigned mode, struct pf_err *e);
 /*

@@ -108,10 +108,14 @@ struct relfile {
 	size_t size;
 };
 
-/* md5, sha: the data's digests when known, else NULL */
+/* One index file, its by-hash copy and its Release entry: data's bytes,
+ * or (text) those of a text, written from its records, whose md5 and
+ * sha are then given; else md5, sha are the data's digests when known,
+ * or NULL. */
 static int index_file(const struct pf_repoctx *c, struct pf_publish *pub, const char *dir,
-		      const char *name, const struct strbuf *data, const unsigned char *md5,
-		      const unsigned char *sha, struct relfile *rf, struct pf_err *e)
+		      const char *name, const struct strbuf *data, const struct pf_ztext *text,
+		      const unsigned char *md5, const unsigned char *sha, struct relfile *rf,
+		      struct pf_err *e)
 {
 	unsigned char d[32];
 	char *byhash, *plain;
@@ -123,12 +127,16 @@ static int index_file(const struct pf_repoctx *c, struct pf_publish *pub, const 
 	if (!sha)
 		pf_digest_buf(PF_SHA256, data->buf, data->len, d);
 	pf_hex(rf->sha256, sha ? sha : d, 32);
-	rf->size = data->len;
+	rf->size = text ? pf_ztext_len(text) : data->len;
 	rf->name = pf_asprintf("%s/%s", dir, name);
 	byhash = pf_asprintf("dists/%s/%s/by-hash/SHA256/%s", c->cfg->suite, dir, rf->sha256);
 	plain = pf_asprintf("dists/%s/%s", c->cfg->suite, rf->name);
-	ret = pf_publish_generated(pub, byhash, data->buf, data->len, e) < 0 ||
-	      pf_publish_top_as(pub, plain, byhash, data->buf, data->len, e) < 0 ? -1 : 0;
+	if (text)
+		ret = pf_publish_generated_text(pub, byhash, text, e) < 0 ||
+		      pf_publish_top_as_text(pub, plain, byhash, text, e) < 0 ? -1 : 0;
+	else
+		ret = pf_publish_generated(pub, byhash, data->buf, data->len, e) < 0 ||
+		      pf_publish_top_as(pub, plain, byhash, data->buf, data->len, e) < 0 ? -1 : 0;
 	free(byhash);
 	free(plain);
 	return ret;
@@ -160,7 +168,7 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 		     struct pf_publish *pub, struct pf_err *e)
 {
 	struct pf_strlist arches = { NULL, 0, 0 };
-	struct strbuf plain = STRBUF_INIT, z = STRBUF_INIT, zxz = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strbuf z = STRBUF_INIT, zxz = STRBUF_INIT, rel = STRBUF_INIT;
 	struct strbuf sig = STRBUF_INIT, inrel = STRBUF_INIT;
 	struct pf_itext it;
 	struct relfile *rf;
@@ -197,14 +205,15 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 
 			r = pf_zpiece_compress_many(c->zcache, zf, 2, c->threads, e);
 		}
-		if (!r) {
-			pf_itext_flatten(&it, &plain);
-			r = index_file(c, pub, dir, "Packages", &plain, md5, sha, &rf[nrf++], e);
-		}
+		/* Packages from its records, not copied whole first */
 		if (!r)
-			r = index_file(c, pub, dir, "Packages.gz", &z, NULL, NULL, &rf[nrf++], e);
+			r = index_file(c, pub, dir, "Packages", NULL, pf_itext_text(&it), md5, sha,
+				       &rf[nrf++], e);
 		if (!r)
-			r = index_file(c, pub, dir, "Packages.xz", &zxz, NULL, NULL, &rf[nrf++], e);
+			r = index_file(c, pub, dir, "Packages.gz", &z, NULL, NULL, NULL, &rf[nrf++], e);
+		if (!r)
+			r = index_file(c, pub, dir, "Packages.xz", &zxz, NULL, NULL, NULL, &rf[nrf++],
+				       e);
 		free(dir);
 		if (r)
 			goto out;
@@ -248,7 +257,6 @@ out:
 	free(top);
 	pf_strlist_release(&arches);
 	pf_itext_release(&it);
-	strbuf_release(&plain);
 	strbuf_release(&z);
 	strbuf_release(&zxz);
 	strbuf_release(&rel);

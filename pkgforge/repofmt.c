@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "repofmt.h"
@@ -47,16 +49,32 @@ void pf_repopkg_release(struct pf_repopkg *p)
 
 /* ------------------------------------------------------ publication */
 
-static int put(struct pf_publish *pub, const char *relpath, const void *buf, size_t len,
+/* What a file holds: bytes, or a text written from its records. */
+struct content {
+	const void *buf;
+	size_t len;
+	const struct pf_ztext *t;
+};
+
+static int put(struct pf_publish *pub, const char *relpath, const struct content *c,
 	       struct pf_ofile *o, struct pf_err *e)
 {
 	char *path = pf_asprintf("%s/%s", pub->root, relpath), *dir = pf_strdup(path);
-	int ret = -1;
+	int ret = -1, w;
 
 	*strrchr(dir, '/') = '\0';
 	if (pf_mkdir_p(dir, 0755, e) < 0 || pf_ofile_open(o, path, e) < 0)
 		goto out;
-	if (pf_ofile_write(o, buf, len, e) < 0) {
+	if (c->t) {
+		struct iovec *iov;
+		size_t n = pf_ztext_iov(c->t, &iov);
+
+		w = pf_ofile_writev(o, iov, n, e);
+		free(iov);
+	} else {
+		w = pf_ofile_write(o, c->buf, c->len, e);
+	}
+	if (w < 0) {
 		pf_ofile_abort(o);
 		goto out;
 	}
@@ -70,37 +88,74 @@ out:
 	return ret;
 }
 
-int pf_publish_leaf(struct pf_publish *pub, const char *relpath, const void *buf,
-		    size_t len, struct pf_err *e)
+static int leaf(struct pf_publish *pub, const char *relpath, const struct content *c,
+		struct pf_err *e)
 {
 	struct pf_ofile *o;
 
 	PF_ALLOC_GROW(pub->leaf, pub->nr_leaf + 1, pub->alloc_leaf);
 	o = &pub->leaf[pub->nr_leaf];
 	*o = (struct pf_ofile)PF_OFILE_INIT;
-	if (put(pub, relpath, buf, len, o, e) < 0)
+	if (put(pub, relpath, c, o, e) < 0)
 		return -1;
 	pub->nr_leaf++;
 	return 0;
 }
 
-int pf_publish_generated(struct pf_publish *pub, const char *relpath, const void *buf,
-			 size_t len, struct pf_err *e)
+int pf_publish_leaf(struct pf_publish *pub, const char *relpath, const void *buf,
+		    size_t len, struct pf_err *e)
+{
+	struct content c = { buf, len, NULL };
+
+	return leaf(pub, relpath, &c, e);
+}
+
+/* A file of this generation (named by its content: there already means
+ * written already, after a look at its bytes). */
+static int generated(struct pf_publish *pub, const char *relpath, const struct content *c,
+		     struct pf_err *e)
 {
 	char *path = pf_asprintf("%s/%s", pub->root, relpath);
-	struct strbuf old = STRBUF_INIT;
+	struct strbuf old = STRBUF_INIT, mine = STRBUF_INIT;
 	struct pf_err ignore = PF_ERR_INIT;
+	const void *buf = c->buf;
+	size_t len = c->t ? pf_ztext_len(c->t) : c->len;
+	struct stat st;
 	int ret = 0;
 
 	pf_strlist_add(&pub->generated, pf_strdup(relpath));
-	/* named by its content: there already means written already */
-	if (pf_read_file(path, len + 1, &old, &ignore) < 0 || old.len != len ||
-	    memcmp(old.buf, buf, len))
-		ret = pf_publish_leaf(pub, relpath, buf, len, e);
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size == len) {
+		if (c->t) {
+			pf_ztext_flatten(c->t, &mine);
+			buf = mine.buf;
+		}
+		if (pf_read_file(path, len + 1, &old, &ignore) < 0 || old.len != len ||
+		    memcmp(old.buf, buf, len))
+			ret = leaf(pub, relpath, c, e);
+	} else {
+		ret = leaf(pub, relpath, c, e);
+	}
 	strbuf_release(&old);
+	strbuf_release(&mine);
 	pf_err_release(&ignore);
 	free(path);
 	return ret;
+}
+
+int pf_publish_generated(struct pf_publish *pub, const char *relpath, const void *buf,
+			 size_t len, struct pf_err *e)
+{
+	struct content c = { buf, len, NULL };
+
+	return generated(pub, relpath, &c, e);
+}
+
+int pf_publish_generated_text(struct pf_publish *pub, const char *relpath,
+			      const struct pf_ztext *t, struct pf_err *e)
+{
+	struct content c = { NULL, 0, t };
+
+	return generated(pub, relpath, &c, e);
 }
 
 /* The next top file's slot; it counts once kept (top_kept). */
@@ -117,17 +172,25 @@ static void top_kept(struct pf_publish *pub, const char *relpath)
 	pub->top_rel[pub->nr_top++] = pf_strdup(relpath);
 }
 
-int pf_publish_top(struct pf_publish *pub, const char *relpath, const void *buf,
-		   size_t len, struct pf_err *e)
+static int top(struct pf_publish *pub, const char *relpath, const struct content *c,
+	       struct pf_err *e)
 {
-	if (put(pub, relpath, buf, len, top_slot(pub), e) < 0)
+	if (put(pub, relpath, c, top_slot(pub), e) < 0)
 		return -1;
 	top_kept(pub, relpath);
 	return 0;
 }
 
-int pf_publish_top_as(struct pf_publish *pub, const char *relpath, const char *leaf,
-		      const void *buf, size_t len, struct pf_err *e)
+int pf_publish_top(struct pf_publish *pub, const char *relpath, const void *buf,
+		   size_t len, struct pf_err *e)
+{
+	struct content c = { buf, len, NULL };
+
+	return top(pub, relpath, &c, e);
+}
+
+static int top_as(struct pf_publish *pub, const char *relpath, const char *leaf,
+		  const struct content *c, struct pf_err *e)
 {
 	char *path = pf_asprintf("%s/%s", pub->root, relpath);
 	char *lpath = pf_asprintf("%s/%s", pub->root, leaf);
@@ -143,12 +206,28 @@ int pf_publish_top_as(struct pf_publish *pub, const char *relpath, const char *l
 		top_kept(pub, relpath);
 		ret = 0;
 	} else {
-		ret = pf_publish_top(pub, relpath, buf, len, e);
+		ret = top(pub, relpath, c, e);
 	}
 	pf_err_release(&ignore);
 	free(path);
 	free(lpath);
 	return ret;
+}
+
+int pf_publish_top_as(struct pf_publish *pub, const char *relpath, const char *leaf,
+		      const void *buf, size_t len, struct pf_err *e)
+{
+	struct content c = { buf, len, NULL };
+
+	return top_as(pub, relpath, leaf, &c, e);
+}
+
+int pf_publish_top_as_text(struct pf_publish *pub, const char *relpath, const char *leaf,
+			   const struct pf_ztext *t, struct pf_err *e)
+{
+	struct content c = { NULL, 0, t };
+
+	return top_as(pub, relpath, leaf, &c, e);
 }
 
 /* ----------------------------------------------------------- stanzas */

@@ -105,6 +105,13 @@ int pf_publish_top(struct pf_publish *pub, const char *relpath, const void *buf,
  * twice; written when no link can be made. */
 int pf_publish_top_as(struct pf_publish *pub, const char *relpath, const char *leaf,
 		      const void *buf, size_t len, struct pf_err *e);
+/* pf_publish_generated and pf_publish_top_as for a text, written from
+ * its records' own bytes (apt's Packages: no copy of the whole). */
+struct pf_ztext;
+int pf_publish_generated_text(struct pf_publish *pub, const char *relpath,
+			      const struct pf_ztext *t, struct pf_err *e);
+int pf_publish_top_as_text(struct pf_publish *pub, const char *relpath, const char *leaf,
+			   const struct pf_ztext *t, struct pf_err *e);
 
 /* What write() has to work with. */
 struct pf_repoctx {

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include <lzma.h>
 
@@ -268,6 +269,27 @@ void pf_ztext_flatten(const struct pf_ztext *t, struct strbuf *out)
 		strbuf_add(out, t->sep, sep);
 	}
 	strbuf_addstr(out, t->tail);
+}
+
+size_t pf_ztext_iov(const struct pf_ztext *t, struct iovec **iov)
+{
+	size_t sep = strlen(t->sep), n = 0;
+	struct iovec *v = pf_calloc(2 * t->n + 2, sizeof(*v));
+
+#define PF_IOV(p, l) \
+	do { \
+		if (l) \
+			v[n++] = (struct iovec){ (void *)(p), (l) }; \
+	} while (0)
+	PF_IOV(t->head, strlen(t->head));
+	for (size_t i = 0; i < t->n; i++) {
+		PF_IOV(t->rec[i].p, t->rec[i].len);
+		PF_IOV(t->sep, sep);
+	}
+	PF_IOV(t->tail, strlen(t->tail));
+#undef PF_IOV
+	*iov = v;
+	return n;
 }
 
 /* ----------------------------------------------------------- cutting */

@@ -57,6 +57,10 @@ struct pf_ztext {
 size_t pf_ztext_len(const struct pf_ztext *t);
 /* The whole text, appended to out. */
 void pf_ztext_flatten(const struct pf_ztext *t, struct strbuf *out);
+/* The text as buffers to write (its records' own, not copied): *iov is
+ * allocated, its count returned. */
+struct iovec;
+size_t pf_ztext_iov(const struct pf_ztext *t, struct iovec **iov);
 
 /*
  * Compress the text into out (appended), the pieces found in zc kept,

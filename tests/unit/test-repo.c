@@ -183,6 +183,69 @@ int main(void)
 		pf_err_release(&e);
 		pf_rmtree(dir);
 	});
+	TEST("publication: a text written from its records, linked or written, or there already", {
+		static const struct pf_zrec rec[3] = {
+			{ "Package: a", 10, NULL }, { "Package: b", 10, NULL }, { "Package: c", 10, NULL },
+		};
+		const struct pf_ztext t = { "", "\n\n", "", rec, 3 };
+		const char *want = "Package: a\n\nPackage: b\n\nPackage: c\n\n";
+		struct pf_publish pub;
+		struct pf_err e = PF_ERR_INIT;
+		char dir[] = "/tmp/pf-test-pubt.XXXXXX";
+		struct stat leaf, top;
+		struct strbuf sb = STRBUF_INIT;
+		char *path;
+
+		CHECK(mkdtemp(dir) != NULL);
+		memset(&pub, 0, sizeof(pub));
+		pub.root = dir;
+		CHECK_INT(pf_ztext_len(&t), strlen(want));
+		CHECK_INT(pf_publish_generated_text(&pub, "d/by-hash/T", &t, &e), 0);
+		CHECK_INT(pf_publish_top_as_text(&pub, "d/Packages", "d/by-hash/T", &t, &e), 0);
+		/* no such leaf: the text is written from its records */
+		CHECK_INT(pf_publish_top_as_text(&pub, "d/Other", "d/by-hash/none", &t, &e), 0);
+		CHECK_INT(pub.nr_leaf, 1);
+		CHECK_INT(pub.nr_top, 2);
+		if (pub.nr_leaf == 1 && pub.nr_top == 2) {
+			CHECK_INT(pf_read_file(pub.leaf[0].tmp, 100, &sb, &e), 0);
+			CHECK_STR(sb.buf, want);
+			CHECK_INT(stat(pub.leaf[0].tmp, &leaf), 0);
+			CHECK_INT(stat(pub.top[0].tmp, &top), 0);
+			CHECK(top.st_ino == leaf.st_ino);
+			strbuf_reset(&sb);
+			CHECK_INT(pf_read_file(pub.top[1].tmp, 100, &sb, &e), 0);
+			CHECK_STR(sb.buf, want);
+		}
+		/* the same bytes under the name already: not written again;
+		 * other bytes of the same length: written */
+		path = pf_asprintf("%s/d/by-hash/T2", dir);
+		CHECK_INT(pf_ofile_put(path, want, strlen(want), &e), 0);
+		CHECK_INT(pf_publish_generated_text(&pub, "d/by-hash/T2", &t, &e), 0);
+		CHECK_INT(pub.nr_leaf, 1);
+		free(path);
+		path = pf_asprintf("%s/d/by-hash/T3", dir);
+		strbuf_reset(&sb);
+		for (size_t i = 0; i < strlen(want); i++)
+			strbuf_addch(&sb, 'x');
+		CHECK_INT(pf_ofile_put(path, sb.buf, sb.len, &e), 0);
+		CHECK_INT(pf_publish_generated_text(&pub, "d/by-hash/T3", &t, &e), 0);
+		CHECK_INT(pub.nr_leaf, 2);
+		free(path);
+		CHECK_INT(pub.generated.nr, 3);
+		for (size_t i = 0; i < pub.nr_leaf; i++)
+			pf_ofile_abort(&pub.leaf[i]);
+		for (size_t i = 0; i < pub.nr_top; i++) {
+			pf_ofile_abort(&pub.top[i]);
+			free(pub.top_rel[i]);
+		}
+		free(pub.leaf);
+		free(pub.top);
+		free(pub.top_rel);
+		pf_strlist_release(&pub.generated);
+		strbuf_release(&sb);
+		pf_err_release(&e);
+		pf_rmtree(dir);
+	});
 	TEST("the index cache: what is saved is loaded; damage drops it", {
 		struct pf_repopkg p, *v[1] = { &p }, **got = NULL;
 		struct pf_repocache *rc;
