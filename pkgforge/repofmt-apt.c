@@ -181,7 +181,7 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 	rf = pf_calloc(arches.nr * 3, sizeof(*rf));
 	for (size_t a = 0; a < arches.nr; a++) {
 		char *dir = pf_asprintf("%s/binary-%s", c->cfg->component, arches.v[a]);
-		unsigned char md5[16], sha[32];
+		unsigned char md5[16], sha[32], zmd5[2][16], zsha[2][32];
 		int r;
 
 		it.nr = 0;
@@ -199,8 +199,8 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 			/* gzip and xz at once, and the digests of Packages:
 			 * their pieces and those share the threads */
 			struct pf_zfile zf[2] = {
-				{ PF_COMP_GZIP, 9, pf_itext_text(&it), sha, md5, &z },
-				{ PF_COMP_XZ, 6, pf_itext_text(&it), NULL, NULL, &zxz },
+				{ PF_COMP_GZIP, 9, pf_itext_text(&it), sha, md5, &z, zsha[0], zmd5[0] },
+				{ PF_COMP_XZ, 6, pf_itext_text(&it), NULL, NULL, &zxz, zsha[1], zmd5[1] },
 			};
 
 			r = pf_zpiece_compress_many(c->zcache, zf, 2, c->threads, e);
@@ -210,10 +210,11 @@ static int apt_write(const struct pf_repoctx *c, struct pf_repopkg *const *pkgs,
 			r = index_file(c, pub, dir, "Packages", NULL, pf_itext_text(&it), md5, sha,
 				       &rf[nrf++], e);
 		if (!r)
-			r = index_file(c, pub, dir, "Packages.gz", &z, NULL, NULL, NULL, &rf[nrf++], e);
+			r = index_file(c, pub, dir, "Packages.gz", &z, NULL, zmd5[0], zsha[0],
+				       &rf[nrf++], e);
 		if (!r)
-			r = index_file(c, pub, dir, "Packages.xz", &zxz, NULL, NULL, NULL, &rf[nrf++],
-				       e);
+			r = index_file(c, pub, dir, "Packages.xz", &zxz, NULL, zmd5[1], zsha[1],
+				       &rf[nrf++], e);
 		free(dir);
 		if (r)
 			goto out;

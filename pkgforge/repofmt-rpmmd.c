@@ -397,7 +397,7 @@ static int md_files(const struct pf_repoctx *c, struct pf_publish *pub,
 	struct pf_itext it[3];
 	struct strbuf z[3];
 	struct pf_zfile zf[3];
-	unsigned char open[3][32], d[32];
+	unsigned char open[3][32], zsha[3][32];
 	enum pf_comp comp = c->cfg->rpmmd_comp;
 	int level = comp == PF_COMP_ZSTD ? 3 : 6;
 	int ret = -1;
@@ -411,7 +411,8 @@ static int md_files(const struct pf_repoctx *c, struct pf_publish *pub,
 		for (size_t i = 0; i < n; i++)
 			pf_itext_add(&it[k], pkgs[i]->field[k], pkgs[i]->field_len[k],
 				     pkgs[i]->field_sha[k]);
-		zf[k] = (struct pf_zfile){ comp, level, pf_itext_text(&it[k]), open[k], NULL, &z[k] };
+		zf[k] = (struct pf_zfile){ comp, level, pf_itext_text(&it[k]), open[k], NULL, &z[k],
+					   zsha[k], NULL };
 	}
 	if (pf_zpiece_compress_many(c->zcache, zf, 3, c->threads, e) < 0)
 		goto out;
@@ -421,8 +422,7 @@ static int md_files(const struct pf_repoctx *c, struct pf_publish *pub,
 		f[k].type = mdkinds[k].type;
 		pf_hex(f[k].open_sha, open[k], 32);
 		f[k].open_size = pf_ztext_len(zf[k].text);
-		pf_digest_buf(PF_SHA256, z[k].buf, z[k].len, d);
-		pf_hex(f[k].sha, d, 32);
+		pf_hex(f[k].sha, zsha[k], 32);
 		f[k].size = z[k].len;
 		f[k].href = pf_asprintf("repodata/%s-%s.xml%s", f[k].sha, mdkinds[k].type,
 					comp_ext(comp));

@@ -454,6 +454,8 @@ struct task {
 	struct piece *pc;               /* NULL: a whole digest of the file */
 	bool md5;                       /* that one is open_md5 */
 	double cost;                    /* a guess, in ns */
+	size_t out;                     /* a digest of f->out from here on
+					 * (the second round), or SIZE_MAX */
 };
 
 struct pool {
@@ -497,7 +499,10 @@ static void *worker(void *arg)
 		if (i >= pl->nt)
 			break;
 		t = &pl->t[i];
-		if (!t->pc && t->md5) {
+		if (t->out != SIZE_MAX) {
+			pf_digest_buf(t->md5 ? PF_MD5 : PF_SHA256, t->f->out->buf + t->out,
+				      t->f->out->len - t->out, t->md5 ? t->f->out_md5 : t->f->out_sha);
+		} else if (!t->pc && t->md5) {
 			whole_digest(t->f->text, PF_MD5, t->f->open_md5);
 		} else if (!t->pc) {
 			whole_digest(t->f->text, PF_SHA256, t->f->open_sha);
@@ -614,7 +619,8 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 				z->owned = true;
 				z->pending = true;
 				pl.t[pl.nt++] = (struct task){ &files[f], pc, false,
-							       comp_cost(files[f].comp) * (double)pc->len };
+							       comp_cost(files[f].comp) * (double)pc->len,
+							       SIZE_MAX };
 				ncomp++;
 				zc->changed = true;
 			} else {
@@ -630,9 +636,9 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 		double len = (double)pf_ztext_len(files[f].text);
 
 		if (files[f].open_sha)
-			pl.t[pl.nt++] = (struct task){ &files[f], NULL, false, SHA_COST * len };
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL, false, SHA_COST * len, SIZE_MAX };
 		if (files[f].open_md5)
-			pl.t[pl.nt++] = (struct task){ &files[f], NULL, true, MD5_COST * len };
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL, true, MD5_COST * len, SIZE_MAX };
 	}
 	qsort(pl.t, pl.nt, sizeof(*pl.t), cmp_cost);
 	if (pl.nt && run_pool(&pl, threads, e) < 0) {
@@ -643,8 +649,14 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 		if (pl.t[i].pc)
 			pl.t[i].pc->z->pending = false;
 	zc->compressed += ncomp;
+	/* the files joined, then the digests of what they came to, if wanted:
+	 * a second, short round */
+	free(pl.t);
+	pl.t = pf_calloc(2 * nf + 1, sizeof(*pl.t));
+	pl.nt = 0;
 	for (size_t f = 0; f < nf; f++) {
 		const struct pf_zpart **parts = pf_calloc(npc[f] + 1, sizeof(*parts));
+		size_t from = files[f].out->len;
 		int r;
 
 		for (size_t i = 0; i < npc[f]; i++)
@@ -653,7 +665,13 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 		free(parts);
 		if (r < 0)
 			goto out;
+		if (files[f].out_md5)
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL, true, 0, from };
+		if (files[f].out_sha)
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL, false, 0, from };
 	}
+	if (pl.nt && run_pool(&pl, threads, e) < 0)
+		goto out;
 	ret = 0;
 out:
 	if (zc == &local)
@@ -671,7 +689,7 @@ int pf_zpiece_compress(struct pf_zcache *zc, enum pf_comp comp, int level, int t
 		       const struct pf_ztext *t, unsigned char *open_sha, struct strbuf *out,
 		       struct pf_err *e)
 {
-	struct pf_zfile f = { comp, level, t, open_sha, NULL, out };
+	struct pf_zfile f = { comp, level, t, open_sha, NULL, out, NULL, NULL };
 
 	return pf_zpiece_compress_many(zc, &f, 1, threads, e);
 }

@@ -79,6 +79,9 @@ struct pf_zfile {
 	unsigned char *open_sha;        /* NULL: not wanted */
 	unsigned char *open_md5;        /* the same, MD5 (apt's Release) */
 	struct strbuf *out;
+	/* the digests of what is appended to out (NULL: not wanted), taken
+	 * on the threads too, once the files are joined */
+	unsigned char *out_sha, *out_md5;
 };
 
 int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t nf, int threads,

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Repository helpers: stanzas from control files (hostile ones too),
- * dates, rpm relations for the check, usign keys and signatures, the
- * index cache. */
+ * dates, rpm relations for the check, usign keys and signatures,
+ * publication, index pieces' digests, the index cache. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compress.h"
+#include "digest.h"
 #include "ofile.h"
 #include "pkgfmt.h"
 #include "repofmt.h"
 #include "usign.h"
 #include "util.h"
+#include "zpiece.h"
 #include "unit.h"
 
 static char *stanza(const char *control, int *rc)
@@ -245,6 +248,42 @@ int main(void)
 		strbuf_release(&sb);
 		pf_err_release(&e);
 		pf_rmtree(dir);
+	});
+	TEST("index pieces: the text's digests and those of what it compressed to", {
+		struct pf_zrec rec[300];
+		char bufs[300][40];
+		struct pf_ztext t = { "head\n", "\n", "tail\n", rec, 300 };
+		struct strbuf flat = STRBUF_INIT, out[3];
+		unsigned char osha[32], omd5[16], zsha[3][32], zmd5[3][16], d[32];
+		const enum pf_comp comps[3] = { PF_COMP_GZIP, PF_COMP_XZ, PF_COMP_ZSTD };
+		struct pf_zfile zf[3];
+		struct pf_err e = PF_ERR_INIT;
+
+		for (int i = 0; i < 300; i++) {
+			snprintf(bufs[i], sizeof(bufs[i]), "Package: p%03d\nVersion: 1.%d", i, i * 7);
+			rec[i] = (struct pf_zrec){ bufs[i], strlen(bufs[i]), NULL };
+		}
+		for (int k = 0; k < 3; k++) {
+			strbuf_init(&out[k], 0);
+			zf[k] = (struct pf_zfile){ comps[k], -1, &t, k ? NULL : osha, k ? NULL : omd5,
+						   &out[k], zsha[k], zmd5[k] };
+		}
+		CHECK_INT(pf_zpiece_compress_many(NULL, zf, 3, 2, &e), 0);
+		pf_ztext_flatten(&t, &flat);
+		pf_digest_buf(PF_SHA256, flat.buf, flat.len, d);
+		CHECK(!memcmp(osha, d, 32));
+		pf_digest_buf(PF_MD5, flat.buf, flat.len, d);
+		CHECK(!memcmp(omd5, d, 16));
+		for (int k = 0; k < 3; k++) {
+			CHECK(out[k].len > 0);
+			pf_digest_buf(PF_SHA256, out[k].buf, out[k].len, d);
+			CHECK(!memcmp(zsha[k], d, 32));
+			pf_digest_buf(PF_MD5, out[k].buf, out[k].len, d);
+			CHECK(!memcmp(zmd5[k], d, 16));
+			strbuf_release(&out[k]);
+		}
+		strbuf_release(&flat);
+		pf_err_release(&e);
 	});
 	TEST("the index cache: what is saved is loaded; damage drops it", {
 		struct pf_repopkg p, *v[1] = { &p }, **got = NULL;
