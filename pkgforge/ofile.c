@@ -255,11 +255,18 @@ int pf_ofile_put(const char *path, const void *buf, size_t len, struct pf_err *e
 
 int pf_ofile_put_nosync(const char *path, const void *buf, size_t len, struct pf_err *e)
 {
+	struct iovec iov = { (void *)buf, len };
+
+	return pf_ofile_putv_nosync(path, &iov, 1, e);
+}
+
+int pf_ofile_putv_nosync(const char *path, struct iovec *iov, size_t n, struct pf_err *e)
+{
 	struct pf_ofile o = PF_OFILE_INIT;
 
 	if (pf_ofile_open(&o, path, e) < 0)
 		return -1;
-	if (pf_ofile_write(&o, buf, len, e) < 0)
+	if (pf_ofile_writev(&o, iov, n, e) < 0)
 		goto fail;
 	if (fchmod(o.fd, 0644) < 0 || close(o.fd) < 0) {
 		o.fd = -1;

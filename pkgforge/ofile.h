@@ -61,6 +61,8 @@ int pf_ofile_put(const char *path, const void *buf, size_t len, struct pf_err *e
  * would cost more than a lost cache.
  */
 int pf_ofile_put_nosync(const char *path, const void *buf, size_t len, struct pf_err *e);
+/* The same from n buffers, in order. */
+int pf_ofile_putv_nosync(const char *path, struct iovec *iov, size_t n, struct pf_err *e);
 
 /*
  * An anonymous temporary file in dir (O_TMPFILE, or created and unlinked

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <lzma.h>
@@ -55,14 +56,23 @@ static char *utoa(char *end, uint64_t v)
 	return end;
 }
 
+/* "TAG LEN\n", the value and a NUL */
+/* "TAG LEN\n", in one piece */
+static void put_head(struct strbuf *sb, const char *tag, size_t len)
+{
+	char head[48], *end = head + sizeof(head), *d = utoa(end - 1, len);
+	size_t t = strlen(tag);
+
+	end[-1] = '\n';
+	d -= t + 1;
+	memcpy(d, tag, t);
+	d[t] = ' ';
+	strbuf_add(sb, d, (size_t)(end - d));
+}
+
 static void put_field(struct strbuf *sb, const char *tag, const char *val, size_t len)
 {
-	char num[24], *end = num + sizeof(num), *d = utoa(end, len);
-
-	strbuf_addstr(sb, tag);
-	strbuf_addch(sb, ' ');
-	strbuf_add(sb, d, (size_t)(end - d));
-	strbuf_addch(sb, '\n');
+	put_head(sb, tag, len);
 	strbuf_add(sb, val, len);
 	strbuf_addch(sb, '\0');
 }
@@ -75,28 +85,29 @@ static void put_str(struct strbuf *sb, const char *tag, const char *val)
 
 static void put_num(struct strbuf *sb, const char *tag, int64_t v)
 {
-	char num[24], *end = num + sizeof(num) - 1, *d;
+	char num[24], *end = num + sizeof(num), *d;
 
-	*end = '\0';
 	d = utoa(end, v < 0 ? -(uint64_t)v : (uint64_t)v);
 	if (v < 0)
 		*--d = '-';
-	put_str(sb, tag, d);
+	put_field(sb, tag, d, (size_t)(end - d));
 }
 
-static void put_list(struct strbuf *sb, struct strbuf *tmp, const char *tag,
-		     const struct pf_strlist *l)
+/* NUL-separated (each item with its own NUL, but the last) */
+static void put_list(struct strbuf *sb, const char *tag, const struct pf_strlist *l)
 {
-	strbuf_reset(tmp);
-	for (size_t i = 0; i < l->nr; i++) {
-		if (i)
-			strbuf_addch(tmp, '\0');
-		strbuf_addstr(tmp, l->v[i]);
-	}
-	put_field(sb, tag, tmp->buf, tmp->len);
+	size_t total = 0;
+
+	for (size_t i = 0; i < l->nr; i++)
+		total += strlen(l->v[i]) + 1;
+	put_head(sb, tag, total ? total - 1 : 0);
+	for (size_t i = 0; i < l->nr; i++)
+		strbuf_add(sb, l->v[i], strlen(l->v[i]) + 1);   /* its NUL too */
+	if (!l->nr)
+		strbuf_addch(sb, '\0');
 }
 
-static void put_pkg(struct strbuf *sb, struct strbuf *tmp, const struct pf_repopkg *p)
+static void put_pkg(struct strbuf *sb, const struct pf_repopkg *p)
 {
 	static const char *const rtags[PF_REL_NR] = { "r0", "r1", "r2", "r3", "r4", "r5" };
 	static const char *const ftags[3] = { "f0", "f1", "f2" };
@@ -122,14 +133,14 @@ static void put_pkg(struct strbuf *sb, struct strbuf *tmp, const struct pf_repop
 		if (p->lists_raw)
 			put_field(sb, tag, p->list_raw[k] ? p->list_raw[k] : "", p->list_len[k]);
 		else
-			put_list(sb, tmp, tag, k < PF_REL_NR ? &p->info.rel[k] : &p->info.files);
+			put_list(sb, tag, k < PF_REL_NR ? &p->info.rel[k] : &p->info.files);
 	}
 	for (int k = 0; k < 3; k++) {
 		if (!p->field[k])
 			continue;
 		pf_hex(hex, p->field_sha[k], 32);
-		put_str(sb, ftags[k], p->field[k]);
-		put_str(sb, dtags[k], hex);
+		put_field(sb, ftags[k], p->field[k], p->field_len[k]);
+		put_field(sb, dtags[k], hex, 64);
 	}
 	put_str(sb, "ident", p->ident);
 	if (p->sigkey[0])
@@ -172,7 +183,7 @@ void pf_repocache_gone(struct pf_repocache *rc, const struct pf_repopkg *p)
 static bool append(struct pf_repocache *rc, const char *path, struct pf_repopkg *const *pkgs,
 		   size_t n, size_t changed)
 {
-	struct strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT, head = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, head = STRBUF_INIT;
 	struct stat st;
 	bool ok = false;
 	int fd;
@@ -181,7 +192,7 @@ static bool append(struct pf_repocache *rc, const char *path, struct pf_repopkg 
 		put_str(&sb, "gone", rc->gone.v[i]);
 	for (size_t i = 0; i < n; i++)
 		if (unsaved(pkgs[i]))
-			put_pkg(&sb, &tmp, pkgs[i]);
+			put_pkg(&sb, pkgs[i]);
 	segment_head(&head, "batch", &sb);
 	strbuf_insert(&sb, 0, head.buf, head.len);
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
@@ -198,7 +209,6 @@ static bool append(struct pf_repocache *rc, const char *path, struct pf_repopkg 
 	if (ok)
 		rc->records += rc->gone.nr + changed;
 	strbuf_release(&sb);
-	strbuf_release(&tmp);
 	strbuf_release(&head);
 	return ok;
 }
@@ -206,8 +216,8 @@ static bool append(struct pf_repocache *rc, const char *path, struct pf_repopkg 
 int pf_repocache_save(struct pf_repocache *rc, const char *path, struct pf_repopkg *const *pkgs,
 		      size_t n, struct pf_err *e)
 {
-	struct strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT;
-	size_t changed = 0;
+	struct strbuf sb = STRBUF_INIT, head = STRBUF_INIT;
+	size_t changed = 0, want = 0;
 	int ret;
 
 	for (size_t i = 0; i < n; i++)
@@ -218,19 +228,25 @@ int pf_repocache_save(struct pf_repocache *rc, const char *path, struct pf_repop
 	if (!rc->fresh && !rc->torn && rc->records + rc->gone.nr + changed <= 2 * n + 16 &&
 	    append(rc, path, pkgs, n, changed))
 		goto saved;
-	/* about the size it had, to grow the buffer once */
-	strbuf_grow(&sb, rc->file.len + 4096 * (size_t)n / 4);
+	/* the whole file: the buffer grown once (the index fields and some
+	 * 1.5 KiB of the rest a package), the head written before it rather
+	 * than moved in front of megabytes */
 	for (size_t i = 0; i < n; i++)
-		put_pkg(&sb, &tmp, pkgs[i]);
-	strbuf_reset(&tmp);
-	strbuf_addstr(&tmp, MAGIC);
-	segment_head(&tmp, "base", &sb);
-	strbuf_insert(&sb, 0, tmp.buf, tmp.len);
+		want += pkgs[i]->field_len[0] + pkgs[i]->field_len[1] + pkgs[i]->field_len[2] + 1536;
+	strbuf_grow(&sb, want);
+	for (size_t i = 0; i < n; i++)
+		put_pkg(&sb, pkgs[i]);
+	strbuf_addstr(&head, MAGIC);
+	segment_head(&head, "base", &sb);
 	/* a cache: a lost one costs a run that reads everything, an fsync
 	 * of megabytes costs every run */
-	ret = pf_ofile_put_nosync(path, sb.buf, sb.len, e);
+	{
+		struct iovec iov[2] = { { head.buf, head.len }, { sb.buf, sb.len } };
+
+		ret = pf_ofile_putv_nosync(path, iov, 2, e);
+	}
 	strbuf_release(&sb);
-	strbuf_release(&tmp);
+	strbuf_release(&head);
 	if (ret < 0)
 		return -1;
 	rc->records = n;
