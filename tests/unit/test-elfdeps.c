@@ -72,6 +72,16 @@ static void put(const char *dir, const char *name, const char *text)
 	free(path);
 }
 
+/* A profile's start: two packages, and glibc's data but its symbols. */
+#define LIBC_YAML \
+	"arch: amd64\n" \
+	"packages: {libc6: '2.36-9', zlib1g: '1:1.2.13.dfsg-1'}\n" \
+	"libraries:\n" \
+	"  libc.so.6:\n" \
+	"    package: libc6\n" \
+	"    depends: ['libc6 #MINVER#', 'libc6 (>> 2.36), libc6 (<< 2.37)']\n" \
+	"    versions: {GLIBC_2.2.5: '2.2.5', GLIBC_2.34: '2.34', GLIBC_PRIVATE: '0 1'}\n"
+
 static const char *const mini =
 	"packages: {libc6: '2.36-9'}\n"
 	"libraries:\n"
@@ -209,13 +219,7 @@ int main(void)
 	});
 	TEST("profiles: what a library needs, and a broken profile", {
 		char *good = write_profile(
-			"arch: amd64\n"
-			"packages: {libc6: '2.36-9', zlib1g: '1:1.2.13.dfsg-1'}\n"
-			"libraries:\n"
-			"  libc.so.6:\n"
-			"    package: libc6\n"
-			"    depends: ['libc6 #MINVER#', 'libc6 (>> 2.36), libc6 (<< 2.37)']\n"
-			"    versions: {GLIBC_2.2.5: '2.2.5', GLIBC_2.34: '2.34', GLIBC_PRIVATE: '0 1'}\n"
+			LIBC_YAML
 			"    symbols: {'2.34': [foo@GLIBC_2.2.5]}\n"
 			"  libz.so.1:\n"
 			"    package: zlib1g\n"
@@ -262,13 +266,7 @@ int main(void)
 	});
 	TEST("profiles: the cache of parsed profiles", {
 		const char *yaml =
-			"arch: amd64\n"
-			"packages: {libc6: '2.36-9', zlib1g: '1:1.2.13.dfsg-1'}\n"
-			"libraries:\n"
-			"  libc.so.6:\n"
-			"    package: libc6\n"
-			"    depends: ['libc6 #MINVER#', 'libc6 (>> 2.36), libc6 (<< 2.37)']\n"
-			"    versions: {GLIBC_2.2.5: '2.2.5', GLIBC_2.34: '2.34', GLIBC_PRIVATE: '0 1'}\n"
+			LIBC_YAML
 			"    symbols: {'2.34': [foo@GLIBC_2.2.5, bar@GLIBC_2.2.5], '2.35 1': [baz@GLIBC_2.34]}\n"
 			"  libz.so.1:\n"
 			"    package: zlib1g\n"

@@ -17,6 +17,21 @@
 #include "zpiece.h"
 #include "unit.h"
 
+/* A publication's files, not published: their temporary files go. */
+static void pub_drop(struct pf_publish *pub)
+{
+	for (size_t i = 0; i < pub->nr_leaf; i++)
+		pf_ofile_abort(&pub->leaf[i]);
+	for (size_t i = 0; i < pub->nr_top; i++) {
+		pf_ofile_abort(&pub->top[i]);
+		free(pub->top_rel[i]);
+	}
+	free(pub->leaf);
+	free(pub->top);
+	free(pub->top_rel);
+	pf_strlist_release(&pub->generated);
+}
+
 static char *stanza(const char *control, int *rc)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -172,16 +187,7 @@ int main(void)
 			CHECK_INT(pf_read_file(pub.top[1].tmp, 100, &sb, &e), 0);
 			CHECK_STR(sb.buf, "more");
 		}
-		for (size_t i = 0; i < pub.nr_leaf; i++)
-			pf_ofile_abort(&pub.leaf[i]);
-		for (size_t i = 0; i < pub.nr_top; i++) {
-			pf_ofile_abort(&pub.top[i]);
-			free(pub.top_rel[i]);
-		}
-		free(pub.leaf);
-		free(pub.top);
-		free(pub.top_rel);
-		pf_strlist_release(&pub.generated);
+		pub_drop(&pub);
 		strbuf_release(&sb);
 		pf_err_release(&e);
 		pf_rmtree(dir);
@@ -235,16 +241,7 @@ int main(void)
 		CHECK_INT(pub.nr_leaf, 2);
 		free(path);
 		CHECK_INT(pub.generated.nr, 3);
-		for (size_t i = 0; i < pub.nr_leaf; i++)
-			pf_ofile_abort(&pub.leaf[i]);
-		for (size_t i = 0; i < pub.nr_top; i++) {
-			pf_ofile_abort(&pub.top[i]);
-			free(pub.top_rel[i]);
-		}
-		free(pub.leaf);
-		free(pub.top);
-		free(pub.top_rel);
-		pf_strlist_release(&pub.generated);
+		pub_drop(&pub);
 		strbuf_release(&sb);
 		pf_err_release(&e);
 		pf_rmtree(dir);
