@@ -766,17 +766,17 @@ int pf_check_pkgs_fresh(const struct pf_pkginfo *const *pkgs, size_t n, const bo
 	size_t m = 0;
 	int problems;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; fresh && i < n; i++)
 		if (fresh[i])
 			fresh_names(pkgs[i], &names, &keys);
 	/* the fresh ones and those they may meet, in the same order */
 	for (size_t i = 0; i < n; i++) {
-		if (!fresh[i] && !may_meet(pkgs[i], &names))
+		if (fresh && !fresh[i] && !may_meet(pkgs[i], &names))
 			continue;
 		sub[m] = *pkgs[i];      /* shallow */
-		focus[m++] = fresh[i];
+		focus[m++] = !fresh || fresh[i];
 	}
-	problems = m ? check_some(sub, m, focus, ps, d) : 0;
+	problems = m ? check_some(sub, m, fresh ? focus : NULL, ps, d) : 0;
 	pf_strmap_release(&names);
 	pf_strlist_release(&keys);
 	free(sub);

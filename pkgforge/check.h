@@ -38,7 +38,8 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
  * full check of the set finds no others: adding packages takes nothing
  * away that the others needed.  Only the fresh packages and those that
  * could meet them (a name they need or have, a path they ship) are
- * looked at.  When the rules change, PF_CHECK_RULES does.
+ * looked at.  When the rules change, PF_CHECK_RULES does.  fresh NULL:
+ * all are new (pf_check_pkgs of the packages pkgs point to).
  */
 #define PF_CHECK_RULES 1
 int pf_check_pkgs_fresh(const struct pf_pkginfo *const *pkgs, size_t n, const bool *fresh,

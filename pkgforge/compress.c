@@ -401,13 +401,6 @@ int pf_compress_part(enum pf_comp comp, int level, const void *buf, size_t len,
 	return r;
 }
 
-static void put_le32(struct strbuf *out, uint32_t v)
-{
-	unsigned char b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
-
-	strbuf_add(out, b, 4);
-}
-
 static int join_xz(const struct pf_zpart *const *parts, size_t n, struct strbuf *out,
 		   struct pf_err *e)
 {
@@ -463,8 +456,8 @@ static void join_gz(int level, const struct pf_zpart *const *parts, size_t n,
 		total += parts[i]->plain_len;
 	}
 	strbuf_add(out, last, sizeof(last));
-	put_le32(out, crc);
-	put_le32(out, (uint32_t)total);
+	strbuf_add_le(out, crc, 4);
+	strbuf_add_le(out, (uint32_t)total, 4);
 }
 
 int pf_compress_join(enum pf_comp comp, int level, const struct pf_zpart *const *parts,

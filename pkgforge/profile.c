@@ -481,47 +481,40 @@ static int profile_parse(struct pctx *c, const struct pf_ynode *root)
 #define CACHE_ENTRIES 8
 #define NONE 0xffffffffu
 
-static void put_u32(struct strbuf *sb, uint32_t v)
-{
-	unsigned char b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
-
-	strbuf_add(sb, b, 4);
-}
-
 static void put_s(struct strbuf *sb, const char *s)
 {
 	size_t n = strlen(s);
 
-	put_u32(sb, (uint32_t)n);
+	strbuf_add_le(sb, (uint32_t)n, 4);
 	strbuf_add(sb, s, n);
 }
 
 static void put_vers(struct strbuf *sb, const struct pf_profver *v, size_t n)
 {
-	put_u32(sb, (uint32_t)n);
+	strbuf_add_le(sb, (uint32_t)n, 4);
 	for (size_t i = 0; i < n; i++) {
 		put_s(sb, v[i].name);
 		put_s(sb, v[i].minver);
-		put_u32(sb, v[i].dep);
+		strbuf_add_le(sb, v[i].dep, 4);
 	}
 }
 
 static void serialize(const struct pf_profile *p, struct strbuf *sb)
 {
 	put_s(sb, p->arch);
-	put_u32(sb, (uint32_t)p->nr_pkgs);
+	strbuf_add_le(sb, (uint32_t)p->nr_pkgs, 4);
 	for (size_t i = 0; i < p->nr_pkgs; i++) {
 		put_s(sb, p->pkgs[i].name);
 		put_s(sb, p->pkgs[i].version);
 	}
-	put_u32(sb, (uint32_t)p->nr_libs);
+	strbuf_add_le(sb, (uint32_t)p->nr_libs, 4);
 	for (size_t i = 0; i < p->nr_libs; i++) {
 		const struct pf_proflib *l = &p->libs[i];
 		uint32_t smallest = NONE;
 
 		put_s(sb, l->soname);
 		put_s(sb, l->package);
-		put_u32(sb, (uint32_t)l->depends.nr);
+		strbuf_add_le(sb, (uint32_t)l->depends.nr, 4);
 		for (size_t k = 0; k < l->depends.nr; k++)
 			put_s(sb, l->depends.v[k]);
 		strbuf_addch(sb, l->symbols ? 1 : 0);
@@ -533,7 +526,7 @@ static void serialize(const struct pf_profile *p, struct strbuf *sb)
 			if (v->minver == l->smallest)
 				smallest = (uint32_t)k;
 		}
-		put_u32(sb, smallest);
+		strbuf_add_le(sb, smallest, 4);
 	}
 }
 
@@ -555,8 +548,7 @@ static uint32_t get_u32(struct rd *r)
 		r->bad = true;
 		return 0;
 	}
-	v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 |
-	    (uint32_t)r->p[3] << 24;
+	v = (uint32_t)pf_get_le(r->p, 4);
 	r->p += 4;
 	return v;
 }
@@ -674,13 +666,11 @@ static size_t cache_entries(const struct pf_map *buf, struct centry *v, size_t m
 {
 	const unsigned char *p = (const unsigned char *)buf->buf, *end;
 	size_t n = 0, m = strlen(CACHE_MAGIC);
-	struct rd crc;
 
 	if (buf->len < m + 8 || memcmp(p, CACHE_MAGIC, m))
 		return 0;
 	end = p + buf->len - 8;
-	crc = (struct rd){ end, end + 8, false, NULL, 0, 0 };
-	if (lzma_crc64(p, buf->len - 8, 0) != (get_u32(&crc) | (uint64_t)get_u32(&crc) << 32))
+	if (lzma_crc64(p, buf->len - 8, 0) != pf_get_le(end, 8))
 		return 0;
 	for (p += m; p < end && n < max; n++) {
 		struct rd r = { p + 32, end, false, NULL, 0, 0 };
@@ -697,8 +687,8 @@ static size_t cache_entries(const struct pf_map *buf, struct centry *v, size_t m
 	return p == end ? n : 0;
 }
 
-/* Fill p from the cache's entry for dg; false if it has none that
- * makes sense (p is left empty). */
+/* Fill p's data (not its name, path and digest) from the cache's
+ * entry for dg; false if it has none that makes sense (p as it was). */
 static bool cache_get(const char *cache, const unsigned char *dg, struct pf_profile *p)
 {
 	struct pf_map buf = { NULL, 0 };
@@ -710,19 +700,19 @@ static bool cache_get(const char *cache, const unsigned char *dg, struct pf_prof
 	if (pf_map_file(cache, CACHE_MAX, &buf, &ignore) == 0)
 		n = cache_entries(&buf, v, CACHE_ENTRIES);
 	for (size_t i = 0; i < n && !hit; i++) {
+		struct pf_profile got;
+
 		if (memcmp(v[i].sha, dg, 32))
 			continue;
-		hit = deserialize(p, v[i].data, v[i].len) == 0;
-		if (!hit) {
-			/* keep what load set before */
-			char *path = p->path;
-			char sha[65];
-
-			p->path = NULL;
-			memcpy(sha, p->sha256, sizeof(sha));
-			pf_profile_release(p);
-			p->path = path;
-			memcpy(p->sha256, sha, sizeof(sha));
+		memset(&got, 0, sizeof(got));
+		hit = deserialize(&got, v[i].data, v[i].len) == 0;
+		if (hit) {
+			got.name = p->name;
+			got.path = p->path;
+			memcpy(got.sha256, p->sha256, sizeof(got.sha256));
+			*p = got;
+		} else {
+			pf_profile_release(&got);
 		}
 	}
 	pf_err_release(&ignore);
@@ -740,7 +730,6 @@ static void cache_put(const char *cache, const unsigned char *dg, const struct p
 	struct pf_err ignore = PF_ERR_INIT;
 	struct centry v[CACHE_ENTRIES];
 	size_t n = 0, kept = 1;
-	uint64_t crc;
 
 	if (pf_map_file(cache, CACHE_MAX, &old, &ignore) == 0)
 		n = cache_entries(&old, v, CACHE_ENTRIES);
@@ -748,19 +737,17 @@ static void cache_put(const char *cache, const unsigned char *dg, const struct p
 	serialize(p, &one);
 	strbuf_addstr(&out, CACHE_MAGIC);
 	strbuf_add(&out, dg, 32);
-	put_u32(&out, (uint32_t)one.len);
+	strbuf_add_le(&out, (uint32_t)one.len, 4);
 	strbuf_add(&out, one.buf, one.len);
 	for (size_t i = 0; i < n && kept < CACHE_ENTRIES; i++) {
 		if (!memcmp(v[i].sha, dg, 32))
 			continue;
 		strbuf_add(&out, v[i].sha, 32);
-		put_u32(&out, (uint32_t)v[i].len);
+		strbuf_add_le(&out, (uint32_t)v[i].len, 4);
 		strbuf_add(&out, v[i].data, v[i].len);
 		kept++;
 	}
-	crc = lzma_crc64((const uint8_t *)out.buf, out.len, 0);
-	put_u32(&out, (uint32_t)crc);
-	put_u32(&out, (uint32_t)(crc >> 32));
+	strbuf_add_le(&out, lzma_crc64((const uint8_t *)out.buf, out.len, 0), 8);
 	pf_ofile_put_nosync(cache, out.buf, out.len, &ignore);
 	pf_err_release(&ignore);
 	strbuf_release(&one);

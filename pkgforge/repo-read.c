@@ -365,6 +365,18 @@ static bool deferred_end(struct founds *out, struct deferred *df)
 	return !atomic_load(&df->failed);
 }
 
+/* A new entry for rel/name, the rest zero. */
+static struct found *found_add(struct founds *out, const char *rel, const char *name)
+{
+	struct found *f;
+
+	PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+	f = &out->v[out->nr++];
+	memset(f, 0, sizeof(*f));
+	f->rel = pf_path_join(rel, name);
+	return f;
+}
+
 static int scan(const char *root, const char *rel, const struct pf_repofmt *f, int depth,
 		struct founds *out, struct deferred *df, struct pf_err *e)
 {
@@ -418,12 +430,9 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 				df->dirs[slot] = d;
 			}
 			if (slot >= 0) {
-				PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
-				memset(&out->v[out->nr], 0, sizeof(out->v[out->nr]));
-				out->v[out->nr].rel = pf_path_join(rel, de->d_name);
-				out->v[out->nr].slot = (unsigned short)slot;
+				found_add(out, rel, de->d_name)->slot = (unsigned short)slot;
 				PF_ALLOC_GROW(df->idx, df->n + 1, df->alloc);
-				df->idx[df->n++] = out->nr++;
+				df->idx[df->n++] = out->nr - 1;
 				continue;
 			}
 			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -432,11 +441,7 @@ static int scan(const char *root, const char *rel, const struct pf_repofmt *f, i
 			}
 			if (!S_ISREG(st.st_mode))
 				continue;
-			PF_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
-			memset(&out->v[out->nr], 0, sizeof(out->v[out->nr]));
-			out->v[out->nr].rel = pf_path_join(rel, de->d_name);
-			out->v[out->nr].st = st;
-			out->nr++;
+			found_add(out, rel, de->d_name)->st = st;
 		}
 	}
 	if (slot < 0)

@@ -571,7 +571,6 @@ static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_re
 {
 	struct pf_profiles profiles = { NULL, 0, 0, pre->cache };
 	const struct pf_pkginfo **v = pf_calloc(r->nr ? r->nr : 1, sizeof(*v));
-	struct pf_pkginfo *all = NULL;
 	uint64_t *ids = pf_calloc(r->nr ? r->nr : 1, sizeof(*ids));
 	bool *fresh = pf_calloc(r->nr ? r->nr : 1, sizeof(*fresh));
 	struct pf_repopkg **by_path = pf_calloc(r->nr ? r->nr : 1, sizeof(*by_path));
@@ -595,17 +594,13 @@ static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_re
 	if (pf_check_profiles_from(v, n, r->cfg.profile, &pre->ps, &profiles, e) < 0)
 		goto out;
 	nfresh = pf_checked_fresh(last, r->cfg.profile, &profiles, ids, n, fresh);
-	if (nfresh == SIZE_MAX) {
-		all = pf_calloc(n ? n : 1, sizeof(*all));
-		for (size_t i = 0; i < n; i++)
-			all[i] = *v[i];         /* shallow: not released here */
-		rep->problems = pf_check_pkgs(all, n, &profiles, &rep->diag);
-	} else {
+	if (nfresh != SIZE_MAX)
 		pf_log(&r->opts.log, PF_LOG_DEBUG,
 		       "checked the %zu package%s added since the last check", nfresh,
 		       nfresh == 1 ? "" : "s");
-		rep->problems = nfresh ? pf_check_pkgs_fresh(v, n, fresh, &profiles, &rep->diag) : 0;
-	}
+	/* SIZE_MAX: the whole feed */
+	rep->problems = nfresh ? pf_check_pkgs_fresh(v, n, nfresh == SIZE_MAX ? NULL : fresh,
+						     &profiles, &rep->diag) : 0;
 	if (!rep->problems && nfresh &&
 	    pf_checked_save(r->root, r->cfg.profile, &profiles, ids, n, e) < 0)
 		goto out;
@@ -615,7 +610,6 @@ out:
 	pf_profiles_release(&profiles);
 	free(fresh);
 	free(ids);
-	free(all);
 	free(v);
 	return ret;
 }

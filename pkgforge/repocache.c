@@ -56,7 +56,6 @@ static char *utoa(char *end, uint64_t v)
 	return end;
 }
 
-/* "TAG LEN\n", the value and a NUL */
 /* "TAG LEN\n", in one piece */
 static void put_head(struct strbuf *sb, const char *tag, size_t len)
 {
@@ -70,6 +69,7 @@ static void put_head(struct strbuf *sb, const char *tag, size_t len)
 	strbuf_add(sb, d, (size_t)(end - d));
 }
 
+/* "TAG LEN\n", the value and a NUL */
 static void put_field(struct strbuf *sb, const char *tag, const char *val, size_t len)
 {
 	put_head(sb, tag, len);
@@ -154,9 +154,9 @@ static void put_pkg(struct strbuf *sb, const struct pf_repopkg *p)
  * disk), not against someone who may write .pkgforge, and it is several
  * times quicker than SHA-256 over a cache of megabytes, read every run.
  */
-static void segment_crc(const void *data, size_t len, char hex[17])
+static void crc_hex(uint64_t crc, char hex[17])
 {
-	snprintf(hex, 17, "%016" PRIx64, lzma_crc64(data, len, 0));
+	snprintf(hex, 17, "%016" PRIx64, crc);
 }
 
 /* "KIND LEN CRC64\n": a segment's header, appended to out */
@@ -164,7 +164,7 @@ static void segment_head(struct strbuf *out, const char *kind, const struct strb
 {
 	char hex[17];
 
-	segment_crc(data->buf, data->len, hex);
+	crc_hex(lzma_crc64((const uint8_t *)data->buf, data->len, 0), hex);
 	strbuf_addf(out, "%s %zu %s\n", kind, data->len, hex);
 }
 
@@ -532,11 +532,12 @@ static bool parse_records(struct loading *l, const char *s, const char *end, boo
 	unsigned digests = 0;
 
 	while (s < end) {
-		if (ca.at - s < (ptrdiff_t)(CRC_AHEAD / 2))
-			crc_upto(&ca, s);
 		const char *t = s, *val;
 		char tag[16];
 		size_t len = 0, digits = 0;
+
+		if (ca.at - s < (ptrdiff_t)(CRC_AHEAD / 2))
+			crc_upto(&ca, s);
 
 		/* "TAG LEN\n", read by hand: there are some 25 a package */
 		while (s < end && *s != ' ' && s - t < (ptrdiff_t)sizeof(tag) - 1)
@@ -665,7 +666,7 @@ int pf_repocache_load(const char *path, struct pf_repocache **out, struct pf_rep
 		}
 		if (!parse_records(&l, data, data + len, !first, &crc))
 			goto bad;
-		snprintf(got, sizeof(got), "%016" PRIx64, crc);
+		crc_hex(crc, got);
 		if (strcmp(got, want))
 			goto bad;
 		s = data + len;

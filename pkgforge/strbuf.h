@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * A growable, always NUL-terminated string.  STRBUF_INIT gives an empty
@@ -27,6 +28,9 @@ void strbuf_setlen(struct strbuf *sb, size_t len);
 static inline void strbuf_reset(struct strbuf *sb) { strbuf_setlen(sb, 0); }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+/* The low bytes bytes of v, least significant first (file formats'
+ * integers; pf_get_le reads them back). */
+void strbuf_add_le(struct strbuf *sb, uint64_t v, int bytes);
 void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)

@@ -160,6 +160,16 @@ int pf_copy_range(int in, off_t in_off, int out, uint64_t len)
 	return 0;
 }
 
+uint64_t pf_get_le(const void *p, int bytes)
+{
+	const unsigned char *b = p;
+	uint64_t v = 0;
+
+	for (int i = bytes - 1; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
 void pf_hex(char *out, const unsigned char *in, size_t len)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -43,6 +43,9 @@ int pf_pread_all(int fd, void *buf, size_t len, off_t off);
 /* Copy len bytes from in (at offset in_off) to the current position of out. */
 int pf_copy_range(int in, off_t in_off, int out, uint64_t len);
 
+/* An integer of bytes bytes, least significant first (strbuf_add_le). */
+uint64_t pf_get_le(const void *p, int bytes);
+
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void pf_hex(char *out, const unsigned char *in, size_t len);
 

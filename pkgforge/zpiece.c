@@ -120,24 +120,6 @@ static struct zentry *zc_find(const struct pf_zcache *zc, unsigned comp, unsigne
 	return pf_strmap_get(&zc->map, key, &i) ? zc->v[i] : NULL;
 }
 
-static uint64_t get_le(const unsigned char *p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = bytes - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_le(struct strbuf *sb, uint64_t v, int bytes)
-{
-	unsigned char b[8];
-
-	for (int i = 0; i < bytes; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	strbuf_add(sb, b, (size_t)bytes);
-}
-
 #define REC_HEAD (1 + 1 + 32 + 8 + 8 + 4 + 4)
 
 static bool parse(struct pf_zcache *zc)
@@ -148,7 +130,7 @@ static bool parse(struct pf_zcache *zc)
 	if (len < off + 8 || memcmp(p, MAGIC, off))
 		return false;
 	len -= 8;
-	if (lzma_crc64(p, len, 0) != get_le(p + len, 8))
+	if (lzma_crc64(p, len, 0) != pf_get_le(p + len, 8))
 		return false;
 	while (off < len) {
 		struct zentry *z;
@@ -156,13 +138,13 @@ static bool parse(struct pf_zcache *zc)
 
 		if (len - off < REC_HEAD)
 			return false;
-		clen = get_le(p + off + 54, 4);
+		clen = pf_get_le(p + off + 54, 4);
 		if (len - off - REC_HEAD < clen || zc_find(zc, p[off], p[off + 1], p + off + 2))
 			return false;
 		z = zc_add(zc, p[off], p[off + 1], p + off + 2);
-		z->part.plain_len = get_le(p + off + 34, 8);
-		z->part.unpadded = get_le(p + off + 42, 8);
-		z->part.crc = (uint32_t)get_le(p + off + 50, 4);
+		z->part.plain_len = pf_get_le(p + off + 34, 8);
+		z->part.unpadded = pf_get_le(p + off + 42, 8);
+		z->part.crc = (uint32_t)pf_get_le(p + off + 50, 4);
 		z->part.len = clen;
 		z->part.buf = (unsigned char *)p + off + REC_HEAD;
 		off += REC_HEAD + clen;
@@ -216,13 +198,13 @@ int pf_zcache_save(struct pf_zcache *zc, const char *path, struct pf_err *e)
 		strbuf_addch(&sb, (char)z->comp);
 		strbuf_addch(&sb, (char)z->level);
 		strbuf_add(&sb, z->sha, 32);
-		put_le(&sb, z->part.plain_len, 8);
-		put_le(&sb, z->part.unpadded, 8);
-		put_le(&sb, z->part.crc, 4);
-		put_le(&sb, z->part.len, 4);
+		strbuf_add_le(&sb, z->part.plain_len, 8);
+		strbuf_add_le(&sb, z->part.unpadded, 8);
+		strbuf_add_le(&sb, z->part.crc, 4);
+		strbuf_add_le(&sb, z->part.len, 4);
 		strbuf_add(&sb, z->part.buf, z->part.len);
 	}
-	put_le(&sb, lzma_crc64((const uint8_t *)sb.buf, sb.len, 0), 8);
+	strbuf_add_le(&sb, lzma_crc64((const uint8_t *)sb.buf, sb.len, 0), 8);
 	/* no fsync: a file lost or cut short by a crash fails its digest
 	 * and costs one compression of every piece */
 	ret = pf_ofile_put_nosync(path, sb.buf, sb.len, e);
@@ -331,7 +313,7 @@ static uint64_t rec_hash(const unsigned char *p, size_t n)
 		h = (h ^ le64(p)) * 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
 	}
-	h = (h ^ get_le(p, (int)n)) * 0xc4ceb9fe1a85ec53ULL;
+	h = (h ^ pf_get_le(p, (int)n)) * 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
 	h *= 0xff51afd7ed558ccdULL;
 	return h ^ (h >> 32);
@@ -502,10 +484,9 @@ static void *worker(void *arg)
 		if (t->out != SIZE_MAX) {
 			pf_digest_buf(t->md5 ? PF_MD5 : PF_SHA256, t->f->out->buf + t->out,
 				      t->f->out->len - t->out, t->md5 ? t->f->out_md5 : t->f->out_sha);
-		} else if (!t->pc && t->md5) {
-			whole_digest(t->f->text, PF_MD5, t->f->open_md5);
 		} else if (!t->pc) {
-			whole_digest(t->f->text, PF_SHA256, t->f->open_sha);
+			whole_digest(t->f->text, t->md5 ? PF_MD5 : PF_SHA256,
+				     t->md5 ? t->f->open_md5 : t->f->open_sha);
 		} else {
 			strbuf_reset(&buf);
 			strbuf_grow(&buf, t->pc->len);  /* in one go, not doubling */

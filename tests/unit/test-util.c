@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "arlib.h"
 #include "dynlib.h"
@@ -247,6 +249,45 @@ int main(void)
 		pf_err_release(&e);
 		free(none.why);
 		free(partial.why);
+	});
+	TEST("a library a caller cannot do without: the message, exit status 1", {
+		static const char *const names[] = { "zlibVersion" };
+		void *a = NULL;
+		void **const slots[] = { &a };
+		struct pf_dynlib none = { "libpkgforge-none.so.0", names, slots, 1, 0, NULL };
+		int fds[2], status = 0;
+		char buf[256];
+		ssize_t n;
+		pid_t pid;
+
+		CHECK_INT(pipe(fds), 0);
+		pid = fork();
+		if (pid == 0) {
+			dup2(fds[1], 2);
+			pf_dynlib_need(&none);
+			_exit(0);       /* not reached: need stops the program */
+		}
+		close(fds[1]);
+		n = read(fds[0], buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		close(fds[0]);
+		CHECK_INT(waitpid(pid, &status, 0), pid);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+		CHECK_STR(buf, "pkgforge: fatal: cannot load libpkgforge-none.so.0: libpkgforge-none.so.0: cannot open shared object file: No such file or directory\n");
+	});
+	TEST("little-endian integers: written and read back", {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_add_le(&sb, 0x0102030405060708ULL, 8);
+		strbuf_add_le(&sb, 0xa1b2c3d4u, 4);
+		strbuf_add_le(&sb, 0x1ff, 1);
+		CHECK_INT(sb.len, 13);
+		CHECK_INT((unsigned char)sb.buf[0], 0x08);
+		CHECK_INT((unsigned char)sb.buf[7], 0x01);
+		CHECK(pf_get_le(sb.buf, 8) == 0x0102030405060708ULL);
+		CHECK(pf_get_le(sb.buf + 8, 4) == 0xa1b2c3d4u);
+		CHECK(pf_get_le(sb.buf + 12, 1) == 0xff);
+		strbuf_release(&sb);
 	});
 	return unit_done();
 }
