@@ -31,10 +31,18 @@ static uint64_t hash(const char *s)
 	return h ^ (h >> 32);
 }
 
+/*
+ * The keys are zeroed by hand, not by calloc(): a large table's fresh
+ * pages would be mapped to the zero page by the probes' reads, then
+ * copied on the first write, each copy an interrupt to the other
+ * threads' processors (compress.c's xz_alloc says more).
+ */
 static void grow_to(struct pf_strmap *m, size_t cap)
 {
-	const char **keys = pf_calloc(cap, sizeof(*keys));
+	const char **keys = pf_malloc(cap * sizeof(*keys));
 	size_t *vals = pf_calloc(cap, sizeof(*vals));
+
+	memset(keys, 0, cap * sizeof(*keys));
 
 	for (size_t i = 0; i < m->cap; i++) {
 		size_t j;
