@@ -10,8 +10,16 @@
  * OpenSSL's headers, and call pf_libcrypto_need() before its functions.
  * Used by digest.c and usign.c.
  */
+/*
+ * OpenSSL 3 can neither save nor restore the state of an EVP digest;
+ * digest.c's resumable MD5 and SHA-256 use the low-level contexts, whose
+ * functions OpenSSL 3 marks deprecated (but keeps, with the same code).
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/md5.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "dynlib.h"
 #include "err.h"
@@ -37,8 +45,14 @@
 	X(EVP_sha1) \
 	X(EVP_sha256) \
 	X(EVP_sha512) \
+	X(MD5_Final) \
+	X(MD5_Init) \
+	X(MD5_Update) \
 	X(OPENSSL_cleanse) \
-	X(RAND_bytes)
+	X(RAND_bytes) \
+	X(SHA256_Final) \
+	X(SHA256_Init) \
+	X(SHA256_Update)
 
 struct pf_crypto_fns {
 	PF_CRYPTO_FNS(PF_DYNFN_FIELD)
@@ -73,8 +87,14 @@ void pf_libcrypto_need(void);
 #define EVP_sha1 (pf_crypto.EVP_sha1)
 #define EVP_sha256 (pf_crypto.EVP_sha256)
 #define EVP_sha512 (pf_crypto.EVP_sha512)
+#define MD5_Final (pf_crypto.MD5_Final)
+#define MD5_Init (pf_crypto.MD5_Init)
+#define MD5_Update (pf_crypto.MD5_Update)
 #define OPENSSL_cleanse (pf_crypto.OPENSSL_cleanse)
 #define RAND_bytes (pf_crypto.RAND_bytes)
+#define SHA256_Final (pf_crypto.SHA256_Final)
+#define SHA256_Init (pf_crypto.SHA256_Init)
+#define SHA256_Update (pf_crypto.SHA256_Update)
 #endif
 
 #endif

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cryptolib.h"
@@ -129,4 +130,107 @@ void pf_digest_buf(enum pf_dalg alg, const void *buf, size_t len, unsigned char 
 	pf_digest_update(d, buf, len);
 	pf_digest_final(d, out);
 	pf_digest_free(d);
+}
+
+/* ---------------------------------------------------------- resumable */
+
+struct pf_rdigest {
+	enum pf_dalg alg;
+	union {
+		MD5_CTX md5;
+		SHA256_CTX sha;
+	} c;
+};
+
+struct pf_rdigest *pf_rdigest_new(enum pf_dalg alg, const struct pf_dstate *from)
+{
+	struct pf_rdigest *d = pf_calloc(1, sizeof(*d));
+	uint64_t bits;
+
+	if (alg != PF_MD5 && alg != PF_SHA256)
+		abort();
+	pf_libcrypto_need();
+	d->alg = alg;
+	if (alg == PF_MD5)
+		MD5_Init(&d->c.md5);
+	else
+		SHA256_Init(&d->c.sha);
+	if (!from)
+		return d;
+	if (from->alg != alg)
+		abort();
+	/* whole blocks' chaining values and length; then the rest again */
+	bits = (from->len - from->len % 64) * 8;
+	if (alg == PF_MD5) {
+		d->c.md5.A = from->h[0];
+		d->c.md5.B = from->h[1];
+		d->c.md5.C = from->h[2];
+		d->c.md5.D = from->h[3];
+		d->c.md5.Nl = (MD5_LONG)bits;
+		d->c.md5.Nh = (MD5_LONG)(bits >> 32);
+		d->c.md5.num = 0;
+	} else {
+		for (int i = 0; i < 8; i++)
+			d->c.sha.h[i] = from->h[i];
+		d->c.sha.Nl = (SHA_LONG)bits;
+		d->c.sha.Nh = (SHA_LONG)(bits >> 32);
+		d->c.sha.num = 0;
+	}
+	pf_rdigest_update(d, from->rest, from->len % 64);
+	return d;
+}
+
+void pf_rdigest_update(struct pf_rdigest *d, const void *buf, size_t len)
+{
+	if (!len)
+		return;
+	if (d->alg == PF_MD5)
+		MD5_Update(&d->c.md5, buf, len);
+	else
+		SHA256_Update(&d->c.sha, buf, len);
+}
+
+void pf_rdigest_save(const struct pf_rdigest *d, struct pf_dstate *out)
+{
+	uint64_t nl, nh;
+	unsigned num;
+	const void *data;
+
+	memset(out, 0, sizeof(*out));
+	out->alg = d->alg;
+	if (d->alg == PF_MD5) {
+		out->h[0] = d->c.md5.A;
+		out->h[1] = d->c.md5.B;
+		out->h[2] = d->c.md5.C;
+		out->h[3] = d->c.md5.D;
+		nl = d->c.md5.Nl;
+		nh = d->c.md5.Nh;
+		num = d->c.md5.num;
+		data = d->c.md5.data;
+	} else {
+		for (int i = 0; i < 8; i++)
+			out->h[i] = d->c.sha.h[i];
+		nl = d->c.sha.Nl;
+		nh = d->c.sha.Nh;
+		num = d->c.sha.num;
+		data = d->c.sha.data;
+	}
+	/* the contexts count bits; a block not yet hashed waits in data */
+	out->len = (nh << 32 | nl) / 8;
+	if (num != out->len % 64)
+		abort();
+	memcpy(out->rest, data, num);
+}
+
+void pf_rdigest_final(struct pf_rdigest *d, unsigned char *out)
+{
+	if (d->alg == PF_MD5)
+		MD5_Final(out, &d->c.md5);
+	else
+		SHA256_Final(out, &d->c.sha);
+}
+
+void pf_rdigest_free(struct pf_rdigest *d)
+{
+	free(d);
 }

@@ -3,6 +3,7 @@
 #define PF_DIGEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "err.h"
 
 /* Message digests (the one module that uses OpenSSL's digests). */
@@ -27,5 +28,29 @@ size_t pf_digest_len(enum pf_dalg alg);
 int pf_digest_fd(int fd, enum pf_dalg alg, unsigned char *out, struct pf_err *e);
 /* Digest of a memory buffer. */
 void pf_digest_buf(enum pf_dalg alg, const void *buf, size_t len, unsigned char *out);
+
+/*
+ * A digest that can stop part way and go on later, in another run: MD5
+ * and SHA-256 only.  Its state after some bytes is kept in the
+ * algorithm's own terms (the chaining values, the length, the bytes of
+ * the block not yet hashed), so a state saved by one build means the
+ * same to any other.
+ */
+struct pf_dstate {
+	enum pf_dalg alg;
+	uint32_t h[8];                  /* MD5's four, then zeros */
+	uint64_t len;                   /* bytes hashed so far */
+	unsigned char rest[64];         /* the last len % 64 of them */
+};
+
+struct pf_rdigest;
+
+/* From the start, or (from not NULL) where a saved state left off. */
+struct pf_rdigest *pf_rdigest_new(enum pf_dalg alg, const struct pf_dstate *from);
+void pf_rdigest_update(struct pf_rdigest *d, const void *buf, size_t len);
+void pf_rdigest_save(const struct pf_rdigest *d, struct pf_dstate *out);
+/* The digest (d stays usable for nothing else but free). */
+void pf_rdigest_final(struct pf_rdigest *d, unsigned char *out);
+void pf_rdigest_free(struct pf_rdigest *d);
 
 #endif

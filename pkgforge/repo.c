@@ -17,6 +17,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -1116,11 +1117,14 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	}
 	{
 		size_t nz, nreused;
+		uint64_t hashed, resumed;
 
 		pf_zcache_stats(ctx.zcache, &nz, &nreused);
+		pf_zcache_digest_stats(ctx.zcache, &hashed, &resumed);
 		pf_log(&r->opts.log, PF_LOG_DEBUG,
-		       "compressed %zu index piece%s, %zu more from .pkgforge/zcache", nz,
-		       nz == 1 ? "" : "s", nreused);
+		       "compressed %zu index piece%s, %zu more from .pkgforge/zcache; hashed %" PRIu64
+		       " bytes of index text, %" PRIu64 " more from saved digest states",
+		       nz, nz == 1 ? "" : "s", nreused, hashed, resumed);
 	}
 	if (generations(r, &pub, &keep, &owned, e) < 0)
 		goto save;

@@ -12,6 +12,15 @@
  * integers little-endian.  One that does not check out is ignored.  The
  * CRC is there for damage (a crash, a bad disk), as the index cache's:
  * whoever can write .pkgforge can write the feed.
+ *
+ * Besides pieces it keeps the states of the texts' whole digests (the
+ * MD5 and SHA-256 of apt's Packages, rpm-md's open-checksum) at each
+ * piece's end, so that a run hashes a text only from its first changed
+ * piece on: method DSTATE + the algorithm, level 0, the identity of the
+ * text up to there (the chain of its pieces' identities), the bytes
+ * hashed as the data length, and as the compressed bytes the chaining
+ * values (eight 32-bit words) and the bytes of the block not yet
+ * hashed (digest.h's pf_dstate).
  */
 #include <endian.h>
 #include <pthread.h>
@@ -74,6 +83,9 @@ struct zentry {
 	bool used;                      /* this run */
 };
 
+/* the method byte of a digest state, ORed with its pf_dalg */
+#define DSTATE 0x80
+
 struct pf_zcache {
 	struct pf_map file;             /* what was loaded (mapped: the
 					 * pieces it has point into it) */
@@ -81,6 +93,8 @@ struct pf_zcache {
 	size_t nr, alloc;
 	struct pf_strmap map;
 	size_t compressed, reused;
+	uint64_t hashed, resumed;       /* whole digests: bytes hashed, and
+					 * bytes skipped by a saved state */
 	bool changed;
 	bool broken;                    /* a compression failed: unusable */
 };
@@ -227,6 +241,43 @@ void pf_zcache_stats(const struct pf_zcache *zc, size_t *compressed, size_t *reu
 {
 	*compressed = zc ? zc->compressed : 0;
 	*reused = zc ? zc->reused : 0;
+}
+
+void pf_zcache_digest_stats(const struct pf_zcache *zc, uint64_t *hashed, uint64_t *resumed)
+{
+	*hashed = zc ? zc->hashed : 0;
+	*resumed = zc ? zc->resumed : 0;
+}
+
+/* A digest state kept as an entry (see the top), and back: false when
+ * the entry is not one. */
+static void dstate_put(struct zentry *z, const struct pf_dstate *st)
+{
+	size_t rest = st->len % 64;
+	unsigned char *b = pf_malloc(32 + rest);
+
+	for (int i = 0; i < 8; i++)
+		for (int k = 0; k < 4; k++)
+			b[4 * i + k] = (unsigned char)(st->h[i] >> (8 * k));
+	memcpy(b + 32, st->rest, rest);
+	z->part.buf = b;
+	z->part.len = 32 + rest;
+	z->part.plain_len = st->len;
+	z->owned = true;
+}
+
+static bool dstate_get(const struct zentry *z, struct pf_dstate *st)
+{
+	if ((z->comp & ~DSTATE) > PF_SHA512 || z->level ||
+	    z->part.len != 32 + z->part.plain_len % 64)
+		return false;
+	memset(st, 0, sizeof(*st));
+	st->alg = (enum pf_dalg)(z->comp & ~DSTATE);
+	for (int i = 0; i < 8; i++)
+		st->h[i] = (uint32_t)pf_get_le(z->part.buf + 4 * i, 4);
+	st->len = z->part.plain_len;
+	memcpy(st->rest, z->part.buf + 32, z->part.len - 32);
+	return true;
 }
 
 /* ------------------------------------------------------------ text */
@@ -438,6 +489,22 @@ struct task {
 	double cost;                    /* a guess, in ns */
 	size_t out;                     /* a digest of f->out from here on
 					 * (the second round), or SIZE_MAX */
+	struct resume *rs;              /* a whole digest (pc NULL, out
+					 * SIZE_MAX): from where */
+};
+
+/*
+ * A whole digest, resumed: the file's pieces, the identities of the
+ * text up to each one's end (chain), the state saved at the end of
+ * piece first - 1 (when first > 0), and the states at the ends of the
+ * pieces hashed, to be kept.
+ */
+struct resume {
+	const struct piece *pcs;
+	size_t npc, first;
+	const unsigned char (*chain)[32];
+	struct pf_dstate from;
+	struct pf_dstate *states;
 };
 
 struct pool {
@@ -449,20 +516,24 @@ struct pool {
 	bool failed;
 };
 
-static void whole_digest(const struct pf_ztext *t, enum pf_dalg alg, unsigned char *out)
+static void rd_update(void *ctx, const void *buf, size_t len)
 {
-	struct pf_digest *d = pf_digest_new(alg);
-	size_t sep = strlen(t->sep);
+	pf_rdigest_update(ctx, buf, len);
+}
 
-	pf_digest_update(d, t->head, strlen(t->head));
-	for (size_t i = 0; i < t->n; i++) {
-		pf_digest_update(d, t->rec[i].p, t->rec[i].len);
-		if (sep)
-			pf_digest_update(d, t->sep, sep);
+/* The whole digest from where rs says, saving the state at each piece's
+ * end on the way. */
+static void resumed_digest(const struct pf_ztext *t, enum pf_dalg alg, struct resume *rs,
+			   unsigned char *out)
+{
+	struct pf_rdigest *d = pf_rdigest_new(alg, rs->first ? &rs->from : NULL);
+
+	for (size_t i = rs->first; i < rs->npc; i++) {
+		piece_spans(t, &rs->pcs[i], rd_update, d);
+		pf_rdigest_save(d, &rs->states[i]);
 	}
-	pf_digest_update(d, t->tail, strlen(t->tail));
-	pf_digest_final(d, out);
-	pf_digest_free(d);
+	pf_rdigest_final(d, out);
+	pf_rdigest_free(d);
 }
 
 static void *worker(void *arg)
@@ -485,8 +556,8 @@ static void *worker(void *arg)
 			pf_digest_buf(t->md5 ? PF_MD5 : PF_SHA256, t->f->out->buf + t->out,
 				      t->f->out->len - t->out, t->md5 ? t->f->out_md5 : t->f->out_sha);
 		} else if (!t->pc) {
-			whole_digest(t->f->text, t->md5 ? PF_MD5 : PF_SHA256,
-				     t->md5 ? t->f->open_md5 : t->f->open_sha);
+			resumed_digest(t->f->text, t->md5 ? PF_MD5 : PF_SHA256, t->rs,
+				       t->md5 ? t->f->open_md5 : t->f->open_sha);
 		} else {
 			strbuf_reset(&buf);
 			strbuf_grow(&buf, t->pc->len);  /* in one go, not doubling */
@@ -551,6 +622,50 @@ static int run_pool(struct pool *pl, int threads, struct pf_err *e)
 	return 0;
 }
 
+/*
+ * Where a whole digest of alg over the pieces can start: after the last
+ * piece whose chain the cache has a state for (every state it has of
+ * this text is kept).  The pieces' hashed bytes and those skipped go to
+ * the cache's counts.
+ */
+static void resume_from(struct pf_zcache *zc, enum pf_dalg alg, struct resume *rs)
+{
+	uint64_t skipped = 0, all = 0;
+
+	rs->first = 0;
+	for (size_t k = 0; k < rs->npc; k++) {
+		struct zentry *z = zc_find(zc, DSTATE | alg, 0, rs->chain[k]);
+		struct pf_dstate st;
+
+		all += rs->pcs[k].len;
+		/* a chain names the whole text up to there: any state of
+		 * one will do, the last the best */
+		if (z && dstate_get(z, &st) && st.alg == alg && st.len == all) {
+			z->used = true;
+			rs->first = k + 1;
+			rs->from = st;
+			skipped = all;
+		}
+	}
+	zc->hashed += all - skipped;
+	zc->resumed += skipped;
+}
+
+/* The states a resumed digest saved, into the cache. */
+static void resume_keep(struct pf_zcache *zc, enum pf_dalg alg, const struct resume *rs)
+{
+	for (size_t i = rs->first; i < rs->npc; i++) {
+		struct zentry *z = zc_find(zc, DSTATE | alg, 0, rs->chain[i]);
+
+		if (!z) {
+			z = zc_add(zc, DSTATE | alg, 0, rs->chain[i]);
+			dstate_put(z, &rs->states[i]);
+			zc->changed = true;
+		}
+		z->used = true;
+	}
+}
+
 int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t nf, int threads,
 			    struct pf_err *e)
 {
@@ -558,6 +673,8 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 	struct piece **pcs = pf_calloc(nf + 1, sizeof(*pcs));
 	size_t *npc = pf_calloc(nf + 1, sizeof(*npc)), ntasks = 0, ncomp = 0;
 	struct pf_digest *d = NULL;
+	unsigned char (**chains)[32] = NULL;
+	struct resume *rs = NULL;
 	struct pool pl;
 	int ret = -1;
 
@@ -601,7 +718,7 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 				z->pending = true;
 				pl.t[pl.nt++] = (struct task){ &files[f], pc, false,
 							       comp_cost(files[f].comp) * (double)pc->len,
-							       SIZE_MAX };
+							       SIZE_MAX, NULL };
 				ncomp++;
 				zc->changed = true;
 			} else {
@@ -613,22 +730,50 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 			pc->z = z;
 		}
 	}
+	/* the whole digests, each from the last state the cache has of its
+	 * text (the text's identity at each piece's end: a chain) */
+	chains = pf_calloc(nf + 1, sizeof(*chains));
+	rs = pf_calloc(2 * nf + 1, sizeof(*rs));
 	for (size_t f = 0; f < nf; f++) {
-		double len = (double)pf_ztext_len(files[f].text);
+		const enum pf_dalg algs[2] = { PF_SHA256, PF_MD5 };
+		const bool want[2] = { files[f].open_sha != NULL, files[f].open_md5 != NULL };
 
-		if (files[f].open_sha)
-			pl.t[pl.nt++] = (struct task){ &files[f], NULL, false, SHA_COST * len, SIZE_MAX };
-		if (files[f].open_md5)
-			pl.t[pl.nt++] = (struct task){ &files[f], NULL, true, MD5_COST * len, SIZE_MAX };
+		if (!want[0] && !want[1])
+			continue;
+		chains[f] = pf_calloc(npc[f] + 1, sizeof(*chains[f]));
+		for (size_t i = 0; i < npc[f]; i++) {
+			if (i)
+				pf_digest_update(d, chains[f][i - 1], 32);
+			pf_digest_update(d, pcs[f][i].sha, 32);
+			pf_digest_final(d, chains[f][i]);
+		}
+		for (int a = 0; a < 2; a++) {
+			struct resume *r = &rs[2 * f + (size_t)a];
+			double left;
+
+			if (!want[a])
+				continue;
+			*r = (struct resume){ pcs[f], npc[f], 0, (const unsigned char (*)[32])chains[f],
+					      { 0 }, pf_calloc(npc[f] + 1, sizeof(*r->states)) };
+			resume_from(zc, algs[a], r);
+			left = 0;
+			for (size_t i = r->first; i < npc[f]; i++)
+				left += (double)pcs[f][i].len;
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL, a == 1,
+						       (a ? MD5_COST : SHA_COST) * left, SIZE_MAX, r };
+		}
 	}
 	qsort(pl.t, pl.nt, sizeof(*pl.t), cmp_cost);
 	if (pl.nt && run_pool(&pl, threads, e) < 0) {
 		zc->broken = true;
 		goto out;
 	}
-	for (size_t i = 0; i < pl.nt; i++)
+	for (size_t i = 0; i < pl.nt; i++) {
 		if (pl.t[i].pc)
 			pl.t[i].pc->z->pending = false;
+		else if (pl.t[i].rs)
+			resume_keep(zc, pl.t[i].md5 ? PF_MD5 : PF_SHA256, pl.t[i].rs);
+	}
 	zc->compressed += ncomp;
 	/* the files joined, then the digests of what they came to, if wanted:
 	 * a second, short round */
@@ -647,9 +792,9 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 		if (r < 0)
 			goto out;
 		if (files[f].out_md5)
-			pl.t[pl.nt++] = (struct task){ &files[f], NULL, true, 0, from };
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL, true, 0, from, NULL };
 		if (files[f].out_sha)
-			pl.t[pl.nt++] = (struct task){ &files[f], NULL, false, 0, from };
+			pl.t[pl.nt++] = (struct task){ &files[f], NULL, false, 0, from, NULL };
 	}
 	if (pl.nt && run_pool(&pl, threads, e) < 0)
 		goto out;
@@ -657,6 +802,12 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 out:
 	if (zc == &local)
 		zc_clear(&local);
+	for (size_t f = 0; rs && f < 2 * nf; f++)
+		free(rs[f].states);
+	free(rs);
+	for (size_t f = 0; chains && f < nf; f++)
+		free(chains[f]);
+	free(chains);
 	for (size_t f = 0; f < nf; f++)
 		free(pcs[f]);
 	free(pcs);

@@ -3,6 +3,7 @@
 #define PF_ZPIECE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "err.h"
 #include "pkgfmt.h"
 #include "strbuf.h"
@@ -36,6 +37,9 @@ int pf_zcache_save(struct pf_zcache *zc, const char *path, struct pf_err *e);
 void pf_zcache_free(struct pf_zcache *zc);
 /* How many pieces this run compressed, and how many came from the cache. */
 void pf_zcache_stats(const struct pf_zcache *zc, size_t *compressed, size_t *reused);
+/* Bytes the texts' whole digests hashed in its calls, and bytes a saved
+ * state let them skip. */
+void pf_zcache_digest_stats(const struct pf_zcache *zc, uint64_t *hashed, uint64_t *resumed);
 
 /*
  * The text of an index: head (a piece of its own: it names the count),

@@ -5,8 +5,9 @@
 # Packages.gz several sync-flushed deflate parts and primary.xml.zst
 # several zstd frames; apt reads it through xz and through gzip, dnf
 # through zstd and gzip and sees every version.  A re-index compresses
-# only the pieces that changed and gives the bytes of an index made from
-# scratch; a damaged .pkgforge/zcache is not used.
+# only the pieces that changed, hashes the text only from its first
+# change on, and gives the bytes of an index made from scratch; a
+# damaged .pkgforge/zcache is not used.
 . "$PF_TOP/tests/lib.sh"
 . "$PF_TOP/tests/lib-fetch.sh"
 . "$PF_TOP/tests/lib-repo.sh"
@@ -128,11 +129,23 @@ else
 	'
 fi
 
+# "compressed N index pieces, M more from .pkgforge/zcache; hashed H
+# bytes of index text, S more from saved digest states"
+zline='^pkgforge: compressed [0-9]* index pieces\?, [0-9]* more from .pkgforge/zcache; hashed [0-9]* bytes of index text, [0-9]* more from saved digest states$'
+
 test_expect_success 'a re-index compresses only the pieces that changed' '
 	idx --verbose --verbose $R "${last[@]}" 2>err &&
-	line=$(grep "^pkgforge: compressed [0-9]* index pieces\?, [0-9]* more from .pkgforge/zcache$" err) &&
-	new=$(echo "$line" | cut -d" " -f3) && reused=$(echo "$line" | cut -d" " -f6) &&
+	grep "$zline" err >reindex.line &&
+	new=$(cut -d" " -f3 reindex.line) && reused=$(cut -d" " -f6 reindex.line) &&
 	test "$new" -ge 1 && test "$reused" -gt "$new" || { cat err; false; }
+'
+
+# the whole digests (Packages: MD5 and SHA-256; rpm-md: open-checksum)
+# go on from the state saved at the last piece before the change; the
+# digests themselves are checked below, against an index from scratch
+test_expect_success 'a re-index hashes the index text from the first change on' '
+	hashed=$(cut -d" " -f11 reindex.line) && resumed=$(cut -d" " -f16 reindex.line) &&
+	test "$hashed" -gt 0 && test "$resumed" -gt 0 || { cat reindex.line; false; }
 '
 
 # the indexes of a copy of the repository made again from scratch
@@ -159,8 +172,9 @@ test_expect_success 'a damaged zcache is not used: every piece is compressed aga
 	printf "\\377" | dd of=$z bs=1 seek=100 conv=notrunc 2>/dev/null &&
 	rm $R/pool/main/p/pfpiece-15/pfpiece-15_15.9-1_$deb.deb &&
 	idx --verbose --verbose $R 2>err &&
-	grep "^pkgforge: compressed [0-9]* index pieces, 0 more from .pkgforge/zcache$" err &&
+	grep "$zline" err >line &&
+	grep "^pkgforge: compressed [0-9]* index pieces, 0 more from .pkgforge/zcache; hashed [1-9][0-9]* bytes of index text, 0 more" line &&
 	from_scratch && same_indexes &&
 	idx --verbose --verbose $R 2>err &&
-	grep "^pkgforge: compressed 0 index pieces, [1-9][0-9]* more from .pkgforge/zcache$" err
+	grep "^pkgforge: compressed 0 index pieces, [1-9][0-9]* more from .pkgforge/zcache; hashed 0 bytes of index text, [1-9][0-9]* more" err
 '

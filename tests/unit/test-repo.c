@@ -246,6 +246,117 @@ int main(void)
 		pf_err_release(&e);
 		pf_rmtree(dir);
 	});
+	TEST("resumable digests: saved anywhere, resumed, the digest of the whole", {
+		static const size_t cuts[] = { 0, 1, 63, 64, 65, 128, 500, 999, 1000 };
+		unsigned char buf[1000], want[32], got[32];
+		const enum pf_dalg algs[2] = { PF_MD5, PF_SHA256 };
+
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (unsigned char)(i * 131 + (i >> 3));
+		for (int a = 0; a < 2; a++) {
+			pf_digest_buf(algs[a], buf, sizeof(buf), want);
+			for (size_t c = 0; c < PF_ARRAY_SIZE(cuts); c++) {
+				struct pf_rdigest *d = pf_rdigest_new(algs[a], NULL);
+				struct pf_dstate st, again;
+
+				pf_rdigest_update(d, buf, cuts[c]);
+				pf_rdigest_save(d, &st);
+				pf_rdigest_free(d);
+				CHECK(st.alg == algs[a]);
+				CHECK_INT(st.len, cuts[c]);
+				CHECK(!memcmp(st.rest, buf + cuts[c] - cuts[c] % 64, cuts[c] % 64));
+				d = pf_rdigest_new(algs[a], &st);
+				pf_rdigest_save(d, &again);
+				CHECK(!memcmp(&st, &again, sizeof(st)));
+				pf_rdigest_update(d, buf + cuts[c], sizeof(buf) - cuts[c]);
+				pf_rdigest_final(d, got);
+				pf_rdigest_free(d);
+				CHECK(!memcmp(got, want, pf_digest_len(algs[a])));
+			}
+		}
+		/* the algorithms' own test vector, "abc" */
+		{
+			struct pf_rdigest *d = pf_rdigest_new(PF_SHA256, NULL);
+			char hex[65];
+
+			pf_rdigest_update(d, "abc", 3);
+			pf_rdigest_final(d, got);
+			pf_rdigest_free(d);
+			pf_hex(hex, got, 32);
+			CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+			d = pf_rdigest_new(PF_MD5, NULL);
+			pf_rdigest_update(d, "abc", 3);
+			pf_rdigest_final(d, got);
+			pf_rdigest_free(d);
+			pf_hex(hex, got, 16);
+			CHECK_STR(hex, "900150983cd24fb0d6963f7d28e17f72");
+		}
+	});
+	TEST("index pieces: a text's whole digests go on from saved states", {
+		enum { NREC = 600, RLEN = 1000 };
+		struct pf_zrec *rec = pf_calloc(NREC, sizeof(*rec));
+		char *bufs = pf_malloc((size_t)NREC * RLEN);
+		struct pf_ztext t = { "", "\n", "", rec, NREC };
+		unsigned char osha[32], omd5[16], d[32];
+		char dir[] = "/tmp/pf-test-zc.XXXXXX", *path;
+		struct pf_err e = PF_ERR_INIT;
+		struct pf_zcache *zc;
+		uint64_t hashed = 0, resumed = 0, h0, r0, len;
+
+		CHECK(mkdtemp(dir) != NULL);
+		path = pf_asprintf("%s/zcache", dir);
+		zc = pf_zcache_load(path);
+		for (int i = 0; i < NREC; i++) {
+			char *b = bufs + (size_t)i * RLEN;
+
+			for (int k = 0; k < RLEN; k++)
+				b[k] = (char)('a' + (i * 7 + k * (k % 13 + 1)) % 26);
+			memcpy(b, "Package: p", 10);
+			rec[i] = (struct pf_zrec){ b, RLEN, NULL };
+		}
+		/* digests of the text as it is, of it with its last record
+		 * changed, again unchanged, and after a load of the cache */
+		for (int round = 0; round < 4; round++) {
+			struct strbuf out = STRBUF_INIT, flat = STRBUF_INIT;
+			struct pf_zfile zf = { PF_COMP_GZIP, 1, &t, osha, omd5, &out, NULL, NULL };
+
+			if (round == 1)
+				bufs[(size_t)NREC * RLEN - 1] = '!';
+			if (round == 3) {
+				CHECK_INT(pf_zcache_save(zc, path, &e), 0);
+				pf_zcache_free(zc);
+				zc = pf_zcache_load(path);
+				bufs[(size_t)NREC * RLEN - 1] = '?';
+			}
+			pf_zcache_digest_stats(zc, &h0, &r0);
+			CHECK_INT(pf_zpiece_compress_many(zc, &zf, 1, 2, &e), 0);
+			pf_zcache_digest_stats(zc, &hashed, &resumed);
+			hashed -= h0;
+			resumed -= r0;
+			pf_ztext_flatten(&t, &flat);
+			len = flat.len;
+			pf_digest_buf(PF_SHA256, flat.buf, flat.len, d);
+			CHECK(!memcmp(osha, d, 32));
+			pf_digest_buf(PF_MD5, flat.buf, flat.len, d);
+			CHECK(!memcmp(omd5, d, 16));
+			/* two digests of the text: bytes count twice */
+			CHECK(hashed + resumed == 2 * len);
+			if (round == 0)
+				CHECK(resumed == 0);
+			else if (round == 2)
+				CHECK(hashed == 0);
+			else
+				CHECK(resumed > len && hashed > 0);
+			strbuf_release(&out);
+			strbuf_release(&flat);
+		}
+		pf_zcache_free(zc);
+		free(rec);
+		free(bufs);
+		free(path);
+		pf_err_release(&e);
+		pf_rmtree(dir);
+	});
 	TEST("index pieces: the text's digests and those of what it compressed to", {
 		struct pf_zrec rec[300];
 		char bufs[300][40];
