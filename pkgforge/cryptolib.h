@@ -11,9 +11,10 @@
  * Used by digest.c and usign.c.
  */
 /*
- * OpenSSL 3 can neither save nor restore the state of an EVP digest;
- * digest.c's resumable MD5 and SHA-256 use the low-level contexts, whose
- * functions OpenSSL 3 marks deprecated (but keeps, with the same code).
+ * digest.c uses the low-level digest contexts, whose functions OpenSSL 3
+ * marks deprecated (it keeps them, with the same code as EVP's): EVP
+ * sets up its providers at the first use (a millisecond every run), and
+ * can neither save nor restore a digest's state.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
@@ -26,33 +27,31 @@
 
 #define PF_CRYPTO_FNS(X) \
 	X(EVP_DecodeBlock) \
-	X(EVP_DigestFinal_ex) \
-	X(EVP_DigestInit_ex) \
 	X(EVP_DigestSign) \
 	X(EVP_DigestSignInit) \
-	X(EVP_DigestUpdate) \
 	X(EVP_DigestVerify) \
 	X(EVP_DigestVerifyInit) \
 	X(EVP_EncodeBlock) \
 	X(EVP_MD_CTX_free) \
 	X(EVP_MD_CTX_new) \
-	X(EVP_MD_fetch) \
 	X(EVP_PKEY_free) \
 	X(EVP_PKEY_get_raw_public_key) \
 	X(EVP_PKEY_new_raw_private_key) \
 	X(EVP_PKEY_new_raw_public_key) \
-	X(EVP_md5) \
-	X(EVP_sha1) \
-	X(EVP_sha256) \
-	X(EVP_sha512) \
 	X(MD5_Final) \
 	X(MD5_Init) \
 	X(MD5_Update) \
 	X(OPENSSL_cleanse) \
 	X(RAND_bytes) \
+	X(SHA1_Final) \
+	X(SHA1_Init) \
+	X(SHA1_Update) \
 	X(SHA256_Final) \
 	X(SHA256_Init) \
-	X(SHA256_Update)
+	X(SHA256_Update) \
+	X(SHA512_Final) \
+	X(SHA512_Init) \
+	X(SHA512_Update)
 
 struct pf_crypto_fns {
 	PF_CRYPTO_FNS(PF_DYNFN_FIELD)
@@ -68,33 +67,31 @@ void pf_libcrypto_need(void);
 
 #ifndef PF_CRYPTOLIB_H_TABLE
 #define EVP_DecodeBlock (pf_crypto.EVP_DecodeBlock)
-#define EVP_DigestFinal_ex (pf_crypto.EVP_DigestFinal_ex)
-#define EVP_DigestInit_ex (pf_crypto.EVP_DigestInit_ex)
 #define EVP_DigestSign (pf_crypto.EVP_DigestSign)
 #define EVP_DigestSignInit (pf_crypto.EVP_DigestSignInit)
-#define EVP_DigestUpdate (pf_crypto.EVP_DigestUpdate)
 #define EVP_DigestVerify (pf_crypto.EVP_DigestVerify)
 #define EVP_DigestVerifyInit (pf_crypto.EVP_DigestVerifyInit)
 #define EVP_EncodeBlock (pf_crypto.EVP_EncodeBlock)
 #define EVP_MD_CTX_free (pf_crypto.EVP_MD_CTX_free)
 #define EVP_MD_CTX_new (pf_crypto.EVP_MD_CTX_new)
-#define EVP_MD_fetch (pf_crypto.EVP_MD_fetch)
 #define EVP_PKEY_free (pf_crypto.EVP_PKEY_free)
 #define EVP_PKEY_get_raw_public_key (pf_crypto.EVP_PKEY_get_raw_public_key)
 #define EVP_PKEY_new_raw_private_key (pf_crypto.EVP_PKEY_new_raw_private_key)
 #define EVP_PKEY_new_raw_public_key (pf_crypto.EVP_PKEY_new_raw_public_key)
-#define EVP_md5 (pf_crypto.EVP_md5)
-#define EVP_sha1 (pf_crypto.EVP_sha1)
-#define EVP_sha256 (pf_crypto.EVP_sha256)
-#define EVP_sha512 (pf_crypto.EVP_sha512)
 #define MD5_Final (pf_crypto.MD5_Final)
 #define MD5_Init (pf_crypto.MD5_Init)
 #define MD5_Update (pf_crypto.MD5_Update)
 #define OPENSSL_cleanse (pf_crypto.OPENSSL_cleanse)
 #define RAND_bytes (pf_crypto.RAND_bytes)
+#define SHA1_Final (pf_crypto.SHA1_Final)
+#define SHA1_Init (pf_crypto.SHA1_Init)
+#define SHA1_Update (pf_crypto.SHA1_Update)
 #define SHA256_Final (pf_crypto.SHA256_Final)
 #define SHA256_Init (pf_crypto.SHA256_Init)
 #define SHA256_Update (pf_crypto.SHA256_Update)
+#define SHA512_Final (pf_crypto.SHA512_Final)
+#define SHA512_Init (pf_crypto.SHA512_Init)
+#define SHA512_Update (pf_crypto.SHA512_Update)
 #endif
 
 #endif

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,49 +9,85 @@
 #include "util.h"
 #include "banned.h"
 
-struct pf_digest {
-	EVP_MD_CTX *ctx;
-	const EVP_MD *md;
+/*
+ * OpenSSL's own implementations through its low-level interface: the
+ * same code as its EVP digests (SHA-NI and all), without the providers
+ * EVP fetches algorithms from (a millisecond of setting up at the first
+ * use in every run) or the allocations of each EVP context; and the
+ * states of MD5 and SHA-256 can be saved (pf_digest_save).
+ */
+union ctx {
+	MD5_CTX md5;
+	SHA_CTX sha1;
+	SHA256_CTX sha256;
+	SHA512_CTX sha512;
 };
 
-/*
- * The algorithms, fetched from OpenSSL's providers once: a digest set
- * up with the legacy EVP_sha256() is fetched again at every
- * initialisation, which costs more than hashing a small buffer.
- */
-static EVP_MD *fetched[4];
-static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+struct pf_digest {
+	enum pf_dalg alg;
+	union ctx c;
+};
 
-static void fetch_all(void)
+static void ctx_init(enum pf_dalg alg, union ctx *c)
 {
-	static const char *const names[4] = { "MD5", "SHA1", "SHA256", "SHA512" };
-
-	pf_libcrypto_need();
-	for (int i = 0; i < 4; i++)
-		fetched[i] = EVP_MD_fetch(NULL, names[i], NULL);
-}
-
-static const EVP_MD *md_of(enum pf_dalg alg)
-{
-	pthread_once(&fetch_once, fetch_all);
-	if (fetched[alg])
-		return fetched[alg];
 	switch (alg) {
 	case PF_MD5:
-		return EVP_md5();
+		MD5_Init(&c->md5);
+		return;
 	case PF_SHA1:
-		return EVP_sha1();
+		SHA1_Init(&c->sha1);
+		return;
 	case PF_SHA256:
-		return EVP_sha256();
+		SHA256_Init(&c->sha256);
+		return;
 	case PF_SHA512:
-		return EVP_sha512();
+		SHA512_Init(&c->sha512);
+		return;
+	}
+	abort();
+}
+
+static void ctx_update(enum pf_dalg alg, union ctx *c, const void *buf, size_t len)
+{
+	switch (alg) {
+	case PF_MD5:
+		MD5_Update(&c->md5, buf, len);
+		return;
+	case PF_SHA1:
+		SHA1_Update(&c->sha1, buf, len);
+		return;
+	case PF_SHA256:
+		SHA256_Update(&c->sha256, buf, len);
+		return;
+	case PF_SHA512:
+		SHA512_Update(&c->sha512, buf, len);
+		return;
+	}
+	abort();
+}
+
+static void ctx_final(enum pf_dalg alg, union ctx *c, unsigned char *out)
+{
+	switch (alg) {
+	case PF_MD5:
+		MD5_Final(out, &c->md5);
+		return;
+	case PF_SHA1:
+		SHA1_Final(out, &c->sha1);
+		return;
+	case PF_SHA256:
+		SHA256_Final(out, &c->sha256);
+		return;
+	case PF_SHA512:
+		SHA512_Final(out, &c->sha512);
+		return;
 	}
 	abort();
 }
 
 void pf_digest_warm(void)
 {
-	pthread_once(&fetch_once, fetch_all);
+	pf_libcrypto_need();
 }
 
 size_t pf_digest_len(enum pf_dalg alg)
@@ -62,36 +97,29 @@ size_t pf_digest_len(enum pf_dalg alg)
 
 struct pf_digest *pf_digest_new(enum pf_dalg alg)
 {
-	struct pf_digest *d = pf_calloc(1, sizeof(*d));
+	struct pf_digest *d = pf_malloc(sizeof(*d));
 
-	d->md = md_of(alg);
-	d->ctx = EVP_MD_CTX_new();
-	if (!d->ctx || !EVP_DigestInit_ex(d->ctx, d->md, NULL)) {
-		fprintf(stderr, "pkgforge: fatal: cannot initialise a message digest\n");
-		abort();
-	}
+	pf_libcrypto_need();
+	d->alg = alg;
+	ctx_init(alg, &d->c);
 	return d;
 }
 
 void pf_digest_update(struct pf_digest *d, const void *buf, size_t len)
 {
-	EVP_DigestUpdate(d->ctx, buf, len);
+	if (len)
+		ctx_update(d->alg, &d->c, buf, len);
 }
 
 size_t pf_digest_final(struct pf_digest *d, unsigned char *out)
 {
-	unsigned int n = 0;
-
-	EVP_DigestFinal_ex(d->ctx, out, &n);
-	EVP_DigestInit_ex(d->ctx, d->md, NULL);
-	return n;
+	ctx_final(d->alg, &d->c, out);
+	ctx_init(d->alg, &d->c);
+	return pf_digest_len(d->alg);
 }
 
 void pf_digest_free(struct pf_digest *d)
 {
-	if (!d)
-		return;
-	EVP_MD_CTX_free(d->ctx);
 	free(d);
 }
 
@@ -134,27 +162,14 @@ void pf_digest_buf(enum pf_dalg alg, const void *buf, size_t len, unsigned char 
 
 /* ---------------------------------------------------------- resumable */
 
-struct pf_rdigest {
-	enum pf_dalg alg;
-	union {
-		MD5_CTX md5;
-		SHA256_CTX sha;
-	} c;
-};
-
-struct pf_rdigest *pf_rdigest_new(enum pf_dalg alg, const struct pf_dstate *from)
+struct pf_digest *pf_digest_resume(enum pf_dalg alg, const struct pf_dstate *from)
 {
-	struct pf_rdigest *d = pf_calloc(1, sizeof(*d));
+	struct pf_digest *d;
 	uint64_t bits;
 
 	if (alg != PF_MD5 && alg != PF_SHA256)
 		abort();
-	pf_libcrypto_need();
-	d->alg = alg;
-	if (alg == PF_MD5)
-		MD5_Init(&d->c.md5);
-	else
-		SHA256_Init(&d->c.sha);
+	d = pf_digest_new(alg);
 	if (!from)
 		return d;
 	if (from->alg != alg)
@@ -171,26 +186,16 @@ struct pf_rdigest *pf_rdigest_new(enum pf_dalg alg, const struct pf_dstate *from
 		d->c.md5.num = 0;
 	} else {
 		for (int i = 0; i < 8; i++)
-			d->c.sha.h[i] = from->h[i];
-		d->c.sha.Nl = (SHA_LONG)bits;
-		d->c.sha.Nh = (SHA_LONG)(bits >> 32);
-		d->c.sha.num = 0;
+			d->c.sha256.h[i] = from->h[i];
+		d->c.sha256.Nl = (SHA_LONG)bits;
+		d->c.sha256.Nh = (SHA_LONG)(bits >> 32);
+		d->c.sha256.num = 0;
 	}
-	pf_rdigest_update(d, from->rest, from->len % 64);
+	pf_digest_update(d, from->rest, from->len % 64);
 	return d;
 }
 
-void pf_rdigest_update(struct pf_rdigest *d, const void *buf, size_t len)
-{
-	if (!len)
-		return;
-	if (d->alg == PF_MD5)
-		MD5_Update(&d->c.md5, buf, len);
-	else
-		SHA256_Update(&d->c.sha, buf, len);
-}
-
-void pf_rdigest_save(const struct pf_rdigest *d, struct pf_dstate *out)
+void pf_digest_save(const struct pf_digest *d, struct pf_dstate *out)
 {
 	uint64_t nl, nh;
 	unsigned num;
@@ -207,30 +212,19 @@ void pf_rdigest_save(const struct pf_rdigest *d, struct pf_dstate *out)
 		nh = d->c.md5.Nh;
 		num = d->c.md5.num;
 		data = d->c.md5.data;
-	} else {
+	} else if (d->alg == PF_SHA256) {
 		for (int i = 0; i < 8; i++)
-			out->h[i] = d->c.sha.h[i];
-		nl = d->c.sha.Nl;
-		nh = d->c.sha.Nh;
-		num = d->c.sha.num;
-		data = d->c.sha.data;
+			out->h[i] = d->c.sha256.h[i];
+		nl = d->c.sha256.Nl;
+		nh = d->c.sha256.Nh;
+		num = d->c.sha256.num;
+		data = d->c.sha256.data;
+	} else {
+		abort();
 	}
 	/* the contexts count bits; a block not yet hashed waits in data */
 	out->len = (nh << 32 | nl) / 8;
 	if (num != out->len % 64)
 		abort();
 	memcpy(out->rest, data, num);
-}
-
-void pf_rdigest_final(struct pf_rdigest *d, unsigned char *out)
-{
-	if (d->alg == PF_MD5)
-		MD5_Final(out, &d->c.md5);
-	else
-		SHA256_Final(out, &d->c.sha);
-}
-
-void pf_rdigest_free(struct pf_rdigest *d)
-{
-	free(d);
 }

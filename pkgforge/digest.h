@@ -14,9 +14,8 @@ enum pf_dalg { PF_MD5, PF_SHA1, PF_SHA256, PF_SHA512 };
 struct pf_digest;
 
 struct pf_digest *pf_digest_new(enum pf_dalg alg);
-/* Fetch the algorithms now (OpenSSL's first use loads its providers,
- * about a millisecond): on a thread that has time, before they are
- * wanted. */
+/* Load libcrypto now (about a millisecond of dynamic linking): on a
+ * thread that has time, before a digest is wanted. */
 void pf_digest_warm(void);
 void pf_digest_update(struct pf_digest *d, const void *buf, size_t len);
 /* Write the digest to out and reset for reuse; returns its length. */
@@ -30,11 +29,10 @@ int pf_digest_fd(int fd, enum pf_dalg alg, unsigned char *out, struct pf_err *e)
 void pf_digest_buf(enum pf_dalg alg, const void *buf, size_t len, unsigned char *out);
 
 /*
- * A digest that can stop part way and go on later, in another run: MD5
- * and SHA-256 only.  Its state after some bytes is kept in the
- * algorithm's own terms (the chaining values, the length, the bytes of
- * the block not yet hashed), so a state saved by one build means the
- * same to any other.
+ * MD5 and SHA-256 can stop part way and go on later, in another run:
+ * the state after some bytes is kept in the algorithm's own terms (the
+ * chaining values, the length, the bytes of the block not yet hashed),
+ * so a state saved by one build means the same to any other.
  */
 struct pf_dstate {
 	enum pf_dalg alg;
@@ -43,14 +41,10 @@ struct pf_dstate {
 	unsigned char rest[64];         /* the last len % 64 of them */
 };
 
-struct pf_rdigest;
-
-/* From the start, or (from not NULL) where a saved state left off. */
-struct pf_rdigest *pf_rdigest_new(enum pf_dalg alg, const struct pf_dstate *from);
-void pf_rdigest_update(struct pf_rdigest *d, const void *buf, size_t len);
-void pf_rdigest_save(const struct pf_rdigest *d, struct pf_dstate *out);
-/* The digest (d stays usable for nothing else but free). */
-void pf_rdigest_final(struct pf_rdigest *d, unsigned char *out);
-void pf_rdigest_free(struct pf_rdigest *d);
+/* A digest of alg (MD5 or SHA-256) from the start, or (from not NULL)
+ * where a saved state left off. */
+struct pf_digest *pf_digest_resume(enum pf_dalg alg, const struct pf_dstate *from);
+/* The state of d (MD5 or SHA-256), which goes on. */
+void pf_digest_save(const struct pf_digest *d, struct pf_dstate *out);
 
 #endif

@@ -518,7 +518,7 @@ struct pool {
 
 static void rd_update(void *ctx, const void *buf, size_t len)
 {
-	pf_rdigest_update(ctx, buf, len);
+	pf_digest_update(ctx, buf, len);
 }
 
 /* The whole digest from where rs says, saving the state at each piece's
@@ -526,14 +526,14 @@ static void rd_update(void *ctx, const void *buf, size_t len)
 static void resumed_digest(const struct pf_ztext *t, enum pf_dalg alg, struct resume *rs,
 			   unsigned char *out)
 {
-	struct pf_rdigest *d = pf_rdigest_new(alg, rs->first ? &rs->from : NULL);
+	struct pf_digest *d = pf_digest_resume(alg, rs->first ? &rs->from : NULL);
 
 	for (size_t i = rs->first; i < rs->npc; i++) {
 		piece_spans(t, &rs->pcs[i], rd_update, d);
-		pf_rdigest_save(d, &rs->states[i]);
+		pf_digest_save(d, &rs->states[i]);
 	}
-	pf_rdigest_final(d, out);
-	pf_rdigest_free(d);
+	pf_digest_final(d, out);
+	pf_digest_free(d);
 }
 
 static void *worker(void *arg)

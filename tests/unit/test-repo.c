@@ -256,38 +256,38 @@ int main(void)
 		for (int a = 0; a < 2; a++) {
 			pf_digest_buf(algs[a], buf, sizeof(buf), want);
 			for (size_t c = 0; c < PF_ARRAY_SIZE(cuts); c++) {
-				struct pf_rdigest *d = pf_rdigest_new(algs[a], NULL);
+				struct pf_digest *d = pf_digest_resume(algs[a], NULL);
 				struct pf_dstate st, again;
 
-				pf_rdigest_update(d, buf, cuts[c]);
-				pf_rdigest_save(d, &st);
-				pf_rdigest_free(d);
+				pf_digest_update(d, buf, cuts[c]);
+				pf_digest_save(d, &st);
+				pf_digest_free(d);
 				CHECK(st.alg == algs[a]);
 				CHECK_INT(st.len, cuts[c]);
 				CHECK(!memcmp(st.rest, buf + cuts[c] - cuts[c] % 64, cuts[c] % 64));
-				d = pf_rdigest_new(algs[a], &st);
-				pf_rdigest_save(d, &again);
+				d = pf_digest_resume(algs[a], &st);
+				pf_digest_save(d, &again);
 				CHECK(!memcmp(&st, &again, sizeof(st)));
-				pf_rdigest_update(d, buf + cuts[c], sizeof(buf) - cuts[c]);
-				pf_rdigest_final(d, got);
-				pf_rdigest_free(d);
+				pf_digest_update(d, buf + cuts[c], sizeof(buf) - cuts[c]);
+				pf_digest_final(d, got);
+				pf_digest_free(d);
 				CHECK(!memcmp(got, want, pf_digest_len(algs[a])));
 			}
 		}
 		/* the algorithms' own test vector, "abc" */
 		{
-			struct pf_rdigest *d = pf_rdigest_new(PF_SHA256, NULL);
+			struct pf_digest *d = pf_digest_resume(PF_SHA256, NULL);
 			char hex[65];
 
-			pf_rdigest_update(d, "abc", 3);
-			pf_rdigest_final(d, got);
-			pf_rdigest_free(d);
+			pf_digest_update(d, "abc", 3);
+			pf_digest_final(d, got);
+			pf_digest_free(d);
 			pf_hex(hex, got, 32);
 			CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-			d = pf_rdigest_new(PF_MD5, NULL);
-			pf_rdigest_update(d, "abc", 3);
-			pf_rdigest_final(d, got);
-			pf_rdigest_free(d);
+			d = pf_digest_resume(PF_MD5, NULL);
+			pf_digest_update(d, "abc", 3);
+			pf_digest_final(d, got);
+			pf_digest_free(d);
 			pf_hex(hex, got, 16);
 			CHECK_STR(hex, "900150983cd24fb0d6963f7d28e17f72");
 		}
