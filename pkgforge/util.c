@@ -286,8 +286,16 @@ out:
 
 int pf_mkdir_p(const char *dir, unsigned mode, struct pf_err *e)
 {
-	char *copy = pf_strdup(dir);
+	char *copy;
 	int ret = 0;
+
+	/* the whole path first: it is most often there already, and one
+	 * mkdir is cheaper than one per component */
+	if (mkdir(dir, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return pf_err_errno(e, "cannot create %s", dir);
+	copy = pf_strdup(dir);
 
 	for (char *p = copy + 1; ; p++) {
 		if (*p == '/' || !*p) {

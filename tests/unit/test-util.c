@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "dynlib.h"
 #include "glob.h"
 #include "json.h"
+#include "ofile.h"
 #include "pkgfmt.h"
 #include "strbuf.h"
 #include "tmpl.h"
@@ -86,6 +88,30 @@ static void *compare_many(void *arg)
 
 int main(void)
 {
+	TEST("mkdir_p: missing components made, existing ones fine, a file in the way told", {
+		char dir[] = "/tmp/pf-test-mkdir.XXXXXX";
+		struct pf_err e = PF_ERR_INIT;
+		struct stat st;
+		char *deep, *file, *under, *want;
+
+		CHECK(mkdtemp(dir) != NULL);
+		deep = pf_asprintf("%s/a/b/c", dir);
+		CHECK_INT(pf_mkdir_p(deep, 0755, &e), 0);
+		CHECK(stat(deep, &st) == 0 && S_ISDIR(st.st_mode));
+		CHECK_INT(pf_mkdir_p(deep, 0755, &e), 0);
+		file = pf_asprintf("%s/a/f", dir);
+		CHECK_INT(pf_ofile_put(file, "x", 1, &e), 0);
+		under = pf_asprintf("%s/g/h", file);
+		CHECK_INT(pf_mkdir_p(under, 0755, &e), -1);
+		want = pf_asprintf("cannot create %s: Not a directory", under);
+		CHECK_STR(e.msg.buf, want);
+		free(want);
+		free(under);
+		free(file);
+		free(deep);
+		pf_err_release(&e);
+		pf_rmtree(dir);
+	});
 	TEST("glob: single components never cross '/'", {
 		CHECK(pf_glob_match("bin/*", "bin/clang"));
 		CHECK(!pf_glob_match("bin/*", "bin/x/y"));
