@@ -328,6 +328,8 @@ static int part_xz(int level, const void *buf, size_t len, struct pf_zpart *out,
 		if (opt.nice_len > 32)
 			opt.nice_len = 32;
 	}
+	/* text: no position bits (xz(1) says as much), 0.5% smaller */
+	opt.pb = 0;
 	filters[0].id = LZMA_FILTER_LZMA2;
 	filters[0].options = &opt;
 	filters[1].id = LZMA_VLI_UNKNOWN;

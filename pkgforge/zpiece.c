@@ -3,7 +3,7 @@
  * Indexes compressed piece by piece, and the cache of compressed pieces
  * (zpiece.h).  The cache file:
  *
- *   "pkgforge-zcache 4\n"
+ *   "pkgforge-zcache 5\n"
  *   per piece: method (1 byte), level (1), its identity (32),
  *              data length (8), xz unpadded size (8), CRC-32 (4),
  *              compressed length (4), the compressed bytes
@@ -41,22 +41,25 @@
 
 /* 3: xz pieces compressed with other settings (compress.c); 4: a CRC-64
  * at the end instead of a SHA-256, a fifth of the time on each load and
- * save */
-#define MAGIC "pkgforge-zcache 4\n"
+ * save; 5: xz pieces without position bits (a piece compressed by 4
+ * would give other bytes than the same piece compressed now) */
+#define MAGIC "pkgforge-zcache 5\n"
 #define MAX_ZCACHE (1u << 30)
 /*
  * Piece sizes per method: never cut before min bytes, then at a record
  * whose hash says so (one in target bytes, on average), always by max;
  * about min + target on average.  Smaller pieces compress a little
  * worse and a change costs less to compress again: xz at level 6 is
- * slow (some 10 MB/s), zstd and gzip are quicker and keep larger pieces.
- * A long min and a short target keep the pieces close to their mean:
- * the piece a change lands in is more likely a long one, and with
- * (24, 64, 128) KiB for xz it was 114 KiB on average for one record
- * added anywhere, 96 KiB now, with pieces of 82 KiB instead of 74 on
- * average (a simulation of 2,000 stanzas of 440 bytes); gzip 206 -> 157
- * KiB, zstd (rpm-md's 1.1 KiB records) 390 -> 310 KiB, their pieces as
- * long as before.
+ * slow (10-20 MB/s here, even with compress.c's quicker settings), zstd
+ * and gzip are quicker and keep larger pieces.  A long min and a short
+ * target keep the pieces close to their mean: the piece a change lands
+ * in is more likely a long one.  The piece a change lands in (a
+ * simulation of stanzas of 440 bytes, one added anywhere): xz 48 KiB
+ * (89 with the (64, 24, 128) KiB of before), gzip 92 KiB (158 with
+ * (112, 40, 384)): a re-index waits for its xz piece, on one processor,
+ * while another does the gzip one.  The price, on the bench's
+ * Packages: 4% more for .xz, 0.7% for .gz.  zstd (rpm-md's 1.1 KiB
+ * records): 310 KiB.
  */
 struct sizes {
 	size_t min, target, max;
@@ -66,9 +69,9 @@ static struct sizes piece_sizes(enum pf_comp comp)
 {
 	switch (comp) {
 	case PF_COMP_XZ:
-		return (struct sizes){ 64u << 10, 24u << 10, 128u << 10 };
+		return (struct sizes){ 32u << 10, 16u << 10, 64u << 10 };
 	case PF_COMP_GZIP:
-		return (struct sizes){ 112u << 10, 40u << 10, 384u << 10 };
+		return (struct sizes){ 64u << 10, 24u << 10, 192u << 10 };
 	default:
 		return (struct sizes){ 256u << 10, 48u << 10, 1024u << 10 };
 	}
