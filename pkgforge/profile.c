@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -398,9 +399,6 @@ static int parse_lib(struct pctx *c, const struct pf_ynode *key, const struct pf
 			free(minver);
 		}
 	}
-	pf_strmap_reserve(&l->symmap, l->nr_syms);
-	for (size_t i = 0; i < l->nr_syms; i++)
-		pf_strmap_put(&l->symmap, l->syms[i].name, i);
 	/* dpkg-shlibdeps starts from the smallest version of all symbols;
 	 * symbols come in runs needing the same one, compared once */
 	for (size_t i = 0; i < l->nr_nodes + l->nr_syms; i++) {
@@ -643,9 +641,6 @@ static int deserialize(struct pf_profile *p, const unsigned char *buf, size_t le
 		if (smallest != NONE)
 			l->smallest = smallest < l->nr_nodes ? l->nodes[smallest].minver :
 							      l->syms[smallest - l->nr_nodes].minver;
-		pf_strmap_reserve(&l->symmap, l->nr_syms);
-		for (size_t k = 0; k < l->nr_syms; k++)
-			pf_strmap_put(&l->symmap, l->syms[k].name, k);
 		if (pf_strmap_get(&p->libmap, l->soname, NULL)) {
 			r.bad = true;
 			break;
@@ -894,10 +889,30 @@ const struct pf_profver *pf_proflib_node(const struct pf_proflib *l, const char 
 	return NULL;
 }
 
-const struct pf_profver *pf_proflib_sym(const struct pf_proflib *l, const char *symver)
+/*
+ * The symbols' map is made at the first lookup: thousands of entries a
+ * profile, which the check of an index never looks up (it took about a
+ * millisecond of every index run to make them all).  The profile is
+ * const to its users; the map is its own business, made once under a
+ * lock (the builds' threads share profiles).
+ */
+static pthread_mutex_t symmap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const struct pf_profver *pf_proflib_sym(const struct pf_proflib *cl, const char *symver)
 {
+	struct pf_proflib *l = (struct pf_proflib *)cl;
 	size_t i;
 
+	if (!atomic_load_explicit(&l->symmap_made, memory_order_acquire)) {
+		pthread_mutex_lock(&symmap_lock);
+		if (!atomic_load_explicit(&l->symmap_made, memory_order_relaxed)) {
+			pf_strmap_reserve(&l->symmap, l->nr_syms);
+			for (size_t k = 0; k < l->nr_syms; k++)
+				pf_strmap_put(&l->symmap, l->syms[k].name, k);
+			atomic_store_explicit(&l->symmap_made, true, memory_order_release);
+		}
+		pthread_mutex_unlock(&symmap_lock);
+	}
 	return pf_strmap_get(&l->symmap, symver, &i) ? &l->syms[i] : NULL;
 }
 

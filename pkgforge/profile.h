@@ -2,6 +2,7 @@
 #ifndef PF_PROFILE_H
 #define PF_PROFILE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include "err.h"
 #include "plan.h"
@@ -32,7 +33,10 @@ struct pf_proflib {
 	size_t nr_nodes, alloc_nodes;
 	struct pf_profver *syms;        /* symbols needing more than their node */
 	size_t nr_syms, alloc_syms;
-	struct pf_strmap symmap;        /* "sym@NODE" → index in syms */
+	struct pf_strmap symmap;        /* "sym@NODE" → index in syms, made
+					 * at the first lookup (the check of
+					 * an index never makes one) */
+	atomic_bool symmap_made;
 	const char *smallest;           /* smallest version needed (dep 0) */
 };
 
