@@ -8,13 +8,11 @@
  * command, before anything else could run; an index loads it on the
  * thread that loads the formats' libraries.  Include this instead of
  * OpenSSL's headers, and call pf_libcrypto_need() before its functions.
- * Used by digest.c and usign.c.
- */
-/*
- * digest.c uses the low-level digest contexts, whose functions OpenSSL 3
- * marks deprecated (it keeps them, with the same code as EVP's): EVP
- * sets up its providers at the first use (a millisecond every run), and
- * can neither save nor restore a digest's state.
+ * Used by digest.c and usign.c.  digest.c uses the low-level digest
+ * contexts, whose functions OpenSSL 3 marks deprecated (it keeps them,
+ * with the same code as EVP's): EVP sets up its providers at the first
+ * use (a millisecond every run), and can neither save nor restore a
+ * digest's state.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
