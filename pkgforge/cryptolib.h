@@ -8,11 +8,12 @@
  * command, before anything else could run; an index loads it on the
  * thread that loads the formats' libraries.  Include this instead of
  * OpenSSL's headers, and call pf_libcrypto_need() before its functions.
- * Used by digest.c and usign.c.  digest.c uses the low-level digest
- * contexts, whose functions OpenSSL 3 marks deprecated (it keeps them,
- * with the same code as EVP's): EVP sets up its providers at the first
- * use (a millisecond every run), and can neither save nor restore a
- * digest's state.
+ * Used by usign.c; digest.c includes it for the digests' declarations,
+ * but their code is linked from libcrypto.a (Makefile), not loaded.
+ * digest.c uses the low-level digest contexts, whose functions OpenSSL 3
+ * marks deprecated (it keeps them, with the same code as EVP's): EVP
+ * sets up its providers at the first use (a millisecond every run), and
+ * can neither save nor restore a digest's state.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
@@ -36,20 +37,8 @@
 	X(EVP_PKEY_get_raw_public_key) \
 	X(EVP_PKEY_new_raw_private_key) \
 	X(EVP_PKEY_new_raw_public_key) \
-	X(MD5_Final) \
-	X(MD5_Init) \
-	X(MD5_Update) \
 	X(OPENSSL_cleanse) \
-	X(RAND_bytes) \
-	X(SHA1_Final) \
-	X(SHA1_Init) \
-	X(SHA1_Update) \
-	X(SHA256_Final) \
-	X(SHA256_Init) \
-	X(SHA256_Update) \
-	X(SHA512_Final) \
-	X(SHA512_Init) \
-	X(SHA512_Update)
+	X(RAND_bytes)
 
 struct pf_crypto_fns {
 	PF_CRYPTO_FNS(PF_DYNFN_FIELD)
@@ -76,20 +65,8 @@ void pf_libcrypto_need(void);
 #define EVP_PKEY_get_raw_public_key (pf_crypto.EVP_PKEY_get_raw_public_key)
 #define EVP_PKEY_new_raw_private_key (pf_crypto.EVP_PKEY_new_raw_private_key)
 #define EVP_PKEY_new_raw_public_key (pf_crypto.EVP_PKEY_new_raw_public_key)
-#define MD5_Final (pf_crypto.MD5_Final)
-#define MD5_Init (pf_crypto.MD5_Init)
-#define MD5_Update (pf_crypto.MD5_Update)
 #define OPENSSL_cleanse (pf_crypto.OPENSSL_cleanse)
 #define RAND_bytes (pf_crypto.RAND_bytes)
-#define SHA1_Final (pf_crypto.SHA1_Final)
-#define SHA1_Init (pf_crypto.SHA1_Init)
-#define SHA1_Update (pf_crypto.SHA1_Update)
-#define SHA256_Final (pf_crypto.SHA256_Final)
-#define SHA256_Init (pf_crypto.SHA256_Init)
-#define SHA256_Update (pf_crypto.SHA256_Update)
-#define SHA512_Final (pf_crypto.SHA512_Final)
-#define SHA512_Init (pf_crypto.SHA512_Init)
-#define SHA512_Update (pf_crypto.SHA512_Update)
 #endif
 
 #endif

@@ -14,9 +14,6 @@ enum pf_dalg { PF_MD5, PF_SHA1, PF_SHA256, PF_SHA512 };
 struct pf_digest;
 
 struct pf_digest *pf_digest_new(enum pf_dalg alg);
-/* Load libcrypto now (about a millisecond of dynamic linking): on a
- * thread that has time, before a digest is wanted. */
-void pf_digest_warm(void);
 void pf_digest_update(struct pf_digest *d, const void *buf, size_t len);
 /* Write the digest to out and reset for reuse; returns its length. */
 size_t pf_digest_final(struct pf_digest *d, unsigned char *out);

@@ -181,7 +181,7 @@ static int save_cache(struct pf_repo *r, struct pf_err *e)
 
 /*
  * The libraries of the formats the repository has directories for
- * (dynlib.h), and OpenSSL's digests, loaded on a thread of their own from the start, while the
+ * (dynlib.h), loaded on a thread of their own from the start, while the
  * cache loads and the packages are found; a failure is only a miss
  * (the library is loaded again where it is needed, and fails there).
  */
@@ -189,7 +189,6 @@ static void *libs_run(void *arg)
 {
 	struct pf_repo *r = arg;
 
-	pf_digest_warm();               /* every run hashes */
 	for (int f = 0; f < PF_FMT_NR; f++) {
 		char *dir = pf_asprintf("%s/%s", r->root, pf_repofmts[f]->dir);
 		struct pf_err ignore = PF_ERR_INIT;
