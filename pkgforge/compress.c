@@ -284,9 +284,10 @@ static uint32_t xz_dict(uint32_t level_dict, size_t len)
  * liblzma's own allocation takes its match finder's tables from calloc():
  * fresh pages, mapped to the zero page when first read, then copied when
  * first written, and each copy flushes the other threads' TLBs (an
- * interrupt per page, dear in a virtual machine): a third of a piece's
- * time.  Given an allocator, liblzma zeroes the tables itself, and each
- * page is faulted in once, written.
+ * interrupt per page, dear in a virtual machine: perf counted ~3 ms of
+ * such faults under liblzma in a deb re-index).  Given an allocator,
+ * liblzma zeroes the tables itself, and each page is faulted in once,
+ * written.
  */
 static void *xz_alloc(void *opaque, size_t nmemb, size_t size)
 {

@@ -4,22 +4,13 @@
 
 /*
  * OpenSSL's libcrypto, loaded when first needed (dynlib.h): linked, its
- * dynamic linking took about a millisecond at the start of every
- * command, before anything else could run; an index loads it on the
- * thread that loads the formats' libraries.  Include this instead of
- * OpenSSL's headers, and call pf_libcrypto_need() before its functions.
- * Used by usign.c; digest.c includes it for the digests' declarations,
- * but their code is linked from libcrypto.a (Makefile), not loaded.
- * digest.c uses the low-level digest contexts, whose functions OpenSSL 3
- * marks deprecated (it keeps them, with the same code as EVP's): EVP
- * sets up its providers at the first use (a millisecond every run), and
- * can neither save nor restore a digest's state.
+ * dynamic linking (~2 ms of CPU) was paid by every command.  Include
+ * this instead of OpenSSL's headers, and call pf_libcrypto_need() before
+ * its functions.  Used by usign.c (Ed25519), only in runs with a usign
+ * key; the digests (digest.c) are linked from libcrypto.a (Makefile).
  */
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
-#include <openssl/md5.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "dynlib.h"
 #include "err.h"

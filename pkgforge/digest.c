@@ -4,7 +4,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cryptolib.h"
+/*
+ * The low-level digest contexts: OpenSSL 3 marks their functions
+ * deprecated (it keeps them, with the same code as EVP's), but EVP sets
+ * up its providers at the first use (a millisecond every run), and can
+ * neither save nor restore a digest's state.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
+#include <openssl/sha.h>
+
 #include "digest.h"
 #include "util.h"
 #include "banned.h"

@@ -253,29 +253,27 @@ void pf_zcache_digest_stats(const struct pf_zcache *zc, uint64_t *hashed, uint64
 }
 
 /* A digest state kept as an entry (see the top), and back: false when
- * the entry is not one. */
+ * its length does not add up (the lookup, by DSTATE | alg and level 0,
+ * gave the rest). */
 static void dstate_put(struct zentry *z, const struct pf_dstate *st)
 {
-	size_t rest = st->len % 64;
-	unsigned char *b = pf_malloc(32 + rest);
+	struct strbuf sb = STRBUF_INIT;
 
 	for (int i = 0; i < 8; i++)
-		for (int k = 0; k < 4; k++)
-			b[4 * i + k] = (unsigned char)(st->h[i] >> (8 * k));
-	memcpy(b + 32, st->rest, rest);
-	z->part.buf = b;
-	z->part.len = 32 + rest;
+		strbuf_add_le(&sb, st->h[i], 4);
+	strbuf_add(&sb, st->rest, st->len % 64);
+	z->part.len = sb.len;
+	z->part.buf = (unsigned char *)strbuf_detach(&sb, NULL);
 	z->part.plain_len = st->len;
 	z->owned = true;
 }
 
-static bool dstate_get(const struct zentry *z, struct pf_dstate *st)
+static bool dstate_get(const struct zentry *z, enum pf_dalg alg, struct pf_dstate *st)
 {
-	if ((z->comp & ~DSTATE) > PF_SHA512 || z->level ||
-	    z->part.len != 32 + z->part.plain_len % 64)
+	if (z->part.len != 32 + z->part.plain_len % 64)
 		return false;
 	memset(st, 0, sizeof(*st));
-	st->alg = (enum pf_dalg)(z->comp & ~DSTATE);
+	st->alg = alg;
 	for (int i = 0; i < 8; i++)
 		st->h[i] = (uint32_t)pf_get_le(z->part.buf + 4 * i, 4);
 	st->len = z->part.plain_len;
@@ -643,7 +641,7 @@ static void resume_from(struct pf_zcache *zc, enum pf_dalg alg, struct resume *r
 		all += rs->pcs[k].len;
 		/* a chain names the whole text up to there: any state of
 		 * one will do, the last the best */
-		if (z && dstate_get(z, &st) && st.alg == alg && st.len == all) {
+		if (z && dstate_get(z, alg, &st) && st.len == all) {
 			z->used = true;
 			rs->first = k + 1;
 			rs->from = st;
