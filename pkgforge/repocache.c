@@ -4,20 +4,21 @@
  * repository, its cache key (path, size, mtime, inode), digests, what
  * check needs and the fields its index writes (each with its SHA-256,
  * which names the index pieces it goes in), so that a package is
- * read once.  Records, each field "TAG LEN\n" then LEN bytes and a NUL;
- * lists are NUL-separated.  They come in segments, each "KIND LEN
+ * read once.  Binary records (their layout is above put_pkg()): every
+ * run loads all of them, even one that adds a single package, so they
+ * load without parsing text.  They come in segments, each "KIND LEN
  * CRC64\n" then LEN bytes of records whose CRC-64 (xz's, ECMA-182, 16
- * hex digits) that is: one
- * "base", written whole, then any number of "batch"es appended by runs
- * that changed a few packages (their records replace those of the same
- * path; "gone" records say which packages left).  The file is written
- * anew when stale records would outnumber the others, or when it has
- * other names (a copy made with hard links).  A batch cut short at the
- * end (a run killed while appending) is ignored; a segment whose
- * CRC does not match, or anything else that does not parse, drops
- * the cache (every package is read again): a damaged cache never
- * reaches an index.  The file is mapped, and loaded packages' strings
- * point into it (borrowed) for as long as the cache lives.
+ * hex digits) that is: one "base", written whole, then any number of
+ * "batch"es appended by runs that changed a few packages (their records
+ * replace those of the same path; "gone" records say which packages
+ * left).  The file is written anew when stale records would outnumber
+ * the others, or when it has other names (a copy made with hard
+ * links).  A batch cut short at the end (a run killed while appending)
+ * is ignored; a segment whose CRC does not match, or anything else that
+ * does not parse, drops the cache (every package is read again): a
+ * damaged cache never reaches an index.  The file is mapped, and loaded
+ * packages' strings point into it (borrowed) for as long as the cache
+ * lives.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +37,7 @@
 #include "util.h"
 #include "banned.h"
 
-#define MAGIC "pkgforge-index-cache 5 " PF_VERSION "\n"
+#define MAGIC "pkgforge-index-cache 6 " PF_VERSION "\n"
 #define MAX_CACHE (4ULL << 30)
 
 struct pf_repocache {
@@ -47,60 +48,59 @@ struct pf_repocache {
 	struct pf_strlist gone;         /* paths left since it was loaded */
 };
 
-/* v in decimal at the end of buf (22 bytes), returning where it starts */
-static char *utoa(char *end, uint64_t v)
-{
-	do
-		*--end = (char)('0' + v % 10);
-	while (v /= 10);
-	return end;
-}
+/*
+ * A package's record: a fixed head, then its strings.  All integers are
+ * little-endian.
+ *
+ *   0   'P'
+ *   1   format (enum pf_fmt_id)
+ *   2   flags: 1 published, 2 md5 there
+ *   3   0
+ *   4   size, inode, mtime (ns), build time: 8 bytes each
+ *   36  sha256, 64 hex digits; md5, 32 (zeros when not there)
+ *   132 the SHA-256 of each field (zeros when it is not there), 3 x 32
+ *   228 the strings, in str_of()'s order: each a 4-byte length (NO_STR:
+ *       not there), its bytes and a NUL
+ *
+ * Lists are NUL-separated (each item with its own NUL, but the last).
+ * A gone record is 'G' and one string.  Loading reads lengths and
+ * points into the file: no tag to compare, no number to parse.
+ */
+#define REC_HEAD 228
+#define NSTR (6 + PF_REL_NR + 1 + 3)
+#define NO_STR 0xffffffffu
+#define F_PUB 1u
+#define F_MD5 2u
 
-/* "TAG LEN\n", in one piece */
-static void put_head(struct strbuf *sb, const char *tag, size_t len)
-{
-	char head[48], *end = head + sizeof(head), *d = utoa(end - 1, len);
-	size_t t = strlen(tag);
+/* "the strings" of a record: path, name, version, arch, ident, sigkey,
+ * rel[0..PF_REL_NR), files, field[0..3) */
+enum { S_PATH, S_NAME, S_VERSION, S_ARCH, S_IDENT, S_SIGKEY, S_REL,
+       S_FILES = S_REL + PF_REL_NR, S_FIELD };
 
-	end[-1] = '\n';
-	d -= t + 1;
-	memcpy(d, tag, t);
-	d[t] = ' ';
-	strbuf_add(sb, d, (size_t)(end - d));
-}
-
-/* "TAG LEN\n", the value and a NUL */
-static void put_field(struct strbuf *sb, const char *tag, const char *val, size_t len)
+static void put_str(struct strbuf *sb, const char *v, size_t len)
 {
-	put_head(sb, tag, len);
-	strbuf_add(sb, val, len);
+	if (!v) {
+		strbuf_add_le(sb, NO_STR, 4);
+		return;
+	}
+	strbuf_add_le(sb, len, 4);
+	strbuf_add(sb, v, len);
 	strbuf_addch(sb, '\0');
 }
 
-static void put_str(struct strbuf *sb, const char *tag, const char *val)
+static void put_cstr(struct strbuf *sb, const char *v)
 {
-	if (val)
-		put_field(sb, tag, val, strlen(val));
+	put_str(sb, v, v ? strlen(v) : 0);
 }
 
-static void put_num(struct strbuf *sb, const char *tag, int64_t v)
-{
-	char num[24], *end = num + sizeof(num), *d;
-
-	d = utoa(end, v < 0 ? -(uint64_t)v : (uint64_t)v);
-	if (v < 0)
-		*--d = '-';
-	put_field(sb, tag, d, (size_t)(end - d));
-}
-
-/* NUL-separated (each item with its own NUL, but the last) */
-static void put_list(struct strbuf *sb, const char *tag, const struct pf_strlist *l)
+/* NUL-separated */
+static void put_list(struct strbuf *sb, const struct pf_strlist *l)
 {
 	size_t total = 0;
 
 	for (size_t i = 0; i < l->nr; i++)
 		total += strlen(l->v[i]) + 1;
-	put_head(sb, tag, total ? total - 1 : 0);
+	strbuf_add_le(sb, total ? total - 1 : 0, 4);
 	for (size_t i = 0; i < l->nr; i++)
 		strbuf_add(sb, l->v[i], strlen(l->v[i]) + 1);   /* its NUL too */
 	if (!l->nr)
@@ -109,44 +109,35 @@ static void put_list(struct strbuf *sb, const char *tag, const struct pf_strlist
 
 static void put_pkg(struct strbuf *sb, const struct pf_repopkg *p)
 {
-	static const char *const rtags[PF_REL_NR] = { "r0", "r1", "r2", "r3", "r4", "r5" };
-	static const char *const ftags[3] = { "f0", "f1", "f2" };
-	static const char *const dtags[3] = { "d0", "d1", "d2" };
-	char hex[65];
+	unsigned char head[4] = { 'P', (unsigned char)p->fmt,
+				  (unsigned char)((p->published ? F_PUB : 0) | (p->md5[0] ? F_MD5 : 0)),
+				  0 };
+	static const char zeros[64];
 
-	put_str(sb, "path", p->relpath);
-	put_num(sb, "fmt", p->fmt);
-	put_num(sb, "size", (int64_t)p->size);
-	put_num(sb, "ino", (int64_t)p->ino);
-	put_num(sb, "mtime", p->mtime_ns);
-	put_num(sb, "btime", p->buildtime);
-	put_str(sb, "sha256", p->sha256);
-	if (p->md5[0])
-		put_str(sb, "md5", p->md5);
-	put_str(sb, "name", p->info.name);
-	put_str(sb, "version", p->info.version);
-	put_str(sb, "arch", p->info.arch);
+	strbuf_add(sb, head, 4);
+	strbuf_add_le(sb, p->size, 8);
+	strbuf_add_le(sb, p->ino, 8);
+	strbuf_add_le(sb, (uint64_t)p->mtime_ns, 8);
+	strbuf_add_le(sb, (uint64_t)p->buildtime, 8);
+	strbuf_add(sb, p->sha256, 64);
+	strbuf_add(sb, p->md5[0] ? p->md5 : zeros, 32);
+	for (int k = 0; k < 3; k++)
+		strbuf_add(sb, p->field[k] ? (const char *)p->field_sha[k] : zeros, 32);
+	put_cstr(sb, p->relpath);
+	put_cstr(sb, p->info.name);
+	put_cstr(sb, p->info.version);
+	put_cstr(sb, p->info.arch);
+	put_cstr(sb, p->ident);
+	put_cstr(sb, p->sigkey[0] ? p->sigkey : NULL);
 	for (int k = 0; k <= PF_REL_NR; k++) {
-		const char *tag = k < PF_REL_NR ? rtags[k] : "files";
-
 		/* as loaded, or made */
 		if (p->lists_raw)
-			put_field(sb, tag, p->list_raw[k] ? p->list_raw[k] : "", p->list_len[k]);
+			put_str(sb, p->list_raw[k] ? p->list_raw[k] : "", p->list_len[k]);
 		else
-			put_list(sb, tag, k < PF_REL_NR ? &p->info.rel[k] : &p->info.files);
+			put_list(sb, k < PF_REL_NR ? &p->info.rel[k] : &p->info.files);
 	}
-	for (int k = 0; k < 3; k++) {
-		if (!p->field[k])
-			continue;
-		pf_hex(hex, p->field_sha[k], 32);
-		put_field(sb, ftags[k], p->field[k], p->field_len[k]);
-		put_field(sb, dtags[k], hex, 64);
-	}
-	put_str(sb, "ident", p->ident);
-	if (p->sigkey[0])
-		put_str(sb, "sigkey", p->sigkey);
-	put_num(sb, "pub", p->published);
-	put_str(sb, "end", "");
+	for (int k = 0; k < 3; k++)
+		put_str(sb, p->field[k], p->field_len[k]);
 }
 
 /*
@@ -188,8 +179,10 @@ static bool append(struct pf_repocache *rc, const char *path, struct pf_repopkg 
 	bool ok = false;
 	int fd;
 
-	for (size_t i = 0; i < rc->gone.nr; i++)
-		put_str(&sb, "gone", rc->gone.v[i]);
+	for (size_t i = 0; i < rc->gone.nr; i++) {
+		strbuf_addch(&sb, 'G');
+		put_cstr(&sb, rc->gone.v[i]);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (unsaved(pkgs[i]))
 			put_pkg(&sb, pkgs[i]);
@@ -305,156 +298,6 @@ void pf_repopkg_lists(struct pf_repopkg *p)
 	p->lists_raw = false;
 }
 
-/* a decimal integer, all of v; what is not one, or does not fit, is not */
-static bool get_num(const char *v, int64_t *out)
-{
-	bool neg = *v == '-';
-	uint64_t n = 0;
-	const char *s = v + neg;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || n > (UINT64_C(1) << 63) / 10)
-			return false;
-		n = n * 10 + (uint64_t)(*s - '0');
-	}
-	if (n > (uint64_t)INT64_MAX + neg)
-		return false;
-	*out = neg ? (int64_t)(0 - n) : (int64_t)n;
-	return true;
-}
-
-/* One field into p; false when the record makes no sense. */
-/* 64 lower-case hex digits into 32 bytes (a table: there are thousands) */
-static bool unhex(unsigned char *out, const char *s, size_t len)
-{
-	/* each digit's value plus one; 0 for what is not one */
-	static const unsigned char val[256] = {
-		['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
-		['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
-		['e'] = 15, ['f'] = 16,
-	};
-	const unsigned char *u = (const unsigned char *)s;
-	bool ok = true;
-
-	if (len != 64)
-		return false;
-	for (size_t i = 0; i < 32; i++) {
-		unsigned hi = val[u[2 * i]], lo = val[u[2 * i + 1]];
-
-		ok &= hi && lo;
-		out[i] = (unsigned char)((hi - 1) << 4 | (lo - 1));
-	}
-	return ok;
-}
-
-/* "dK": the digest of field K, which comes before it; have records it */
-static bool take_digest(struct pf_repopkg *p, const char *tag, const char *v, size_t len,
-			unsigned *have)
-{
-	int k = tag[1] - '0';
-
-	if (k < 0 || k > 2 || tag[2] || !p->field[k] || !unhex(p->field_sha[k], v, len))
-		return false;
-	*have |= 1u << k;
-	return true;
-}
-
-static bool take(struct pf_repopkg *p, const char *tag, const char *cv, size_t len)
-{
-	char *v = (char *)cv;           /* borrowed: never written */
-	int64_t num;
-
-	switch (tag[0]) {
-	case 'a':
-		if (strcmp(tag, "arch"))
-			return false;
-		p->info.arch = v;
-		return true;
-	case 'b':
-		if (strcmp(tag, "btime") || !get_num(v, &num))
-			return false;
-		p->buildtime = num;
-		return true;
-	case 'f':
-		if (tag[1] >= '0' && tag[1] <= '2' && !tag[2]) {
-			p->field[tag[1] - '0'] = v;
-			p->field_len[tag[1] - '0'] = len;
-			return true;
-		}
-		if (!strcmp(tag, "files")) {
-			p->list_raw[PF_REL_NR] = v;
-			p->list_len[PF_REL_NR] = len;
-			p->lists_raw = true;
-			return true;
-		}
-		if (strcmp(tag, "fmt") || !get_num(v, &num) || num < 0 || num >= PF_FMT_NR)
-			return false;
-		p->fmt = (enum pf_fmt_id)num;
-		p->info.fmt = p->fmt;
-		return true;
-	case 'i':
-		if (!strcmp(tag, "ident")) {
-			p->ident = v;
-			return true;
-		}
-		if (strcmp(tag, "ino") || !get_num(v, &num))
-			return false;
-		p->ino = (uint64_t)num;
-		return true;
-	case 'm':
-		if (!strcmp(tag, "md5") && len == 32) {
-			memcpy(p->md5, v, 33);
-			return true;
-		}
-		if (strcmp(tag, "mtime") || !get_num(v, &num))
-			return false;
-		p->mtime_ns = num;
-		return true;
-	case 'n':
-		if (strcmp(tag, "name"))
-			return false;
-		p->info.name = v;
-		return true;
-	case 'p':
-		if (!strcmp(tag, "path")) {
-			p->relpath = v;
-			return true;
-		}
-		if (strcmp(tag, "pub") || !get_num(v, &num))
-			return false;
-		p->published = num != 0;
-		return true;
-	case 'r':
-		if (tag[1] < '0' || tag[1] >= '0' + PF_REL_NR || tag[2])
-			return false;
-		p->list_raw[tag[1] - '0'] = v;
-		p->list_len[tag[1] - '0'] = len;
-		p->lists_raw = true;
-		return true;
-	case 's':
-		if (!strcmp(tag, "sha256") && len == 64) {
-			memcpy(p->sha256, v, 65);
-			return true;
-		}
-		if (!strcmp(tag, "sigkey") && len < sizeof(p->sigkey)) {
-			memcpy(p->sigkey, v, len + 1);
-			return true;
-		}
-		if (strcmp(tag, "size") || !get_num(v, &num))
-			return false;
-		p->size = (uint64_t)num;
-		return true;
-	case 'v':
-		if (strcmp(tag, "version"))
-			return false;
-		p->info.version = v;
-		return true;
-	}
-	return false;
-}
-
 static void drop(struct pf_repopkg *p)
 {
 	pf_repopkg_release(p);
@@ -522,43 +365,116 @@ static void crc_upto(struct crc_ahead *c, const char *s)
 	}
 }
 
+/* A string of a record at *s: *v is NULL when it is not there; false
+ * when it runs past end or lacks its NUL. */
+static bool get_str(const char **s, const char *end, const char **v, size_t *len)
+{
+	uint64_t n;
+
+	if (end - *s < 4)
+		return false;
+	n = pf_get_le(*s, 4);
+	*s += 4;
+	if (n == NO_STR) {
+		*v = NULL;
+		*len = 0;
+		return true;
+	}
+	if (n >= (uint64_t)(end - *s) || (*s)[n] != '\0')
+		return false;
+	*v = *s;
+	*len = (size_t)n;
+	*s += n + 1;
+	return true;
+}
+
+/* A package's record at *s (its 'P' read) into a new package; NULL when
+ * it makes no sense. */
+static struct pf_repopkg *get_pkg(const char **sp, const char *end)
+{
+	struct pf_repopkg *p;
+	const char *s = *sp, *str[NSTR];
+	size_t len[NSTR];
+	unsigned flags;
+
+	if (end - s < REC_HEAD - 1)
+		return NULL;
+	flags = (unsigned char)s[1];
+	if ((unsigned char)s[0] >= PF_FMT_NR || flags & ~(F_PUB | F_MD5) || s[2])
+		return NULL;
+	p = pf_calloc(1, sizeof(*p));
+	p->borrowed = true;
+	p->fmt = (enum pf_fmt_id)(unsigned char)s[0];
+	p->info.fmt = p->fmt;
+	p->published = flags & F_PUB;
+	p->size = pf_get_le(s + 3, 8);
+	p->ino = pf_get_le(s + 11, 8);
+	p->mtime_ns = (int64_t)pf_get_le(s + 19, 8);
+	p->buildtime = (int64_t)pf_get_le(s + 27, 8);
+	memcpy(p->sha256, s + 35, 64);
+	if (flags & F_MD5)
+		memcpy(p->md5, s + 99, 32);
+	if (strlen(p->md5) != (flags & F_MD5 ? 32 : 0))
+		goto bad;
+	memcpy(p->field_sha, s + 131, sizeof(p->field_sha));
+	s += REC_HEAD - 1;
+	for (int k = 0; k < NSTR; k++)
+		if (!get_str(&s, end, &str[k], &len[k]))
+			goto bad;
+	/* what every package has */
+	if (!str[S_PATH] || !str[S_NAME] || !str[S_VERSION] || !str[S_ARCH] || !str[S_IDENT] ||
+	    strlen(p->sha256) != 64 || (str[S_SIGKEY] && len[S_SIGKEY] >= sizeof(p->sigkey)))
+		goto bad;
+	for (int k = 0; k <= PF_REL_NR; k++)
+		if (!str[S_REL + k])
+			goto bad;
+	p->relpath = (char *)str[S_PATH];
+	p->info.path = p->relpath;
+	p->info.name = (char *)str[S_NAME];
+	p->info.version = (char *)str[S_VERSION];
+	p->info.arch = (char *)str[S_ARCH];
+	p->ident = (char *)str[S_IDENT];
+	if (str[S_SIGKEY])
+		memcpy(p->sigkey, str[S_SIGKEY], len[S_SIGKEY] + 1);
+	for (int k = 0; k <= PF_REL_NR; k++) {
+		p->list_raw[k] = str[S_REL + k];
+		p->list_len[k] = len[S_REL + k];
+	}
+	p->lists_raw = true;
+	for (int k = 0; k < 3; k++) {
+		p->field[k] = (char *)str[S_FIELD + k];
+		p->field_len[k] = len[S_FIELD + k];
+	}
+	p->saved = true;
+	p->saved_pub = p->published;
+	*sp = s;
+	return p;
+bad:
+	drop(p);
+	return NULL;
+}
+
 /* The records of one segment, [s, end); false when they make no sense.
  * *crc gets the segment's CRC-64 when they do. */
 static bool parse_records(struct loading *l, const char *s, const char *end, bool batch,
 			  uint64_t *crc)
 {
-	struct pf_repopkg *p = NULL;
 	struct crc_ahead ca = { s, end, 0 };
-	unsigned digests = 0;
 
 	while (s < end) {
-		const char *t = s, *val;
-		char tag[16];
-		size_t len = 0, digits = 0;
+		struct pf_repopkg *p;
+		ssize_t k;
 
 		if (ca.at - s < (ptrdiff_t)(CRC_AHEAD / 2))
 			crc_upto(&ca, s);
+		if (*s == 'G') {
+			const char *path;
+			size_t len;
 
-		/* "TAG LEN\n", read by hand: there are some 25 a package */
-		while (s < end && *s != ' ' && s - t < (ptrdiff_t)sizeof(tag) - 1)
 			s++;
-		if (s >= end || *s != ' ')
-			goto bad;
-		memcpy(tag, t, (size_t)(s - t));
-		tag[s - t] = '\0';
-		for (s++; s < end && *s >= '0' && *s <= '9' && digits < 19; s++, digits++)
-			len = len * 10 + (size_t)(*s - '0');
-		if (!digits || s >= end || *s != '\n')
-			goto bad;
-		val = s + 1;
-		if (len >= (size_t)(end - val) || val[len] != '\0')
-			goto bad;
-		s = val + len + 1;
-		if (!p && !strcmp(tag, "gone")) {
-			ssize_t k = find(&l->paths, val);
-
-			if (!batch)
-				goto bad;
+			if (!batch || !get_str(&s, end, &path, &len) || !path)
+				return false;
+			k = find(&l->paths, path);
 			if (k >= 0 && l->v[k]) {
 				drop(l->v[k]);
 				l->v[k] = NULL;
@@ -566,51 +482,23 @@ static bool parse_records(struct loading *l, const char *s, const char *end, boo
 			l->records++;
 			continue;
 		}
-		if (!p) {
-			if (strcmp(tag, "path"))
-				goto bad;
-			p = pf_calloc(1, sizeof(*p));
-			p->borrowed = true;
-			digests = 0;
+		if (*s++ != 'P' || !(p = get_pkg(&s, end)))
+			return false;
+		k = find(&l->paths, p->relpath);
+		if (k >= 0 && l->v[k]) {
+			/* a newer record of the same path: in its place */
+			drop(l->v[k]);
+			l->v[k] = p;
+		} else {
+			PF_ALLOC_GROW(l->v, l->nv + 1, l->av);
+			l->v[l->nv] = p;
+			pf_strmap_put(&l->paths, p->relpath, l->nv++);
 		}
-		if (!strcmp(tag, "end")) {
-			ssize_t k;
-
-			if (!p->relpath || !p->info.name || !p->info.version || !p->info.arch ||
-			    !p->sha256[0] || !p->ident)
-				goto bad;
-			for (int f = 0; f < 3; f++)
-				if (p->field[f] && !(digests & (1u << f)))
-					goto bad;
-			p->info.path = p->relpath;
-			p->saved = true;
-			p->saved_pub = p->published;
-			k = find(&l->paths, p->relpath);
-			if (k >= 0 && l->v[k]) {
-				/* a newer record of the same path: in its place */
-				drop(l->v[k]);
-				l->v[k] = p;
-			} else {
-				PF_ALLOC_GROW(l->v, l->nv + 1, l->av);
-				l->v[l->nv] = p;
-				pf_strmap_put(&l->paths, p->relpath, l->nv++);
-			}
-			p = NULL;
-			l->records++;
-		} else if (tag[0] == 'd' ? !take_digest(p, tag, val, (size_t)len, &digests) :
-					   !take(p, tag, val, (size_t)len)) {
-			goto bad;
-		}
+		l->records++;
 	}
-	if (!p) {
-		crc_upto(&ca, end);
-		*crc = ca.crc;
-		return true;
-	}
-bad:
-	if (p)
-		drop(p);
-	return false;
+	crc_upto(&ca, end);
+	*crc = ca.crc;
+	return true;
 }
 
 int pf_repocache_load(const char *path, struct pf_repocache **out, struct pf_repopkg ***pkgs,

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <lzma.h>
+
 #include "compress.h"
 #include "digest.h"
 #include "ofile.h"
@@ -476,6 +478,51 @@ int main(void)
 			pf_repopkg_release(got[0]);
 			free(got[0]);
 		}
+		/* records that do not make sense, under a CRC that matches
+		 * (what only someone writing .pkgforge could make): dropped,
+		 * never read past their end */
+		CHECK_INT(pf_read_file(path, 1 << 20, &sb, &e), 0);
+		{
+			/* the base's records start after two lines */
+			char *base = memchr(sb.buf, '\n', sb.len) + 1;
+			char *data = memchr(base, '\n', sb.len - (size_t)(base - sb.buf)) + 1;
+			size_t dlen = sb.len - (size_t)(data - sb.buf);
+			static const struct {
+				size_t at;
+				unsigned char to[4];
+				int n;
+			} bad[] = {
+				{ 0, { 'X' }, 1 },              /* no such record */
+				{ 0, { 'G' }, 1 },              /* gone, in a base */
+				{ 1, { 9 }, 1 },                /* no such format */
+				{ 228, { 0xf0, 0xff, 0xff, 0xff }, 4 }, /* path past the end */
+				{ 228 + 4 + 25, { 'x' }, 1 },   /* path without its NUL */
+				{ 0, { 'P' }, 0 },              /* as it was: loads */
+			};
+
+			for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+				struct strbuf m = STRBUF_INIT;
+				char hex[17];
+
+				strbuf_add(&m, sb.buf, sb.len);
+				memcpy(m.buf + (data - sb.buf) + bad[i].at, bad[i].to, (size_t)bad[i].n);
+				snprintf(hex, sizeof(hex), "%016llx",
+					 (unsigned long long)lzma_crc64((const uint8_t *)m.buf + (data - sb.buf),
+									dlen, 0));
+				memcpy(m.buf + (data - sb.buf) - 17, hex, 16);
+				CHECK_INT(pf_ofile_put(path, m.buf, m.len, &e), 0);
+				n = 0;
+				pf_repocache_free(rc);
+				CHECK_INT(pf_repocache_load(path, &rc, &got, &n, &alloc), bad[i].n ? 1 : 0);
+				CHECK_INT(n, bad[i].n ? 0 : 1);
+				for (size_t k = 0; k < n; k++) {
+					pf_repopkg_release(got[k]);
+					free(got[k]);
+				}
+				strbuf_release(&m);
+			}
+		}
+		strbuf_reset(&sb);
 		/* a truncated cache is dropped whole */
 		CHECK_INT(pf_read_file(path, 1 << 20, &sb, &e), 0);
 		CHECK_INT(pf_ofile_put(path, sb.buf, sb.len - 5, &e), 0);
