@@ -490,6 +490,13 @@ static void join_gz(int level, const struct pf_zpart *const *parts, size_t n,
 int pf_compress_join(enum pf_comp comp, int level, const struct pf_zpart *const *parts,
 		     size_t n, struct strbuf *out, struct pf_err *e)
 {
+	size_t total = 0;
+
+	/* grown once (and the index of an xz stream, a few bytes a part),
+	 * not doubled and copied as the parts come */
+	for (size_t i = 0; i < n; i++)
+		total += parts[i]->len;
+	strbuf_grow(out, total + 24 * n + 64);
 	switch (comp) {
 	case PF_COMP_XZ:
 		return join_xz(parts, n, out, e);

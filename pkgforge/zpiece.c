@@ -371,14 +371,26 @@ static uint64_t rec_hash(const unsigned char *p, size_t n)
 	return h ^ (h >> 32);
 }
 
+/* v to at least n pieces, the new ones zeroed */
+static void grow_pieces(struct piece **v, size_t n, size_t *alloc)
+{
+	size_t had = *alloc;
+
+	PF_ALLOC_GROW(*v, n, *alloc);
+	memset(*v + had, 0, (*alloc - had) * sizeof(**v));
+}
+
 /* The pieces: the head, then runs of records closed where a record's
  * hash (with odds of its length to the target) or the limits say; the
  * tail goes with the last. */
 static size_t cut(const struct sizes *sz, const struct pf_ztext *t, struct piece **out)
 {
-	size_t sep = strlen(t->sep), tail = strlen(t->tail), nr = 0, size = 0, r0 = 0;
-	struct piece *v = pf_calloc(t->n + 2, sizeof(*v));
+	size_t sep = strlen(t->sep), tail = strlen(t->tail), nr = 0, alloc = 0, size = 0, r0 = 0;
+	struct piece *v = NULL;
 
+	/* a few pieces, grown as they come (not one for each record:
+	 * their zeroed pages were most of a re-index's page faults here) */
+	grow_pieces(&v, 2, &alloc);
 	if (*t->head) {
 		v[nr].head = true;
 		v[nr++].len = strlen(t->head);
@@ -391,6 +403,7 @@ static size_t cut(const struct sizes *sz, const struct pf_ztext *t, struct piece
 		    (size < sz->min ||
 		     rec_hash((const unsigned char *)t->rec[i].p, t->rec[i].len) % sz->target >= rlen))
 			continue;
+		grow_pieces(&v, nr + 2, &alloc);
 		v[nr].r0 = r0;
 		v[nr].r1 = i + 1;
 		v[nr++].len = size;
