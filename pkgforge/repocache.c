@@ -20,6 +20,7 @@
  * packages' strings point into it (borrowed) for as long as the cache
  * lives.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -365,6 +366,25 @@ static void crc_upto(struct crc_ahead *c, const char *s)
 	}
 }
 
+/* Little-endian numbers of a record, read in place (some 40,000 a run:
+ * pf_get_le's loop of bytes was half of what loading cost, the CRC
+ * aside). */
+static uint32_t le32_at(const char *s)
+{
+	uint32_t v;
+
+	memcpy(&v, s, 4);
+	return le32toh(v);
+}
+
+static uint64_t le64_at(const char *s)
+{
+	uint64_t v;
+
+	memcpy(&v, s, 8);
+	return le64toh(v);
+}
+
 /* A string of a record at *s: *v is NULL when it is not there; false
  * when it runs past end or lacks its NUL. */
 static bool get_str(const char **s, const char *end, const char **v, size_t *len)
@@ -373,7 +393,7 @@ static bool get_str(const char **s, const char *end, const char **v, size_t *len
 
 	if (end - *s < 4)
 		return false;
-	n = pf_get_le(*s, 4);
+	n = le32_at(*s);
 	*s += 4;
 	if (n == NO_STR) {
 		*v = NULL;
@@ -407,10 +427,10 @@ static struct pf_repopkg *get_pkg(const char **sp, const char *end)
 	p->fmt = (enum pf_fmt_id)(unsigned char)s[0];
 	p->info.fmt = p->fmt;
 	p->published = flags & F_PUB;
-	p->size = pf_get_le(s + 3, 8);
-	p->ino = pf_get_le(s + 11, 8);
-	p->mtime_ns = (int64_t)pf_get_le(s + 19, 8);
-	p->buildtime = (int64_t)pf_get_le(s + 27, 8);
+	p->size = le64_at(s + 3);
+	p->ino = le64_at(s + 11);
+	p->mtime_ns = (int64_t)le64_at(s + 19);
+	p->buildtime = (int64_t)le64_at(s + 27);
 	memcpy(p->sha256, s + 35, 64);
 	if (flags & F_MD5)
 		memcpy(p->md5, s + 99, 32);
