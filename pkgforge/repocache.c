@@ -60,8 +60,8 @@ struct pf_repocache {
  *   4   size, inode, mtime (ns), build time: 8 bytes each
  *   36  sha256, 64 hex digits; md5, 32 (zeros when not there)
  *   132 the SHA-256 of each field (zeros when it is not there), 3 x 32
- *   228 the strings, in str_of()'s order: each a 4-byte length (NO_STR:
- *       not there), its bytes and a NUL
+ *   228 the strings, in the order of the S_ names below: each a 4-byte
+ *       length (NO_STR: not there), its bytes and a NUL
  *
  * Lists are NUL-separated (each item with its own NUL, but the last).
  * A gone record is 'G' and one string.  Loading reads lengths and
@@ -408,8 +408,9 @@ static bool get_str(const char **s, const char *end, const char **v, size_t *len
 	return true;
 }
 
-/* A package's record at *s (its 'P' read) into a new package; NULL when
- * it makes no sense. */
+/* The package's record at *sp (its 'P' first) into a new package, *sp
+ * past it; NULL when it makes no sense.  Offsets as put_pkg() has
+ * them. */
 static struct pf_repopkg *get_pkg(const char **sp, const char *end)
 {
 	struct pf_repopkg *p;
@@ -417,27 +418,27 @@ static struct pf_repopkg *get_pkg(const char **sp, const char *end)
 	size_t len[NSTR];
 	unsigned flags;
 
-	if (end - s < REC_HEAD - 1)
+	if (end - s < REC_HEAD || s[0] != 'P')
 		return NULL;
-	flags = (unsigned char)s[1];
-	if ((unsigned char)s[0] >= PF_FMT_NR || flags & ~(F_PUB | F_MD5) || s[2])
+	flags = (unsigned char)s[2];
+	if ((unsigned char)s[1] >= PF_FMT_NR || flags & ~(F_PUB | F_MD5) || s[3])
 		return NULL;
 	p = pf_calloc(1, sizeof(*p));
 	p->borrowed = true;
-	p->fmt = (enum pf_fmt_id)(unsigned char)s[0];
+	p->fmt = (enum pf_fmt_id)(unsigned char)s[1];
 	p->info.fmt = p->fmt;
 	p->published = flags & F_PUB;
-	p->size = le64_at(s + 3);
-	p->ino = le64_at(s + 11);
-	p->mtime_ns = (int64_t)le64_at(s + 19);
-	p->buildtime = (int64_t)le64_at(s + 27);
-	memcpy(p->sha256, s + 35, 64);
+	p->size = le64_at(s + 4);
+	p->ino = le64_at(s + 12);
+	p->mtime_ns = (int64_t)le64_at(s + 20);
+	p->buildtime = (int64_t)le64_at(s + 28);
+	memcpy(p->sha256, s + 36, 64);
 	if (flags & F_MD5)
-		memcpy(p->md5, s + 99, 32);
+		memcpy(p->md5, s + 100, 32);
 	if (strlen(p->md5) != (flags & F_MD5 ? 32 : 0))
 		goto bad;
-	memcpy(p->field_sha, s + 131, sizeof(p->field_sha));
-	s += REC_HEAD - 1;
+	memcpy(p->field_sha, s + 132, sizeof(p->field_sha));
+	s += REC_HEAD;
 	for (int k = 0; k < NSTR; k++)
 		if (!get_str(&s, end, &str[k], &len[k]))
 			goto bad;
@@ -502,7 +503,7 @@ static bool parse_records(struct loading *l, const char *s, const char *end, boo
 			l->records++;
 			continue;
 		}
-		if (*s++ != 'P' || !(p = get_pkg(&s, end)))
+		if (!(p = get_pkg(&s, end)))
 			return false;
 		k = find(&l->paths, p->relpath);
 		if (k >= 0 && l->v[k]) {
