@@ -47,8 +47,12 @@ start_httpd web
 R=$TRASH/srv/repo
 root=$TRASH/root
 
+# --refresh: each run fetches repomd.xml again.  metadata_expire=0
+# alone is not enough: dnf counts the cache's age in whole seconds, and
+# a run less than a second after the last one used the cache as it was
+# (the next test's new package: "Unable to find a match").
 dnf_in() {
-	dnf -y -q --installroot="$root" --setopt=reposdir="$TRASH/repos" \
+	dnf -y -q --refresh --installroot="$root" --setopt=reposdir="$TRASH/repos" \
 		--setopt=cachedir="$TRASH/dnfcache" --setopt=install_weak_deps=0 \
 		--setopt=metadata_expire=0 --setopt=skip_if_unavailable=False \
 		--releasever=1 --nodocs "$@"
