@@ -93,7 +93,7 @@ test_expect_success 'a base for the empty root, from what the packages require' 
 
 root=$TRASH/root
 dnf_in() {
-	dnf -y -q --installroot="$root" --setopt=reposdir="$TRASH/repos" \
+	dnf -y -q --refresh --installroot="$root" --setopt=reposdir="$TRASH/repos" \
 		--setopt=cachedir="$TRASH/dnfcache" --setopt=install_weak_deps=0 \
 		--setopt=metadata_expire=0 --setopt=skip_if_unavailable=False \
 		--setopt=tsflags=noscripts --releasever=1 --nodocs "$@"
