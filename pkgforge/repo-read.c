@@ -608,6 +608,7 @@ int pf_repo_find_all(struct pf_repo *r, struct pf_err *e)
 	/* an error of the early scan is found again, and told, here */
 	if (!scan_finish(r, &files) && scan_all(r->root, &files, NULL, e) < 0)
 		goto out;
+	pf_strmap_reserve(&known, r->nr);     /* sized once, not regrown */
 	for (size_t i = 0; i < r->nr; i++) {
 		r->pkgs[i]->seen = false;
 		pf_strmap_put(&known, r->pkgs[i]->relpath, i);
