@@ -76,6 +76,8 @@ enum pf_fmt_id pf_repo_fmt_of(const char *path);
  * (before the pool changes). */
 void pf_repo_scan_start(struct pf_repo *r);
 void pf_repo_scan_stop(struct pf_repo *r);
+/* Its thread done, what it found kept for pf_repo_find_all. */
+void pf_repo_scan_wait(struct pf_repo *r);
 /* Find every package file; read those the cache does not know (new
  * rpms signed first).  Temporary files a killed run left among the
  * packages go on the way (the lock is ours). */

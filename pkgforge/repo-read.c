@@ -483,6 +483,7 @@ struct pf_scan {
 	bool listed;                    /* df is complete: stats may start */
 	struct pf_err err;
 	int ret;
+	bool joined;                    /* its thread is done */
 };
 
 static void *scan_run(void *arg)
@@ -539,7 +540,8 @@ static bool scan_finish(struct pf_repo *r, struct founds *out)
 		pthread_mutex_unlock(&s->lock);
 		stat_deferred(&s->files, &s->df);
 	}
-	pthread_join(s->th, NULL);
+	if (!s->joined)
+		pthread_join(s->th, NULL);
 	ok = deferred_end(&s->files, &s->df) && out && s->ret == 0;
 	if (ok)
 		*out = s->files;
@@ -556,6 +558,14 @@ static bool scan_finish(struct pf_repo *r, struct founds *out)
 void pf_repo_scan_stop(struct pf_repo *r)
 {
 	scan_finish(r, NULL);
+}
+
+void pf_repo_scan_wait(struct pf_repo *r)
+{
+	if (r->scan && !r->scan->joined) {
+		pthread_join(r->scan->th, NULL);
+		r->scan->joined = true;
+	}
 }
 
 static bool wants_signature(struct pf_repo *r, const struct pf_repopkg *p);

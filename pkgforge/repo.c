@@ -320,14 +320,19 @@ int pf_repo_keys_setup(struct pf_repo *r, struct pf_err *e)
 		return pf_err_set(e, PF_EINVAL,
 				  "no signing key: give --sign-key FPR (see 'pkgforge keygen'), or --unsigned for a feed no client can verify");
 	/*
-	 * gpgme forks GnuPG from here on: not while the libraries' thread
-	 * is in dlopen.  Under valgrind the version check's child, forked
-	 * then, lost its output: "Invalid crypto engine" in 9 signed runs
-	 * of 10, none once this waits.  Natively nothing was seen in 150
-	 * runs, but a fork has no business overlapping a dlopen.  A signed
-	 * run waits a few milliseconds for it, at most.
+	 * gpgme forks GnuPG from here on, and a signed run then has no
+	 * thread of ours beside it: the libraries' and the scan's are
+	 * waited for here, the profile prefetch and the check run on this
+	 * thread (prefetch_start, checker_start).  Under valgrind, forks
+	 * made while another thread ran lost the child's output: "Invalid
+	 * crypto engine" in 9 signed runs of 10 while the libraries'
+	 * thread was in dlopen, "cannot export the public key" and "no
+	 * secret key" beside the prefetch and the check.  Natively nothing
+	 * was seen, but a fork has no business overlapping a dlopen.  A
+	 * signed run takes hundreds of milliseconds; these, a few.
 	 */
 	libs_join(r);
+	pf_repo_scan_wait(r);
 	if (pf_pgp_open_home(&r->pgp, r->cfg.gnupghome, false, e) < 0 ||
 	    pf_pgp_secret_key(r->pgp, r->cfg.sign_key, &r->key, e) < 0)
 		return -1;
@@ -553,7 +558,9 @@ static void prefetch_start(struct pf_repo *r, struct prefetch *pf)
 		v[i] = &r->pkgs[i]->info;
 	pf_check_arches(v, r->nr, &pf->arches);
 	free(v);
-	if (pf->arches.nr && r->opts.threads > 1)
+	/* not beside a signed run's forks (pf_repo_keys_setup): the check
+	 * loads what it needs */
+	if (pf->arches.nr && r->opts.threads > 1 && !r->have_key)
 		pf->live = pthread_create(&pf->th, NULL, prefetch_run, pf) == 0;
 }
 
@@ -667,13 +674,8 @@ static void checker_start(struct checker *c, struct pf_repo *r, struct prefetch 
 	c->rep = rep;
 	c->err = (struct pf_err)PF_ERR_INIT;
 	c->ret = 0;
-	/*
-	 * Live before the thread reads it.  Not beside a signed feed's
-	 * indexes: each signature forks GnuPG (gpgme), and under valgrind
-	 * a fork while another thread ran lost the child's output ("no
-	 * secret key"); a signed run takes hundreds of milliseconds, the
-	 * check a few.
-	 */
+	/* live before the thread reads it; not beside a signed run's forks
+	 * (pf_repo_keys_setup) */
 	c->live = r->opts.threads > 1 && !r->have_key;
 	if (c->live && pthread_create(&c->th, NULL, checker_run, c) != 0)
 		c->live = false;
@@ -1079,9 +1081,6 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 	if (pf_repo_sign_cached(r, e) < 0)
 		goto save;
 	if (r->have_key) {
-		/* nothing of ours running beside gpgme's forks (checker_start
-		 * says why) */
-		prefetch_join(&pre);
 		if (export_keys(r, &keys, e) < 0)
 			goto save;
 		have_keys = true;
