@@ -301,53 +301,12 @@ bool pf_rpmevr_valid(const char *evr)
 	return rpmevr_ok(evr, strlen(evr));
 }
 
-int pf_rpmevr_cmp(const char *a, const char *b)
-{
-	rpmver va, vb;
-	int r;
-
-	pf_librpm_need();
-	va = rpmverParse(a);
-	vb = rpmverParse(b);
-	if (!va || !vb) {
-		r = (va != NULL) - (vb != NULL);
-	} else {
-		r = rpmvercmp(rpmverE(va) ? rpmverE(va) : "0", rpmverE(vb) ? rpmverE(vb) : "0");
-		if (!r)
-			r = rpmvercmp(rpmverV(va), rpmverV(vb));
-		if (!r && rpmverR(va) && *rpmverR(va) && rpmverR(vb) && *rpmverR(vb))
-			r = rpmvercmp(rpmverR(va), rpmverR(vb));
-	}
-	rpmverFree(va);
-	rpmverFree(vb);
-	return r;
-}
-
 int pf_rpmrel_check(const char *rel, int kind, struct strbuf *why)
 {
 	struct rpmrel r;
 
 	pf_librpm_need();
 	return rpmrel_parse(rel, rel_tag[kind], &r, why);
-}
-
-bool pf_rpmlib_has(const char *name, const char *op, const char *evr)
-{
-	rpmds lib = NULL, want;
-	rpmsenseFlags f = RPMSENSE_RPMLIB;
-	bool ok;
-
-	pf_librpm_need();
-	if (rpmdsRpmlib(&lib, NULL) != 0 || !lib)
-		return false;
-	if (op)
-		for (const char *o = op; *o; o++)
-			f |= *o == '<' ? RPMSENSE_LESS : *o == '>' ? RPMSENSE_GREATER : RPMSENSE_EQUAL;
-	want = rpmdsSingle(RPMTAG_REQUIRENAME, name, evr ? evr : "", f);
-	ok = rpmdsSearch(lib, want) >= 0;
-	rpmdsFree(want);
-	rpmdsFree(lib);
-	return ok;
 }
 
 /* One "name [OP evr]" term into a Debian-spelt alternative. */

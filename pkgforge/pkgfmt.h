@@ -147,16 +147,26 @@ bool pf_debver_valid(const char *v);
 
 /*
  * RPM's rules, for `pkgforge check` (pkgfmt-rpm.c: librpm stays with the
- * rpm modules).  Versions compare as rpm matches dependencies: epoch,
- * version, then the release only when both sides have one.
+ * rpm modules).
  */
 bool pf_rpmname_ok(const char *name);
 bool pf_rpmevr_valid(const char *evr);
-int pf_rpmevr_cmp(const char *a, const char *b);
 /* A relation as the writer accepts it for kind (rich ones included). */
 int pf_rpmrel_check(const char *rel, int kind, struct strbuf *why);
-/* Whether rpm itself provides an rpmlib() feature in that version. */
+
+/*
+ * RPM's version rules, without librpm (rpmver.c).  pf_rpmvercmp compares
+ * two version strings as rpmvercmp(3); pf_rpmevr_cmp "[E:]V[-R]" as rpm
+ * matches dependencies: epoch, version, then the release only when both
+ * sides have one.  <0, 0, >0; an empty string sorts first.
+ */
+int pf_rpmvercmp(const char *a, const char *b);
+int pf_rpmevr_cmp(const char *a, const char *b);
+/* Whether rpm 4.18 provides an rpmlib() feature in that version ("<",
+ * "<=", "=", ">=", ">"; op NULL: in any version). */
 bool pf_rpmlib_has(const char *name, const char *op, const char *evr);
+/* The i-th of those features (when i is below the count returned). */
+size_t pf_rpmlib_features(const char **name, const char **evr, size_t i);
 
 /*
  * Sign an rpm as rpmsign 4.18 does, without rpmsign: an OpenPGP

@@ -19,7 +19,6 @@
 #include <rpm/rpmstrpool.h>
 #include <rpm/rpmtag.h>
 #include <rpm/rpmtd.h>
-#include <rpm/rpmver.h>
 
 #include "dynlib.h"
 #include "err.h"
@@ -58,8 +57,6 @@
 	X(rpmdsNewPool) \
 	X(rpmdsNext) \
 	X(rpmdsPutToHeader) \
-	X(rpmdsRpmlib) \
-	X(rpmdsSearch) \
 	X(rpmdsSingle) \
 	X(rpmrichParseForTag) \
 	X(rpmstrPoolCreate) \
@@ -68,13 +65,7 @@
 	X(rpmtdGetNumber) \
 	X(rpmtdGetString) \
 	X(rpmtdNext) \
-	X(rpmtdReset) \
-	X(rpmverE) \
-	X(rpmverFree) \
-	X(rpmverParse) \
-	X(rpmverR) \
-	X(rpmverV) \
-	X(rpmvercmp)
+	X(rpmtdReset)
 
 struct pf_rpm_fns {
 	PF_RPM_FNS(PF_DYNFN_FIELD)
@@ -122,8 +113,6 @@ void pf_librpm_need(void);
 #define rpmdsNewPool (pf_rpmlib.rpmdsNewPool)
 #define rpmdsNext (pf_rpmlib.rpmdsNext)
 #define rpmdsPutToHeader (pf_rpmlib.rpmdsPutToHeader)
-#define rpmdsRpmlib (pf_rpmlib.rpmdsRpmlib)
-#define rpmdsSearch (pf_rpmlib.rpmdsSearch)
 #define rpmdsSingle (pf_rpmlib.rpmdsSingle)
 #define rpmrichParseForTag (pf_rpmlib.rpmrichParseForTag)
 #define rpmstrPoolCreate (pf_rpmlib.rpmstrPoolCreate)
@@ -133,12 +122,6 @@ void pf_librpm_need(void);
 #define rpmtdGetString (pf_rpmlib.rpmtdGetString)
 #define rpmtdNext (pf_rpmlib.rpmtdNext)
 #define rpmtdReset (pf_rpmlib.rpmtdReset)
-#define rpmverE (pf_rpmlib.rpmverE)
-#define rpmverFree (pf_rpmlib.rpmverFree)
-#define rpmverParse (pf_rpmlib.rpmverParse)
-#define rpmverR (pf_rpmlib.rpmverR)
-#define rpmverV (pf_rpmlib.rpmverV)
-#define rpmvercmp (pf_rpmlib.rpmvercmp)
 #endif
 
 #endif

@@ -2,6 +2,7 @@
 /* Repository helpers: stanzas from control files (hostile ones too),
  * dates, rpm relations for the check, usign keys and signatures,
  * publication, index pieces' digests, the index cache. */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,89 @@
 #include "util.h"
 #include "zpiece.h"
 #include "unit.h"
+
+#include <rpm/rpmds.h>
+#include <rpm/rpmtag.h>
+#include <rpm/rpmver.h>
+
+#ifndef PF_LIBRPM_SONAME
+#define PF_LIBRPM_SONAME "librpm.so.9"
+#endif
+
+/* librpm's own answers, to hold rpmver.c to them */
+static struct {
+	void *h;
+	int (*vercmp)(const char *, const char *);
+	rpmver (*parse)(const char *);
+	const char *(*e)(rpmver), *(*v)(rpmver), *(*r)(rpmver);
+	rpmver (*vfree)(rpmver);
+	int (*lib)(rpmds *, const void *);
+	rpmds (*init)(rpmds);
+	int (*next)(rpmds);
+	const char *(*n)(const rpmds), *(*evr)(const rpmds);
+	rpmds (*single)(rpmTagVal, const char *, const char *, rpmsenseFlags);
+	int (*search)(rpmds, rpmds);
+	rpmds (*dsfree)(rpmds);
+} rl;
+
+static int librpm_open(void)
+{
+	rl.h = dlopen(PF_LIBRPM_SONAME, RTLD_NOW);
+	if (!rl.h)
+		return -1;
+#define SYM(f, name) (*(void **)&rl.f = dlsym(rl.h, name)) == NULL
+	if (SYM(vercmp, "rpmvercmp") || SYM(parse, "rpmverParse") || SYM(e, "rpmverE") ||
+	    SYM(v, "rpmverV") || SYM(r, "rpmverR") || SYM(vfree, "rpmverFree") ||
+	    SYM(lib, "rpmdsRpmlib") || SYM(init, "rpmdsInit") ||
+	    SYM(next, "rpmdsNext") || SYM(n, "rpmdsN") ||
+	    SYM(evr, "rpmdsEVR") || SYM(single, "rpmdsSingle") || SYM(search, "rpmdsSearch") ||
+	    SYM(dsfree, "rpmdsFree"))
+		return -1;
+#undef SYM
+	return 0;
+}
+
+static int sign(int c)
+{
+	return (c > 0) - (c < 0);
+}
+
+/* "[E:]V[-R]" compared with librpm's parser and rpmvercmp */
+static int librpm_evr_cmp(const char *a, const char *b)
+{
+	rpmver va = rl.parse(a), vb = rl.parse(b);
+	int r;
+
+	if (!va || !vb) {
+		r = (va != NULL) - (vb != NULL);
+	} else {
+		r = rl.vercmp(rl.e(va) ? rl.e(va) : "0", rl.e(vb) ? rl.e(vb) : "0");
+		if (!r)
+			r = rl.vercmp(rl.v(va), rl.v(vb));
+		if (!r && rl.r(va) && *rl.r(va) && rl.r(vb) && *rl.r(vb))
+			r = rl.vercmp(rl.r(va), rl.r(vb));
+	}
+	rl.vfree(va);
+	rl.vfree(vb);
+	return sign(r);
+}
+
+static bool librpm_has(const char *name, const char *op, const char *evr)
+{
+	rpmds lib = NULL, want;
+	rpmsenseFlags f = RPMSENSE_RPMLIB;
+	bool ok;
+
+	if (rl.lib(&lib, NULL) != 0 || !lib)
+		return false;
+	for (const char *o = op ? op : ""; *o; o++)
+		f |= *o == '<' ? RPMSENSE_LESS : *o == '>' ? RPMSENSE_GREATER : RPMSENSE_EQUAL;
+	want = rl.single(RPMTAG_REQUIRENAME, name, evr ? evr : "", f);
+	ok = rl.search(lib, want) >= 0;
+	rl.dsfree(want);
+	rl.dsfree(lib);
+	return ok;
+}
 
 /* A publication's files, not published: their temporary files go. */
 static void pub_drop(struct pf_publish *pub)
@@ -123,6 +207,121 @@ int main(void)
 		CHECK(pf_rpmevr_cmp("1.0~rc1", "1.0") < 0);
 		CHECK(pf_rpmlib_has("rpmlib(PayloadIsXz)", "<=", "5.2-1"));
 		CHECK(!pf_rpmlib_has("rpmlib(NoSuchFeature)", NULL, NULL));
+	});
+	TEST("rpm versions compare as librpm compares them", {
+		static const char *const v[] = {
+			"", "0", "00", "1", "01", "001", "1.0", "1.0.0", "1.00", "1.01", "1.1",
+			"1.10", "1.9", "10", "9", "2.36", "2.36.1", "99999999999999999999",
+			"100000000000000000000", "a", "A", "b", "ab", "abc", "abd", "a1", "1a",
+			"1.0a", "1.0A", "1.0b", "1.a", "1.0a.1", "1_2", "1..2", "1.-2", "1+2",
+			"1.2+git", "~", "~~", "1.0~", "1.0~~", "1.0~rc1", "1.0~rc2", "1.0~rc1~1",
+			"^", "1.0^", "1.0^^", "1.0^post1", "1.0^post1~rc", "1.0^~", "1.0~^",
+			"1.2^git1~rc", "h\xc3\xa9llo", "h\xc3\xa9llp", "1\xff" "2", ".1", "1.",
+			"-", "1-2", "1:2", "rc", "1.0rc1", "1.0.rc1", "2.0.1a", "2.0.1b",
+		};
+		unsigned seed = 12345;
+		int bad = 0;
+
+		CHECK_INT(librpm_open(), 0);
+		for (size_t i = 0; rl.h && i < PF_ARRAY_SIZE(v); i++)
+			for (size_t j = 0; j < PF_ARRAY_SIZE(v); j++)
+				if (sign(pf_rpmvercmp(v[i], v[j])) != sign(rl.vercmp(v[i], v[j])) &&
+				    bad++ < 5)
+					printf("#   rpmvercmp(\"%s\", \"%s\") = %d, pkgforge %d\n",
+					       v[i], v[j], rl.vercmp(v[i], v[j]),
+					       pf_rpmvercmp(v[i], v[j]));
+		/* and 200,000 random pairs of 0-7 characters */
+		for (int k = 0; rl.h && k < 200000; k++) {
+			static const char alpha[] = "0019aZz.~^-_:";
+			char a[8], b[8];
+			int la, lb;
+
+			seed = seed * 1103515245u + 12345u;
+			la = (int)(seed >> 16) % 8;
+			seed = seed * 1103515245u + 12345u;
+			lb = (int)(seed >> 16) % 8;
+			for (int i = 0; i < la; i++) {
+				seed = seed * 1103515245u + 12345u;
+				a[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+			}
+			for (int i = 0; i < lb; i++) {
+				seed = seed * 1103515245u + 12345u;
+				b[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+			}
+			a[la] = b[lb] = '\0';
+			if (sign(pf_rpmvercmp(a, b)) != sign(rl.vercmp(a, b)) && bad++ < 5)
+				printf("#   rpmvercmp(\"%s\", \"%s\") = %d, pkgforge %d\n", a, b,
+				       rl.vercmp(a, b), pf_rpmvercmp(a, b));
+			if (sign(pf_rpmevr_cmp(a, b)) != librpm_evr_cmp(a, b) && bad++ < 5)
+				printf("#   evr \"%s\" vs \"%s\": librpm %d, pkgforge %d\n", a, b,
+				       librpm_evr_cmp(a, b), pf_rpmevr_cmp(a, b));
+		}
+		CHECK_INT(bad, 0);
+	});
+	TEST("rpm epoch:version-release compares as with librpm's parser", {
+		static const char *const v[] = {
+			"", "1", "1.0", "1.0-1", "1.0-2", "1.0-", "-1", "1-2-3", "1:1.0", "1:1.0-1",
+			"0:1.0-1", "00:1.0", ":1.0", ":", "1:", "a:1", "12a:3", "1:2:3", "2:0",
+			"2.0-1", "2.0", "2.0-1.el9", "2.0-1.el10", "2.0~rc1-1", "1:0.9-9",
+		};
+		int bad = 0;
+
+		for (size_t i = 0; rl.h && i < PF_ARRAY_SIZE(v); i++)
+			for (size_t j = 0; j < PF_ARRAY_SIZE(v); j++)
+				if (sign(pf_rpmevr_cmp(v[i], v[j])) != librpm_evr_cmp(v[i], v[j]) &&
+				    bad++ < 5)
+					printf("#   \"%s\" vs \"%s\": librpm %d, pkgforge %d\n", v[i],
+					       v[j], librpm_evr_cmp(v[i], v[j]),
+					       pf_rpmevr_cmp(v[i], v[j]));
+		CHECK(rl.h != NULL);
+		CHECK_INT(bad, 0);
+	});
+	TEST("the rpmlib() features are librpm's, and met as librpm meets them", {
+		static const char *const ops[] = { NULL, "<", "<=", "=", ">=", ">" };
+		static const char *const evrs[] = {
+			"", "1.0", "3.0.4", "3.0.4-0", "3.0.4-2", "4.0", "4.0-1", "4.6.0-1", "5.2",
+			"5.2-1", "5.2-2", "9.9", "1:1.0", "0:4.12.0-1",
+		};
+		rpmds lib = NULL;
+		const char *n, *evr;
+		size_t nlib = 0, ntab = pf_rpmlib_features(&n, &evr, 0);
+		int bad = 0;
+
+		CHECK(rl.h && rl.lib(&lib, NULL) == 0 && lib);
+		lib = lib ? rl.init(lib) : NULL;
+		while (lib && rl.next(lib) >= 0) {
+			bool found = false;
+
+			nlib++;
+			for (size_t i = 0; i < ntab && !found; i++) {
+				pf_rpmlib_features(&n, &evr, i);
+				found = !strcmp(n, rl.n(lib)) && !strcmp(evr, rl.evr(lib));
+			}
+			if (!found && bad++ < 5)
+				printf("#   librpm has %s = %s, pkgforge not\n", rl.n(lib), rl.evr(lib));
+		}
+		if (lib)
+			rl.dsfree(lib);
+		CHECK_INT(bad, 0);
+		CHECK_INT(nlib, 21);
+		CHECK_INT(nlib, ntab);
+		for (size_t i = 0; rl.h && i < ntab; i++) {
+			const char *fevr;
+
+			pf_rpmlib_features(&n, &fevr, i);
+			for (size_t o = 0; o < PF_ARRAY_SIZE(ops); o++)
+				for (size_t k = 0; k <= PF_ARRAY_SIZE(evrs); k++) {
+					const char *w = k < PF_ARRAY_SIZE(evrs) ? evrs[k] : fevr;
+
+					if (pf_rpmlib_has(n, ops[o], w) != librpm_has(n, ops[o], w) &&
+					    bad++ < 5)
+						printf("#   %s %s %s: librpm %d\n", n, ops[o] ? ops[o] : "",
+						       w, librpm_has(n, ops[o], w));
+				}
+		}
+		CHECK(!pf_rpmlib_has("rpmlib(PayloadIsXz)", ">", "5.2-1"));
+		CHECK(!librpm_has("rpmlib(NoSuchFeature)", NULL, NULL));
+		CHECK_INT(bad, 0);
 	});
 	TEST("usign: a key signs, the signature verifies, a changed byte does not", {
 		struct pf_usign_key k, pub;
