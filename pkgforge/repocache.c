@@ -38,7 +38,7 @@
 #include "util.h"
 #include "banned.h"
 
-#define MAGIC "pkgforge-index-cache 6 " PF_VERSION "\n"
+#define MAGIC "pkgforge-index-cache 7 " PF_VERSION "\n"
 #define MAX_CACHE (4ULL << 30)
 
 struct pf_repocache {

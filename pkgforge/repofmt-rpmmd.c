@@ -25,7 +25,6 @@
 #include "digest.h"
 #include "pkgfmt.h"
 #include "repofmt.h"
-#include "rpmlib.h"
 #include "tarw.h"
 #include "util.h"
 #include "xmlw.h"
@@ -33,6 +32,8 @@
 
 #define NS_COMMON "http://linux.duke.edu/metadata/common"
 #define NS_RPM "http://linux.duke.edu/metadata/rpm"
+/* other.xml's changelog entries per package: createrepo_c's default */
+#define CHANGELOG_LIMIT 10
 
 static const char *const dep_elem[PF_RPMDEP_NR] = {
 	[PF_RPMDEP_PROVIDES] = "rpm:provides",
@@ -312,7 +313,8 @@ static char *other_xml(const struct pf_repopkg *p, const struct pf_rpmmeta *m)
 	pf_xmlw_init(&x);
 	pf_xmlw_start(&x, "package");
 	pkg_attrs(&x, p, m);
-	for (size_t i = 0; i < m->nr_logs; i++) {
+	/* the newest entries (an rpm has them newest first), oldest first */
+	for (size_t i = m->nr_logs < CHANGELOG_LIMIT ? m->nr_logs : CHANGELOG_LIMIT; i-- > 0;) {
 		pf_xmlw_start(&x, "changelog");
 		pf_xmlw_attr(&x, "author", m->logs[i].author);
 		attr_num(&x, "date", (uint64_t)m->logs[i].date);
@@ -559,5 +561,4 @@ const struct pf_repofmt pf_repofmt_rpmmd = {
 	.prune = rpmmd_prune,
 	.exists = rpmmd_exists,
 	.snippet = rpmmd_snippet,
-	.libs = pf_librpm_load,
 };
