@@ -197,6 +197,8 @@ static int rpmrel_parse(const char *rel, rpmTagVal tag, struct rpmrel *r,
 			strbuf_addstr(why, "rich dependencies (alternatives) are not allowed here");
 			return -1;
 		}
+		/* only a rich relation needs librpm here */
+		pf_librpm_need();
 		if (rpmrichParseForTag(&end, &emsg, NULL, NULL, tag) != RPMRC_OK) {
 			/* librpm's message, in our style: lower case */
 			if (emsg && *emsg)
@@ -305,7 +307,6 @@ int pf_rpmrel_check(const char *rel, int kind, struct strbuf *why)
 {
 	struct rpmrel r;
 
-	pf_librpm_need();
 	return rpmrel_parse(rel, rel_tag[kind], &r, why);
 }
 
