@@ -183,9 +183,10 @@ static uint32_t type_size(uint32_t type)
 	return 0;
 }
 
-static bool entry_ok(const struct hdr *h, const unsigned char *e)
+/* *walked: the bytes of strings walked so far, in every entry */
+static bool entry_ok(const struct hdr *h, const unsigned char *e, uint64_t *walked)
 {
-	uint32_t type = be32(e + 4), off = be32(e + 8), count = be32(e + 12);
+	uint32_t type = be32(e + 4), off = be32(e + 8), count = be32(e + 12), from = off;
 	uint32_t size = type_size(type);
 
 	if (type == RPM_NULL_TYPE)
@@ -203,7 +204,10 @@ static bool entry_ok(const struct hdr *h, const unsigned char *e)
 			return false;
 		off = (uint32_t)(nul - h->data) + 1;
 	}
-	return true;
+	/* rpm's entries do not share their data: many pointing at the
+	 * same strings would make the checks quadratic */
+	*walked += off - from;
+	return *walked <= 2 * (uint64_t)h->dl;
 }
 
 static void hdr_free(struct hdr *h)
@@ -218,6 +222,7 @@ static int read_header(const struct src *fd, const char *path, const char *which
 {
 	unsigned char intro[16];
 	const unsigned char *blob;
+	uint64_t walked = 0;
 	uint32_t last = 0;
 	size_t len;
 	int r;
@@ -249,7 +254,7 @@ static int read_header(const struct src *fd, const char *path, const char *which
 	for (uint32_t i = 0; i < h->il; i++) {
 		const unsigned char *ent = h->index + (size_t)i * 16;
 
-		if (!entry_ok(h, ent)) {
+		if (!entry_ok(h, ent, &walked)) {
 			hdr_free(h);
 			return pf_err_set(e, PF_EINVAL, "%s: not an rpm package: corrupt %s", path,
 					  which);

@@ -185,6 +185,21 @@ open(\"bad.rpm\", \"wb\").write(b)" "$R" || exit 9
 	exit $rc
 '
 
+test_expect_code 2 'entries that all share their strings are refused, and quickly' '
+	python3 -c "
+import struct
+n, dl = 65535, 1 << 20
+lead = b\"\\xed\\xab\\xee\\xdb\" + bytes(92)
+magic = b\"\\x8e\\xad\\xe8\\x01\" + bytes(4)
+sig = magic + struct.pack(\">II\", 0, 0)
+main = magic + struct.pack(\">II\", n, dl)
+main += b\"\".join(struct.pack(\">IIII\", 1000 + i, 8, 0, dl) for i in range(n))
+open(\"share.rpm\", \"wb\").write(lead + sig + main + bytes(dl))" || exit 9
+	timeout 60 "$PKGFORGE" check share.rpm 2>err; rc=$?
+	check_lines err "pkgforge: error: share.rpm: not an rpm package: corrupt main header" || exit 9
+	exit $rc
+'
+
 test_expect_code 2 'a main header cut short' '
 	head -c 5000 "$R" >cut.rpm
 	pkgforge check cut.rpm 2>err; rc=$?
