@@ -139,40 +139,25 @@ damage() {
 	EOF
 }
 
-test_expect_code 2 'an entry of an unknown type' '
-	damage bad.rpm entry 1000 1 10 || exit 9
-	pkgforge check bad.rpm 2>err; rc=$?
-	check_lines err "pkgforge: error: bad.rpm: not an rpm package: corrupt main header" || exit 9
+# checked FILE ERROR: pkgforge check refuses FILE with exactly ERROR
+# (after "pkgforge: error: FILE: "); the case's exit status is check's
+checked() {
+	pkgforge check "$1" 2>err; rc=$?
+	check_lines err "pkgforge: error: $1: $2" || exit 9
 	exit $rc
-'
+}
+CORRUPT="not an rpm package: corrupt main header"
 
-test_expect_code 2 'an entry whose data is past the end' '
-	damage bad.rpm entry 1000 2 4000000 || exit 9
-	pkgforge check bad.rpm 2>err; rc=$?
-	check_lines err "pkgforge: error: bad.rpm: not an rpm package: corrupt main header" || exit 9
-	exit $rc
-'
-
-test_expect_code 2 'a count larger than the data' '
-	damage bad.rpm entry 1117 3 100000 || exit 9
-	pkgforge check bad.rpm 2>err; rc=$?
-	check_lines err "pkgforge: error: bad.rpm: not an rpm package: corrupt main header" || exit 9
-	exit $rc
-'
-
-test_expect_code 2 'a number at an offset not aligned for it' '
-	damage bad.rpm entry 1116 2 1 || exit 9
-	pkgforge check bad.rpm 2>err; rc=$?
-	check_lines err "pkgforge: error: bad.rpm: not an rpm package: corrupt main header" || exit 9
-	exit $rc
-'
-
-test_expect_code 2 'a file in a directory the header does not have' '
-	damage bad.rpm data 1116 100000 || exit 9
-	pkgforge check bad.rpm 2>err; rc=$?
-	check_lines err "pkgforge: error: bad.rpm: not an rpm package: corrupt main header" || exit 9
-	exit $rc
-'
+# damage's arguments: what the header gets wrong
+while IFS='|' read -r what args <&3; do
+	test_expect_code 2 "$what" "damage bad.rpm $args || exit 9; checked bad.rpm \"\$CORRUPT\""
+done 3<<'EOF'
+an entry of an unknown type|entry 1000 1 10
+an entry whose data is past the end|entry 1000 2 4000000
+a count larger than the data|entry 1117 3 100000
+a number at an offset not aligned for it|entry 1116 2 1
+a file in a directory the header does not have|data 1116 100000
+EOF
 
 test_expect_code 2 'an absurd count of index entries' '
 	python3 -c "
@@ -180,9 +165,7 @@ import struct, sys
 b = bytearray(open(sys.argv[1], \"rb\").read())
 b[96 + 8:96 + 12] = struct.pack(\">I\", 70000)
 open(\"bad.rpm\", \"wb\").write(b)" "$R" || exit 9
-	pkgforge check bad.rpm 2>err; rc=$?
-	check_lines err "pkgforge: error: bad.rpm: not an rpm package: absurd signature header size" || exit 9
-	exit $rc
+	checked bad.rpm "not an rpm package: absurd signature header size"
 '
 
 test_expect_code 2 'entries that all share their strings are refused, and quickly' '
@@ -196,22 +179,18 @@ main = magic + struct.pack(\">II\", n, dl)
 main += b\"\".join(struct.pack(\">IIII\", 1000 + i, 8, 0, dl) for i in range(n))
 open(\"share.rpm\", \"wb\").write(lead + sig + main + bytes(dl))" || exit 9
 	timeout 60 "$PKGFORGE" check share.rpm 2>err; rc=$?
-	check_lines err "pkgforge: error: share.rpm: not an rpm package: corrupt main header" || exit 9
+	check_lines err "pkgforge: error: share.rpm: $CORRUPT" || exit 9
 	exit $rc
 '
 
 test_expect_code 2 'a main header cut short' '
 	head -c 5000 "$R" >cut.rpm
-	pkgforge check cut.rpm 2>err; rc=$?
-	check_lines err "pkgforge: error: cut.rpm: not an rpm package: truncated main header" || exit 9
-	exit $rc
+	checked cut.rpm "not an rpm package: truncated main header"
 '
 
 test_expect_code 2 'a header without a name' '
 	damage bad.rpm entry 1000 0 0 || exit 9
-	pkgforge check bad.rpm 2>err; rc=$?
-	check_lines err "pkgforge: error: bad.rpm: the rpm header has no name" || exit 9
-	exit $rc
+	checked bad.rpm "the rpm header has no name"
 '
 
 finish
