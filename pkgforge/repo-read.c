@@ -568,7 +568,7 @@ void pf_repo_scan_wait(struct pf_repo *r)
 	}
 }
 
-static bool wants_signature(struct pf_repo *r, const struct pf_repopkg *p);
+static bool wants_signature(struct pf_repo *r, const struct pf_repopkg *p, bool warn);
 static int sign_many(struct pf_repo *r, char *const *rel, size_t n, struct pf_err *e);
 
 /* The new rpms that need the feed's signature: unsigned ones (unless a
@@ -596,7 +596,8 @@ int pf_repo_sign_new(struct pf_repo *r, const struct pf_strlist *toread, struct 
 		free(full);
 		if (rc < 0)
 			goto out;
-		if (wants_signature(r, &p))
+		/* pf_repo_sign_cached says why one is not (once a run) */
+		if (wants_signature(r, &p, false))
 			pf_strlist_add(&want, pf_strdup(toread->v[i]));
 	}
 	ret = sign_many(r, want.v, want.nr, e);
@@ -669,24 +670,26 @@ static bool signed_by_us(const struct pf_repo *r, const struct pf_repopkg *p)
 }
 
 /* Should this rpm get our signature (now)?  Never one a published feed
- * names with its old digest, but with --resign. */
-static bool wants_signature(struct pf_repo *r, const struct pf_repopkg *p)
+ * names with its old digest, but with --resign.  warn: say why not. */
+static bool wants_signature(struct pf_repo *r, const struct pf_repopkg *p, bool warn)
 {
 	if (!r->have_key || p->fmt != PF_FMT_RPM || signed_by_us(r, p))
 		return false;
 	if (r->opts.resign)
 		return true;
 	if (p->sigkey[0]) {
-		pf_log(&r->opts.log, PF_LOG_WARN,
-		       "%s is signed by another key (%s): dnf with gpgcheck=1 refuses it unless that key is imported too; --resign signs it with %s",
-		       p->relpath, p->sigkey, r->key.keyid);
+		if (warn)
+			pf_log(&r->opts.log, PF_LOG_WARN,
+			       "%s is signed by another key (%s): dnf with gpgcheck=1 refuses it unless that key is imported too; --resign signs it with %s",
+			       p->relpath, p->sigkey, r->key.keyid);
 		return false;
 	}
 	/* without a cache, a feed that exists may name it */
 	if (p->published || (!r->had_cache && r->rpm_feed_existed)) {
-		pf_log(&r->opts.log, PF_LOG_WARN,
-		       "%s was published unsigned: dnf with gpgcheck=1 refuses it; --resign signs it in place",
-		       p->relpath);
+		if (warn)
+			pf_log(&r->opts.log, PF_LOG_WARN,
+			       "%s was published unsigned: dnf with gpgcheck=1 refuses it; --resign signs it in place",
+			       p->relpath);
 		return false;
 	}
 	return true;
@@ -729,7 +732,7 @@ int pf_repo_sign_cached(struct pf_repo *r, struct pf_err *e)
 	int ret = -1;
 
 	for (size_t i = 0; i < r->nr; i++)
-		if (wants_signature(r, r->pkgs[i]))
+		if (wants_signature(r, r->pkgs[i], true))
 			pf_strlist_add(&rel, pf_strdup(r->pkgs[i]->relpath));
 	if (!rel.nr)
 		return 0;

@@ -7,6 +7,7 @@
 # a symlink, a long path, twelve changelog entries of which rpm-md keeps
 # ten); and damaged headers get the exact error.
 . "$PF_TOP/tests/lib.sh"
+. "$PF_TOP/tests/lib-repo.sh"
 export SOURCE_DATE_EPOCH=1717200000
 
 cat >pfrb.spec <<'EOF'
@@ -106,6 +107,29 @@ test_expect_code 1 'pkgforge check reads their relations' '
 		"'"'"'coreutils'"'"', which neither the packages checked nor debian-12 (amd64) provide" \
 		"'"'"'grep >= 3.0'"'"', which neither the packages checked nor debian-12 (amd64) provide" || exit 9
 	exit $rc
+'
+
+test_expect_success 'signed by another key, or published unsigned: left so, one warning a run' '
+	repo_keys &&
+	GNUPGHOME=$TRASH/other pkgforge keygen --gnupghome "$TRASH/other" >o &&
+	test_cleanup "GNUPGHOME=$TRASH/other gpgconf --kill all" &&
+	ofpr=$(sed -n "s/^openpgp: //p" o) &&
+	pkgforge index -q --sign-key $ofpr --gnupghome "$TRASH/other" --keyring-package none \
+		orepo "$L" &&
+	pkgforge index -q --unsigned --keyring-package none urepo "$L" &&
+	mkdir -p srepo/rpm/Packages/p &&
+	cp orepo/rpm/Packages/p/pfrb-libs-* srepo/rpm/Packages/p/other.rpm &&
+	cp urepo/rpm/Packages/p/pfrb-libs-* srepo/rpm/Packages/p/unsigned.rpm &&
+	cp -r urepo/rpm/repodata srepo/rpm/ &&
+	for run in 1 2; do
+		pkgforge index -q --sign-key "$FPR" --keyring-package none --allow-problems srepo \
+			2>err$run &&
+		grep -c "^pkgforge: warning: rpm/Packages/p/other.rpm is signed by another key ($(printf %s "$ofpr" | tail -c 16 | tr A-F a-f))" err$run >n &&
+		grep -c "^pkgforge: warning: rpm/Packages/p/unsigned.rpm was published unsigned" err$run >>n &&
+		check_lines n 1 1 || return 1
+	done &&
+	cmp orepo/rpm/Packages/p/pfrb-libs-* srepo/rpm/Packages/p/other.rpm &&
+	cmp urepo/rpm/Packages/p/pfrb-libs-* srepo/rpm/Packages/p/unsigned.rpm
 '
 
 # damage R's main header (at offset 4504 here, after the lead and the

@@ -93,7 +93,7 @@ test_expect_success 'a package signed by another key is refused' '
 	pkgforge index -q --resign --sign-key $ofpr --gnupghome "$TRASH/other" orepo &&
 	cp orepo/rpm/Packages/p/pfdnf-other-18.1.8-1.$arch.rpm $R/rpm/Packages/p/ &&
 	pkgforge index -q $R 2>err &&
-	grep -q "^pkgforge: warning: rpm/Packages/p/pfdnf-other-18.1.8-1.$arch.rpm is signed by another key" err &&
+	test $(grep -c "^pkgforge: warning: rpm/Packages/p/pfdnf-other-18.1.8-1.$arch.rpm is signed by another key" err) = 1 &&
 	! dnf_in install pfdnf-other >out 2>&1 &&
 	check_line out "Error: GPG check FAILED" &&
 	! rpm --root "$root" -q pfdnf-other
