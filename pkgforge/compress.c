@@ -380,28 +380,41 @@ static int part_gz(int level, const void *buf, size_t len, struct pf_zpart *out,
 	return 0;
 }
 
-static int part_zstd(int level, const void *buf, size_t len, struct pf_zpart *out,
-		     struct pf_err *e)
+void pf_zpart_ctx_release(struct pf_zpart_ctx *ctx)
 {
-	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ZSTD_freeCCtx(ctx->zstd);
+	ctx->zstd = NULL;
+}
+
+/* A context kept in ctx is reset, parameters and all: the bytes are
+ * those of a new one. */
+static int part_zstd(struct pf_zpart_ctx *ctx, int level, const void *buf, size_t len,
+		     struct pf_zpart *out, struct pf_err *e)
+{
+	ZSTD_CCtx *cc = ctx && ctx->zstd ? ctx->zstd : ZSTD_createCCtx();
 	size_t cap = ZSTD_compressBound(len), n;
 
-	if (!cc || ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level)) ||
+	if (ctx)
+		ctx->zstd = cc;
+	if (!cc || ZSTD_isError(ZSTD_CCtx_reset(cc, ZSTD_reset_session_and_parameters)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1))) {
-		ZSTD_freeCCtx(cc);
+		if (!ctx)
+			ZSTD_freeCCtx(cc);
 		return pf_err_set(e, PF_EFAIL, "cannot set up zstd compression (level %d)", level);
 	}
 	out->buf = pf_malloc(cap ? cap : 1);
 	n = ZSTD_compress2(cc, out->buf, cap, buf, len);
-	ZSTD_freeCCtx(cc);
+	if (!ctx)
+		ZSTD_freeCCtx(cc);
 	if (ZSTD_isError(n))
 		return pf_err_set(e, PF_EFAIL, "zstd compression failed: %s", ZSTD_getErrorName(n));
 	out->len = n;
 	return 0;
 }
 
-int pf_compress_part(enum pf_comp comp, int level, const void *buf, size_t len,
-		     struct pf_zpart *out, struct pf_err *e)
+int pf_compress_part(struct pf_zpart_ctx *ctx, enum pf_comp comp, int level, const void *buf,
+		     size_t len, struct pf_zpart *out, struct pf_err *e)
 {
 	int r;
 
@@ -415,7 +428,7 @@ int pf_compress_part(enum pf_comp comp, int level, const void *buf, size_t len,
 		r = part_gz(level, buf, len, out, e);
 		break;
 	case PF_COMP_ZSTD:
-		r = part_zstd(level, buf, len, out, e);
+		r = part_zstd(ctx, level, buf, len, out, e);
 		break;
 	default:
 		r = pf_err_set(e, PF_EINVAL, "no compression in parts for %s", pf_comp_name(comp));
@@ -509,7 +522,7 @@ int pf_compress_join(enum pf_comp comp, int level, const struct pf_zpart *const 
 		/* no part at all: one empty frame, a valid empty file */
 		if (!n) {
 			struct pf_zpart z;
-			int r = pf_compress_part(comp, level, "", 0, &z, e);
+			int r = pf_compress_part(NULL, comp, level, "", 0, &z, e);
 
 			if (!r)
 				strbuf_add(out, z.buf, z.len);

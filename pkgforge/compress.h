@@ -56,9 +56,20 @@ struct pf_zpart {
 	uint32_t crc;                   /* gzip: CRC-32 of the data */
 };
 
-/* Compress one part (may run in several threads at once). */
-int pf_compress_part(enum pf_comp comp, int level, const void *buf, size_t len,
-		     struct pf_zpart *out, struct pf_err *e);
+/*
+ * What one thread keeps from one part to the next: zstd's context, made
+ * once instead of for every part (its tables' fresh pages each time).
+ * Zero it before the first part; pf_zpart_ctx_release() after the last.
+ */
+struct pf_zpart_ctx {
+	void *zstd;
+};
+void pf_zpart_ctx_release(struct pf_zpart_ctx *ctx);
+
+/* Compress one part (may run in several threads at once, each with its
+ * own ctx; NULL: nothing kept). */
+int pf_compress_part(struct pf_zpart_ctx *ctx, enum pf_comp comp, int level, const void *buf,
+		     size_t len, struct pf_zpart *out, struct pf_err *e);
 /* Append the file made of parts (in order) to out. */
 int pf_compress_join(enum pf_comp comp, int level, const struct pf_zpart *const *parts,
 		     size_t n, struct strbuf *out, struct pf_err *e);

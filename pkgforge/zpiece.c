@@ -554,6 +554,7 @@ static void *worker(void *arg)
 {
 	struct pool *pl = arg;
 	struct strbuf buf = STRBUF_INIT;
+	struct pf_zpart_ctx zc = { NULL };
 
 	for (;;) {
 		struct pf_err e = PF_ERR_INIT;
@@ -576,7 +577,7 @@ static void *worker(void *arg)
 			strbuf_reset(&buf);
 			strbuf_grow(&buf, t->pc->len);  /* in one go, not doubling */
 			piece_spans(t->f->text, t->pc, span_copy, &buf);
-			if (pf_compress_part(t->f->comp, t->f->level, buf.buf, buf.len,
+			if (pf_compress_part(&zc, t->f->comp, t->f->level, buf.buf, buf.len,
 					     &t->pc->z->part, &e) < 0) {
 				pthread_mutex_lock(&pl->lock);
 				if (!pl->failed) {
@@ -588,6 +589,7 @@ static void *worker(void *arg)
 		}
 		pf_err_release(&e);
 	}
+	pf_zpart_ctx_release(&zc);
 	strbuf_release(&buf);
 	return NULL;
 }
