@@ -272,7 +272,6 @@ static const rpmTagVal rel_tag[PF_REL_NR] = {
 
 static void rpm_check(const struct pf_pkgspec *s, struct pf_diag *d)
 {
-	pf_librpm_need();
 	if (!rpmname_ok(s->name, strlen(s->name)))
 		pf_diag_error(d, &s->m->package.loc,
 			      "package name '%s' is not valid for RPM (letters, digits, '-', '.', '_', '+')",

@@ -694,15 +694,31 @@ static void read_signature(const struct hdr *sig, struct pf_rpmmeta *m)
 		memcpy(m->hdrsha256, sha, 65);
 }
 
+/* The lead, checked, and the signature header after it; *off moves past
+ * that header. */
+static int read_lead_sig(const struct src *in, const char *path, uint64_t *off, struct hdr *sig,
+			 struct pf_err *e)
+{
+	unsigned char lead[LEAD_SIZE];
+	int r = read_at(in, lead, sizeof(lead), 0);
+
+	memset(sig, 0, sizeof(*sig));
+	if (r < 0)
+		return pf_err_errno(e, "cannot read %s", path);
+	if (r > 0 || memcmp(lead, lead_magic, 4))
+		return pf_err_set(e, PF_EINVAL, "%s: not an rpm package: no rpm lead", path);
+	*off = LEAD_SIZE;
+	return read_header(in, path, "signature header", off, sig, e);
+}
+
 int pf_pkgin_rpm(const char *path, const void *buf, size_t len, struct pf_pkginfo *info,
 		 struct pf_err *e)
 {
-	unsigned char lead[LEAD_SIZE];
 	struct pf_rpmmeta *m = pf_calloc(1, sizeof(*m));
 	struct hdr sig = { 0 }, h = { 0 };
-	uint64_t off = LEAD_SIZE;
+	uint64_t off;
 	struct src in = { -1, buf, len };
-	int ret = -1, r;
+	int ret = -1;
 
 	info->rpm = m;
 	if (!buf) {
@@ -710,16 +726,7 @@ int pf_pkgin_rpm(const char *path, const void *buf, size_t len, struct pf_pkginf
 		if (in.fd < 0)
 			return pf_err_errno(e, "cannot open %s", path);
 	}
-	r = read_at(&in, lead, sizeof(lead), 0);
-	if (r < 0) {
-		pf_err_errno(e, "cannot read %s", path);
-		goto out;
-	}
-	if (r > 0 || memcmp(lead, lead_magic, 4)) {
-		pf_err_set(e, PF_EINVAL, "%s: not an rpm package: no rpm lead", path);
-		goto out;
-	}
-	if (read_header(&in, path, "signature header", &off, &sig, e) < 0)
+	if (read_lead_sig(&in, path, &off, &sig, e) < 0)
 		goto out;
 	off += (8 - off % 8) % 8;
 	m->header_start = off;
@@ -783,8 +790,7 @@ int pf_rpm_sigkey(const char *path, char keyid[17], struct pf_err *e)
 {
 	struct pf_rpmmeta m;
 	struct src in = { -1, NULL, 0 };
-	unsigned char lead[LEAD_SIZE];
-	uint64_t off = LEAD_SIZE;
+	uint64_t off;
 	struct hdr sig;
 	int r;
 
@@ -793,14 +799,7 @@ int pf_rpm_sigkey(const char *path, char keyid[17], struct pf_err *e)
 	in.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (in.fd < 0)
 		return pf_err_errno(e, "cannot open %s", path);
-	r = read_at(&in, lead, sizeof(lead), 0);
-	if (r || memcmp(lead, lead_magic, 4)) {
-		close(in.fd);
-		if (r < 0)
-			return pf_err_errno(e, "cannot read %s", path);
-		return pf_err_set(e, PF_EINVAL, "%s: not an rpm package: no rpm lead", path);
-	}
-	r = read_header(&in, path, "signature header", &off, &sig, e);
+	r = read_lead_sig(&in, path, &off, &sig, e);
 	close(in.fd);
 	if (r < 0)
 		return -1;
