@@ -6,7 +6,7 @@
  * librpm (and librpmio, which it brings), loaded when first needed
  * (dynlib.h): it pulls in nine more libraries (Lua, SQLite, libgcrypt,
  * popt...), some 2-3 ms of CPU, which only writing and signing rpms
- * and checking rpm relations in a manifest need: reading an rpm
+ * and parsing a rich relation need: reading an rpm
  * (pkgin-rpm.c) and rpm's version rules (rpmver.c) do without it.
  * Include this instead of rpm's headers, and call pf_librpm_load() (or
  * pf_librpm_need()) before its functions.  Used by pkgfmt-rpm.c.
