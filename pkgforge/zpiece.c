@@ -439,13 +439,52 @@ static void piece_spans(const struct pf_ztext *t, const struct piece *pc,
 		f(ctx, t->tail, strlen(t->tail));
 }
 
-static void put_len(struct pf_digest *d, size_t n)
+/*
+ * A digest fed through a buffer: the text comes a record at a time
+ * (a kilobyte, or the 40 bytes of a piece's identity), and each small
+ * update costs the digest a partial block copied and kept; whole
+ * buffers of them hash at its full speed.
+ */
+#define STAGE_SIZE (16u << 10)
+
+struct stage {
+	struct pf_digest *d;
+	size_t len;
+	unsigned char buf[STAGE_SIZE];
+};
+
+static void stage_flush(struct stage *s)
+{
+	if (s->len)
+		pf_digest_update(s->d, s->buf, s->len);
+	s->len = 0;
+}
+
+static void stage_add(struct stage *s, const void *p, size_t n)
+{
+	if (n > STAGE_SIZE - s->len) {
+		stage_flush(s);
+		if (n >= STAGE_SIZE / 2) {
+			pf_digest_update(s->d, p, n);
+			return;
+		}
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+}
+
+static void stage_span(void *ctx, const void *buf, size_t len)
+{
+	stage_add(ctx, buf, len);
+}
+
+static void put_len(struct stage *s, size_t n)
 {
 	unsigned char b[8];
 
 	for (int i = 0; i < 8; i++)
 		b[i] = (unsigned char)((uint64_t)n >> (8 * i));
-	pf_digest_update(d, b, 8);
+	stage_add(s, b, 8);
 }
 
 /*
@@ -454,22 +493,21 @@ static void put_len(struct pf_digest *d, size_t n)
  * length and SHA-256.  Records' digests are collision-resistant, so
  * the identity says what the bytes are without reading them again.
  */
-static void piece_id(const struct pf_ztext *t, const struct piece *pc, struct pf_digest *d,
+static void piece_id(const struct pf_ztext *t, const struct piece *pc, struct stage *s,
 		     unsigned char *out)
 {
 	const char *tail = pc->tail ? t->tail : "";
 
 	if (pc->head) {
-		pf_digest_update(d, "H", 1);
-		pf_digest_update(d, t->head, strlen(t->head));
-		pf_digest_final(d, out);
-		return;
+		stage_add(s, "H", 1);
+		stage_add(s, t->head, strlen(t->head));
+		goto done;
 	}
-	pf_digest_update(d, "R", 1);
-	put_len(d, strlen(t->sep));
-	pf_digest_update(d, t->sep, strlen(t->sep));
-	put_len(d, strlen(tail));
-	pf_digest_update(d, tail, strlen(tail));
+	stage_add(s, "R", 1);
+	put_len(s, strlen(t->sep));
+	stage_add(s, t->sep, strlen(t->sep));
+	put_len(s, strlen(tail));
+	stage_add(s, tail, strlen(tail));
 	for (size_t i = pc->r0; i < pc->r1; i++) {
 		unsigned char own[32];
 		const unsigned char *sha = t->rec[i].sha;
@@ -478,10 +516,12 @@ static void piece_id(const struct pf_ztext *t, const struct piece *pc, struct pf
 			pf_digest_buf(PF_SHA256, t->rec[i].p, t->rec[i].len, own);
 			sha = own;
 		}
-		put_len(d, t->rec[i].len);
-		pf_digest_update(d, sha, 32);
+		put_len(s, t->rec[i].len);
+		stage_add(s, sha, 32);
 	}
-	pf_digest_final(d, out);
+done:
+	stage_flush(s);
+	pf_digest_final(s->d, out);
 }
 
 static void span_copy(void *ctx, const void *buf, size_t len)
@@ -530,24 +570,23 @@ struct pool {
 	bool failed;
 };
 
-static void rd_update(void *ctx, const void *buf, size_t len)
-{
-	pf_digest_update(ctx, buf, len);
-}
-
 /* The whole digest from where rs says, saving the state at each piece's
  * end on the way. */
 static void resumed_digest(const struct pf_ztext *t, enum pf_dalg alg, struct resume *rs,
 			   unsigned char *out)
 {
-	struct pf_digest *d = pf_digest_resume(alg, rs->first ? &rs->from : NULL);
+	struct stage *s = pf_malloc(sizeof(*s));
 
+	s->d = pf_digest_resume(alg, rs->first ? &rs->from : NULL);
+	s->len = 0;
 	for (size_t i = rs->first; i < rs->npc; i++) {
-		piece_spans(t, &rs->pcs[i], rd_update, d);
-		pf_digest_save(d, &rs->states[i]);
+		piece_spans(t, &rs->pcs[i], stage_span, s);
+		stage_flush(s);
+		pf_digest_save(s->d, &rs->states[i]);
 	}
-	pf_digest_final(d, out);
-	pf_digest_free(d);
+	pf_digest_final(s->d, out);
+	pf_digest_free(s->d);
+	free(s);
 }
 
 static void *worker(void *arg)
@@ -689,6 +728,7 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 	struct piece **pcs = pf_calloc(nf + 1, sizeof(*pcs));
 	size_t *npc = pf_calloc(nf + 1, sizeof(*npc)), ntasks = 0, ncomp = 0;
 	struct pf_digest *d = NULL;
+	struct stage *st = NULL;
 	unsigned char (**chains)[32] = NULL;
 	struct resume *rs = NULL;
 	struct pool pl;
@@ -715,6 +755,9 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 	 * and what the cache has of them */
 	pl.t = pf_calloc(ntasks + 1, sizeof(*pl.t));
 	d = pf_digest_new(PF_SHA256);
+	st = pf_malloc(sizeof(*st));
+	st->d = d;
+	st->len = 0;
 	for (size_t f = 0; f < nf; f++) {
 		unsigned comp = (unsigned)files[f].comp, level = (unsigned)files[f].level;
 
@@ -722,7 +765,7 @@ int pf_zpiece_compress_many(struct pf_zcache *zc, struct pf_zfile *files, size_t
 			struct piece *pc = &pcs[f][i];
 			struct zentry *z;
 
-			piece_id(files[f].text, pc, d, pc->sha);
+			piece_id(files[f].text, pc, st, pc->sha);
 			z = zc_find(zc, comp, level, pc->sha);
 
 			if (z && (z->pending || z->part.plain_len == pc->len)) {
@@ -829,6 +872,7 @@ out:
 	free(pcs);
 	free(npc);
 	free(pl.t);
+	free(st);
 	pf_digest_free(d);
 	return ret;
 }

@@ -558,6 +558,61 @@ int main(void)
 		pf_err_release(&e);
 		pf_rmtree(dir);
 	});
+	TEST("index pieces: records of every size hash as the flat text does", {
+		/* a record at a time through the digest's buffer: small ones
+		 * gathered, large ones (over half of it, over all of it)
+		 * hashed in place, states saved at the pieces' ends */
+		enum { NREC = 400 };
+		static const size_t sizes[] = { 0, 1, 63, 64, 65, 1000, 8191, 8192, 8193, 16383,
+						 16384, 16385, 40000 };
+		struct pf_zrec *rec = pf_calloc(NREC, sizeof(*rec));
+		char **bufs = pf_calloc(NREC, sizeof(*bufs));
+		struct pf_ztext t = { "<head>\n", "\n", "</tail>\n", rec, NREC };
+		unsigned char osha[32], d[32];
+		char dir[] = "/tmp/pf-test-zs.XXXXXX", *path;
+		struct pf_err e = PF_ERR_INIT;
+		struct pf_zcache *zc;
+
+		CHECK(mkdtemp(dir) != NULL);
+		path = pf_asprintf("%s/zcache", dir);
+		zc = pf_zcache_load(path);
+		for (int i = 0; i < NREC; i++) {
+			size_t len = sizes[(size_t)(i * 7) % (sizeof(sizes) / sizeof(sizes[0]))];
+
+			bufs[i] = pf_malloc(len + 1);
+			for (size_t k = 0; k < len; k++)
+				bufs[i][k] = (char)('a' + (i * 31 + (int)k * 7) % 26);
+			rec[i] = (struct pf_zrec){ bufs[i], len, NULL };
+		}
+		/* the whole text; again with a record changed near its end,
+		 * which resumes from a saved state */
+		for (int round = 0; round < 2; round++) {
+			struct strbuf out = STRBUF_INIT, flat = STRBUF_INIT;
+			struct pf_zfile zf = { PF_COMP_ZSTD, 1, &t, osha, NULL, &out, NULL, NULL };
+			uint64_t h0, r0, hashed, resumed;
+
+			if (round == 1)
+				bufs[NREC - 3][0] = '!';
+			pf_zcache_digest_stats(zc, &h0, &r0);
+			CHECK_INT(pf_zpiece_compress_many(zc, &zf, 1, 2, &e), 0);
+			pf_zcache_digest_stats(zc, &hashed, &resumed);
+			pf_ztext_flatten(&t, &flat);
+			pf_digest_buf(PF_SHA256, flat.buf, flat.len, d);
+			CHECK(!memcmp(osha, d, 32));
+			if (round == 1)
+				CHECK(resumed - r0 > 0 && hashed - h0 < flat.len);
+			strbuf_release(&out);
+			strbuf_release(&flat);
+		}
+		pf_zcache_free(zc);
+		for (int i = 0; i < NREC; i++)
+			free(bufs[i]);
+		free(bufs);
+		free(rec);
+		free(path);
+		pf_err_release(&e);
+		pf_rmtree(dir);
+	});
 	TEST("index pieces: the text's digests and those of what it compressed to", {
 		struct pf_zrec rec[300];
 		char bufs[300][40];
