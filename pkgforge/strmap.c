@@ -31,30 +31,44 @@ static uint64_t hash(const char *s)
 	return h ^ (h >> 32);
 }
 
+/* A key's tag: its hash, never 0 (an empty slot); its slot comes
+ * from the tag's low bits. */
+static uint64_t tag_of(const char *key)
+{
+	uint64_t h = hash(key);
+
+	return h ? h : 1;
+}
+
 /*
- * The keys are zeroed by hand, not by calloc(): a large table's fresh
+ * The tags are zeroed by hand, not by calloc(): a large table's fresh
  * pages would be mapped to the zero page by the probes' reads, then
  * copied on the first write, each copy an interrupt to the other
- * threads' processors (compress.c's xz_alloc says more).
+ * threads' processors (compress.c's xz_alloc says more).  Growing moves
+ * the slots by their tags, without hashing a key again.
  */
 static void grow_to(struct pf_strmap *m, size_t cap)
 {
+	uint64_t *tags = pf_malloc(cap * sizeof(*tags));
 	const char **keys = pf_malloc(cap * sizeof(*keys));
-	size_t *vals = pf_calloc(cap, sizeof(*vals));
+	size_t *vals = pf_malloc(cap * sizeof(*vals));
 
-	memset(keys, 0, cap * sizeof(*keys));
-
+	memset(tags, 0, cap * sizeof(*tags));
 	for (size_t i = 0; i < m->cap; i++) {
 		size_t j;
-		if (!m->keys[i])
+
+		if (!m->tags[i])
 			continue;
-		for (j = hash(m->keys[i]) & (cap - 1); keys[j]; j = (j + 1) & (cap - 1))
+		for (j = m->tags[i] & (cap - 1); tags[j]; j = (j + 1) & (cap - 1))
 			;
+		tags[j] = m->tags[i];
 		keys[j] = m->keys[i];
 		vals[j] = m->vals[i];
 	}
+	free(m->tags);
 	free(m->keys);
 	free(m->vals);
+	m->tags = tags;
 	m->keys = keys;
 	m->vals = vals;
 	m->cap = cap;
@@ -77,16 +91,19 @@ void pf_strmap_reserve(struct pf_strmap *m, size_t n)
 
 void pf_strmap_put(struct pf_strmap *m, const char *key, size_t val)
 {
+	uint64_t t;
 	size_t j;
 
 	if ((m->nr + 1) * 2 > m->cap)
 		grow(m);
-	for (j = hash(key) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1)) {
-		if (!strcmp(m->keys[j], key)) {
+	t = tag_of(key);
+	for (j = t & (m->cap - 1); m->tags[j]; j = (j + 1) & (m->cap - 1)) {
+		if (m->tags[j] == t && !strcmp(m->keys[j], key)) {
 			m->vals[j] = val;
 			return;
 		}
 	}
+	m->tags[j] = t;
 	m->keys[j] = key;
 	m->vals[j] = val;
 	m->nr++;
@@ -94,10 +111,13 @@ void pf_strmap_put(struct pf_strmap *m, const char *key, size_t val)
 
 int pf_strmap_get(const struct pf_strmap *m, const char *key, size_t *val)
 {
+	uint64_t t;
+
 	if (!m->cap)
 		return 0;
-	for (size_t j = hash(key) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1)) {
-		if (!strcmp(m->keys[j], key)) {
+	t = tag_of(key);
+	for (size_t j = t & (m->cap - 1); m->tags[j]; j = (j + 1) & (m->cap - 1)) {
+		if (m->tags[j] == t && !strcmp(m->keys[j], key)) {
 			if (val)
 				*val = m->vals[j];
 			return 1;
@@ -108,6 +128,7 @@ int pf_strmap_get(const struct pf_strmap *m, const char *key, size_t *val)
 
 void pf_strmap_release(struct pf_strmap *m)
 {
+	free(m->tags);
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof(*m));

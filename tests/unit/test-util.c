@@ -15,6 +15,7 @@
 #include "ofile.h"
 #include "pkgfmt.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "tmpl.h"
 #include "util.h"
 #include "xmllib.h"
@@ -314,6 +315,71 @@ int main(void)
 		CHECK(pf_get_le(sb.buf + 8, 4) == 0xa1b2c3d4u);
 		CHECK(pf_get_le(sb.buf + 12, 1) == 0xff);
 		strbuf_release(&sb);
+	});
+	TEST("string maps: what is put is got, across growth; a miss is a miss", {
+		enum { N = 5000 };
+		struct pf_strmap m = PF_STRMAP_INIT, r = PF_STRMAP_INIT;
+		char **keys = pf_calloc(N, sizeof(*keys));
+		size_t v = 0, bad = 0;
+
+		/* an empty map has nothing */
+		CHECK_INT(pf_strmap_get(&m, "", &v), 0);
+		CHECK_INT(pf_strmap_get(&m, "a", NULL), 0);
+		/* keys alike at the start, of every length around 8 bytes'
+		 * words, and the empty one */
+		for (size_t i = 0; i < N; i++)
+			keys[i] = i ? pf_asprintf("%.*s%zu", (int)(i % 23), "rpm/Packages/p/pfbench-", i)
+				    : pf_strdup("");
+		for (size_t i = 0; i < N; i++)
+			pf_strmap_put(&m, keys[i], i);
+		CHECK_INT(m.nr, N);
+		for (size_t i = 0; i < N; i++) {
+			/* found by content, not by pointer */
+			char *copy = pf_strdup(keys[i]);
+
+			v = SIZE_MAX;
+			bad += !pf_strmap_get(&m, copy, &v) || v != i;
+			free(copy);
+		}
+		CHECK_INT(bad, 0);
+		/* misses: one byte more, one less, another last byte */
+		for (size_t i = 1; i < N; i++) {
+			char *more = pf_asprintf("%sx", keys[i]);
+			char *less = pf_strndup(keys[i], strlen(keys[i]) - 1);
+			char *other = pf_strdup(keys[i]);
+
+			other[strlen(other) - 1] = '#';
+			bad += pf_strmap_get(&m, more, NULL) + pf_strmap_get(&m, other, NULL);
+			/* "" and a few keys are prefixes of others */
+			if (pf_strmap_get(&m, less, &v))
+				bad += strcmp(keys[v], less) != 0;
+			free(more);
+			free(less);
+			free(other);
+		}
+		CHECK_INT(bad, 0);
+		/* a key put again keeps its place and takes the new value */
+		pf_strmap_put(&m, keys[7], 70);
+		CHECK_INT(m.nr, N);
+		CHECK(pf_strmap_get(&m, keys[7], &v) && v == 70);
+		/* room reserved first: the same answers without growing */
+		pf_strmap_reserve(&r, N);
+		{
+			size_t cap = r.cap;
+
+			for (size_t i = 0; i < N; i++)
+				pf_strmap_put(&r, keys[N - 1 - i], i);
+			CHECK_INT(r.cap, cap);
+		}
+		for (size_t i = 0; i < N; i++)
+			bad += !pf_strmap_get(&r, keys[i], &v) || v != N - 1 - i;
+		CHECK_INT(bad, 0);
+		pf_strmap_release(&m);
+		pf_strmap_release(&r);
+		CHECK_INT(pf_strmap_get(&m, keys[1], NULL), 0);
+		for (size_t i = 0; i < N; i++)
+			free(keys[i]);
+		free(keys);
 	});
 	return unit_done();
 }
