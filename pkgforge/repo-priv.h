@@ -30,6 +30,9 @@ struct pf_repo {
 	struct pf_repopkg **pkgs;
 	size_t nr, alloc;
 	struct pf_repocache *cache;     /* the index cache, as loaded */
+	struct pf_strmap by_path;       /* pkgs[] by relpath, from the load
+					 * (pf_repocache_take_paths); empty
+					 * once pkgs[] changes */
 	bool cache_dropped;             /* unreadable: nothing is known */
 	bool had_cache;                 /* published flags can be trusted */
 	bool rpm_feed_existed;          /* rpm/repodata/repomd.xml was there */

@@ -263,6 +263,7 @@ int pf_repo_read_many(struct pf_repo *r, char *const *relpaths, size_t n, uint64
 			ret = -1;
 		}
 		if (rd.t[i].rc == 0) {
+			pf_strmap_release(&r->by_path);
 			PF_ALLOC_GROW(r->pkgs, r->nr + 1, r->alloc);
 			r->pkgs[r->nr++] = rd.t[i].p;
 			rd.t[i].p->seen = true;
@@ -289,6 +290,7 @@ ssize_t pf_repo_find_pkg(struct pf_repo *r, const char *relpath)
 void pf_repo_drop_pkg(struct pf_repo *r, size_t i)
 {
 	r->dirty = true;
+	pf_strmap_release(&r->by_path);
 	pf_repocache_gone(r->cache, r->pkgs[i]);
 	pf_repopkg_release(r->pkgs[i]);
 	free(r->pkgs[i]);
@@ -619,11 +621,17 @@ int pf_repo_find_all(struct pf_repo *r, struct pf_err *e)
 	/* an error of the early scan is found again, and told, here */
 	if (!scan_finish(r, &files) && scan_all(r->root, &files, NULL, e) < 0)
 		goto out;
-	pf_strmap_reserve(&known, r->nr);     /* sized once, not regrown */
-	for (size_t i = 0; i < r->nr; i++) {
-		r->pkgs[i]->seen = false;
-		pf_strmap_put(&known, r->pkgs[i]->relpath, i);
+	/* the load's map when pkgs[] is still as loaded, else one anew */
+	known = r->by_path;
+	memset(&r->by_path, 0, sizeof(r->by_path));
+	if (known.nr != r->nr) {
+		pf_strmap_release(&known);
+		pf_strmap_reserve(&known, r->nr);     /* sized once, not regrown */
+		for (size_t i = 0; i < r->nr; i++)
+			pf_strmap_put(&known, r->pkgs[i]->relpath, i);
 	}
+	for (size_t i = 0; i < r->nr; i++)
+		r->pkgs[i]->seen = false;
 	for (size_t i = 0; i < files.nr; i++) {
 		size_t k;
 		bool hit = false;

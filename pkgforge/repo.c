@@ -155,6 +155,7 @@ static void load_cache(struct pf_repo *r)
 		       path);
 	}
 	r->dirty |= pf_repocache_torn(r->cache);
+	pf_repocache_take_paths(r->cache, &r->by_path);
 	pf_repo_phase(r, &t0, "read the index cache");
 	pf_err_release(&e);
 	free(path);
@@ -277,6 +278,7 @@ void pf_repo_close(struct pf_repo *r)
 		free(r->pkgs[i]);
 	}
 	free(r->pkgs);
+	pf_strmap_release(&r->by_path);
 	pf_repocache_free(r->cache);
 	if (r->incoming)
 		pf_rmtree(r->incoming);

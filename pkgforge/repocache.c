@@ -47,6 +47,7 @@ struct pf_repocache {
 	bool torn;                      /* a batch cut short at its end */
 	bool fresh;                     /* no usable file: write it whole */
 	struct pf_strlist gone;         /* paths left since it was loaded */
+	struct pf_strmap paths;         /* the load's map, if whole (take_paths) */
 };
 
 /*
@@ -265,20 +266,37 @@ void pf_repocache_free(struct pf_repocache *rc)
 		return;
 	pf_unmap(&rc->file);
 	pf_strlist_release(&rc->gone);
+	pf_strmap_release(&rc->paths);
 	free(rc);
 }
 
-/* A NUL-separated list, borrowed: the array is the package's own. */
-static void get_list(struct pf_strlist *l, const char *v, size_t len)
+bool pf_repocache_take_paths(struct pf_repocache *rc, struct pf_strmap *out)
+{
+	if (!rc || !rc->paths.nr)
+		return false;
+	*out = rc->paths;
+	memset(&rc->paths, 0, sizeof(rc->paths));
+	return true;
+}
+
+/* The items of a NUL-separated list of len bytes (none when empty). */
+static size_t list_items(const char *v, size_t len)
 {
 	size_t nr = 1;
 
 	if (!len)
-		return;
+		return 0;
 	for (const char *p = v, *end = v + len; (p = memchr(p, '\0', (size_t)(end - p))); p++)
 		nr++;
-	l->v = pf_malloc(nr * sizeof(*l->v));
-	l->alloc = nr;
+	return nr;
+}
+
+/* A NUL-separated list, borrowed, into l, its array at slots. */
+static void get_list(struct pf_strlist *l, char **slots, const char *v, size_t len)
+{
+	if (!len)
+		return;
+	l->v = slots;
 	for (const char *end = v + len;;) {
 		size_t k = strnlen(v, (size_t)(end - v));
 
@@ -287,15 +305,26 @@ static void get_list(struct pf_strlist *l, const char *v, size_t len)
 			break;
 		v += k + 1;
 	}
+	l->alloc = l->nr;
 }
 
+/* The arrays of all the lists in one allocation (some 2,000 packages
+ * a run, each with a few lists: one each was most of the cost). */
 void pf_repopkg_lists(struct pf_repopkg *p)
 {
+	size_t nr[PF_REL_NR + 1], all = 0;
+
 	if (!p->lists_raw)
 		return;
 	for (int k = 0; k <= PF_REL_NR; k++)
-		get_list(k < PF_REL_NR ? &p->info.rel[k] : &p->info.files, p->list_raw[k],
-			 p->list_len[k]);
+		all += nr[k] = list_items(p->list_raw[k], p->list_len[k]);
+	p->lists_block = all ? pf_malloc(all * sizeof(*p->lists_block)) : NULL;
+	all = 0;
+	for (int k = 0; k <= PF_REL_NR; k++) {
+		get_list(k < PF_REL_NR ? &p->info.rel[k] : &p->info.files, p->lists_block + all,
+			 p->list_raw[k], p->list_len[k]);
+		all += nr[k];
+	}
 	p->lists_raw = false;
 }
 
@@ -583,12 +612,24 @@ int pf_repocache_load(const char *path, struct pf_repocache **out, struct pf_rep
 	}
 	if (first)
 		goto bad;
-	for (size_t i = 0; i < l.nv; i++) {
-		if (!l.v[i])
-			continue;
-		PF_ALLOC_GROW(*pkgs, *n + 1, *alloc);
-		(*pkgs)[(*n)++] = l.v[i];
-		l.v[i] = NULL;
+	{
+		/* the map says where each went when the list was empty
+		 * and no record left a gap: it is kept for the caller */
+		bool whole = !*n;
+
+		for (size_t i = 0; i < l.nv; i++) {
+			if (!l.v[i]) {
+				whole = false;
+				continue;
+			}
+			PF_ALLOC_GROW(*pkgs, *n + 1, *alloc);
+			(*pkgs)[(*n)++] = l.v[i];
+			l.v[i] = NULL;
+		}
+		if (whole) {
+			rc->paths = l.paths;
+			memset(&l.paths, 0, sizeof(l.paths));
+		}
 	}
 	rc->records = l.records;
 	rc->fresh = false;

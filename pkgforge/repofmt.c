@@ -30,10 +30,9 @@ const struct pf_repofmt *const pf_repofmts[PF_FMT_NR] = {
 void pf_repopkg_release(struct pf_repopkg *p)
 {
 	if (p->borrowed) {
-		/* the strings are the cache's; the lists' arrays are ours */
-		for (int k = 0; k < PF_REL_NR; k++)
-			free(p->info.rel[k].v);
-		free(p->info.files.v);
+		/* the strings are the cache's; the lists' arrays are ours,
+		 * in one block (pf_repopkg_lists) */
+		free(p->lists_block);
 		free(p->info.control);
 		pf_rpmmeta_free(p->info.rpm);
 		memset(p, 0, sizeof(*p));

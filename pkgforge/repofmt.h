@@ -57,6 +57,8 @@ struct pf_repopkg {
 	bool lists_raw;
 	const char *list_raw[PF_REL_NR + 1];
 	size_t list_len[PF_REL_NR + 1];
+	char **lists_block;             /* the arrays of info's lists, made
+					 * from those (borrowed strings) */
 };
 
 void pf_repopkg_release(struct pf_repopkg *p);
@@ -182,6 +184,10 @@ int pf_repocache_save(struct pf_repocache *rc, const char *path, struct pf_repop
 void pf_repocache_gone(struct pf_repocache *rc, const struct pf_repopkg *p);
 /* Whether its end was cut short (it must be written anew). */
 bool pf_repocache_torn(const struct pf_repocache *rc);
+/* The loaded packages by path (their index in *pkgs), as the load
+ * found them: moved to *out and true when the load appended to an
+ * empty list and left no gaps, else false (*out untouched).  Once. */
+bool pf_repocache_take_paths(struct pf_repocache *rc, struct pf_strmap *out);
 void pf_repocache_free(struct pf_repocache *rc);
 
 /* ------------------------------------------------ helpers they share */

@@ -649,6 +649,92 @@ int main(void)
 		strbuf_release(&flat);
 		pf_err_release(&e);
 	});
+	TEST("the index cache: its map of paths, when the load left no gap", {
+		struct pf_repopkg p[3], *v[3] = { &p[0], &p[1], &p[2] }, **got = NULL;
+		struct pf_repocache *rc;
+		struct pf_strmap m = PF_STRMAP_INIT;
+		struct pf_err e = PF_ERR_INIT;
+		char dir[] = "/tmp/pf-test-cpaths.XXXXXX", *path;
+		size_t n = 0, alloc = 0, k = 0;
+
+		CHECK(mkdtemp(dir) != NULL);
+		path = pf_asprintf("%s/cache", dir);
+		memset(p, 0, sizeof(p));
+		for (int i = 0; i < 3; i++) {
+			p[i].relpath = pf_asprintf("pool/main/p/p%d/p%d_1_all.deb", i, i);
+			p[i].fmt = PF_FMT_DEB;
+			memset(p[i].sha256, 'a' + i, 64);
+			p[i].info.name = pf_asprintf("p%d", i);
+			p[i].info.version = pf_strdup("1");
+			p[i].info.arch = pf_strdup("all");
+			p[i].ident = pf_strdup(p[i].sha256);
+		}
+		CHECK_INT(pf_repocache_load(path, &rc, &got, &n, &alloc), 0);
+		/* no file: nothing loaded, no map */
+		CHECK(!pf_repocache_take_paths(rc, &m));
+		CHECK_INT(pf_repocache_save(rc, path, v, 3, &e), 0);
+		pf_repocache_free(rc);
+		/* loaded whole into an empty list: each path to its place, once */
+		CHECK_INT(pf_repocache_load(path, &rc, &got, &n, &alloc), 0);
+		CHECK_INT(n, 3);
+		CHECK(pf_repocache_take_paths(rc, &m));
+		CHECK_INT(m.nr, 3);
+		for (size_t i = 0; i < n; i++)
+			CHECK(pf_strmap_get(&m, p[i].relpath, &k) && k == i &&
+			      !strcmp(got[k]->relpath, p[i].relpath));
+		CHECK(!pf_repocache_take_paths(rc, &m));
+		pf_strmap_release(&m);
+		/* the second package gone: a batch with a gap in its place */
+		pf_repocache_gone(rc, got[1]);
+		{
+			struct pf_repopkg *left[2] = { got[0], got[2] };
+
+			CHECK_INT(pf_repocache_save(rc, path, left, 2, &e), 0);
+		}
+		for (size_t i = 0; i < n; i++) {
+			pf_repopkg_release(got[i]);
+			free(got[i]);
+		}
+		pf_repocache_free(rc);
+		n = 0;
+		CHECK_INT(pf_repocache_load(path, &rc, &got, &n, &alloc), 0);
+		CHECK_INT(n, 2);
+		CHECK(!pf_repocache_take_paths(rc, &m));
+		CHECK_INT(m.nr, 0);
+		{
+			/* loaded after what a list had: its indexes would be off
+			 * (a cache written whole, without gaps) */
+			char *path2 = pf_asprintf("%s.2", path);
+			struct pf_repocache *rc2;
+			struct pf_repopkg **none = NULL;
+			size_t n2 = 0, alloc2 = 0;
+
+			CHECK_INT(pf_repocache_load(path2, &rc2, &none, &n2, &alloc2), 0);
+			CHECK_INT(pf_repocache_save(rc2, path2, got, 2, &e), 0);
+			pf_repocache_free(rc2);
+			free(none);
+			CHECK_INT(pf_repocache_load(path2, &rc2, &got, &n, &alloc), 0);
+			free(path2);
+			CHECK_INT(n, 4);
+			CHECK(!pf_repocache_take_paths(rc2, &m));
+			for (size_t i = 2; i < n; i++) {
+				pf_repopkg_release(got[i]);
+				free(got[i]);
+			}
+			pf_repocache_free(rc2);
+		}
+		for (size_t i = 0; i < 2; i++) {
+			pf_repopkg_release(got[i]);
+			free(got[i]);
+		}
+		free(got);
+		pf_repocache_free(rc);
+		for (int i = 0; i < 3; i++)
+			pf_repopkg_release(&p[i]);
+		pf_err_release(&e);
+		pf_rmtree(dir);
+		free(path);
+	});
 	TEST("the index cache: what is saved is loaded; damage drops it", {
 		struct pf_repopkg p, *v[1] = { &p }, **got = NULL;
 		struct pf_repocache *rc;
