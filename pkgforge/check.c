@@ -719,14 +719,7 @@ static void fresh_names(const struct pf_pkginfo *p, struct pf_strmap *names,
 
 static bool has_span(const struct pf_strmap *names, const char *s, size_t len)
 {
-	char buf[256];
-	size_t v;
-
-	if (len >= sizeof(buf))
-		return true;            /* rare: the package goes in */
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return pf_strmap_get(names, buf, &v);
+	return pf_strmap_get_n(names, s, len, NULL);
 }
 
 /*
@@ -736,24 +729,82 @@ static bool has_span(const struct pf_strmap *names, const char *s, size_t len)
  * (before a blank, or for Debian before a '(', '|' or ':'); a rich one
  * always counts.  More packages than need be only cost time.
  */
+/* prov's name spans, measured here (len, that of the whole, unused) */
+static bool provide_may_meet(const struct pf_strmap *names, const char *prov, size_t len)
+{
+	const char *s = prov;
+	size_t a, b = SIZE_MAX;
+
+	(void)len;
+	while (*s == ' ')
+		s++;
+	if (*s == '(')
+		return true;
+	/* up to a blank, and up to the first of " (|:", in one pass */
+	for (a = 0; s[a] && s[a] != ' '; a++)
+		if (b == SIZE_MAX && (s[a] == '(' || s[a] == '|' || s[a] == ':'))
+			b = a;
+	if (b == SIZE_MAX)
+		b = a;
+	return has_span(names, s, a) || (b != a && has_span(names, s, b));
+}
+
 static bool may_meet(const struct pf_pkginfo *q, const struct pf_strmap *names)
 {
 	const struct pf_strlist *prov = &q->rel[PF_REL_PROVIDES];
-	size_t v;
 
-	if (pf_strmap_get(names, q->name, &v))
+	if (pf_strmap_get(names, q->name, NULL))
 		return true;
-	for (size_t i = 0; i < prov->nr; i++) {
-		const char *s = prov->v[i] + strspn(prov->v[i], " ");
-
-		if (*s == '(' || has_span(names, s, strcspn(s, " ")) ||
-		    has_span(names, s, strcspn(s, " (|:")))
+	for (size_t i = 0; i < prov->nr; i++)
+		if (provide_may_meet(names, prov->v[i], strlen(prov->v[i])))
 			return true;
-	}
 	for (size_t i = 0; i < q->files.nr; i++)
-		if (pf_strmap_get(names, q->files.v[i], &v))
+		if (pf_strmap_get(names, q->files.v[i], NULL))
 			return true;
 	return false;
+}
+
+void pf_check_fresh_init(struct pf_check_fresh *f, const struct pf_pkginfo *const *fresh, size_t n)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < n; i++)
+		fresh_names(fresh[i], &f->names, &f->keys);
+}
+
+/* Each item of a NUL-separated list of len bytes (a NUL after them
+ * too) to fn, until it says true. */
+static bool any_item(const char *v, size_t len, const struct pf_strmap *names,
+		     bool (*fn)(const struct pf_strmap *names, const char *item, size_t len))
+{
+	for (const char *end = v + len; len;) {
+		size_t k = strnlen(v, (size_t)(end - v));
+
+		if (fn(names, v, k))
+			return true;
+		if (v + k >= end)
+			return false;
+		v += k + 1;
+	}
+	return false;
+}
+
+static bool file_may_meet(const struct pf_strmap *names, const char *path, size_t len)
+{
+	return pf_strmap_get_n(names, path, len, NULL);
+}
+
+bool pf_check_may_meet_lists(const struct pf_check_fresh *f, const char *name,
+			     const char *provides, size_t plen, const char *files, size_t flen)
+{
+	return pf_strmap_get(&f->names, name, NULL) ||
+	       any_item(provides, plen, &f->names, provide_may_meet) ||
+	       any_item(files, flen, &f->names, file_may_meet);
+}
+
+void pf_check_fresh_release(struct pf_check_fresh *f)
+{
+	pf_strmap_release(&f->names);
+	pf_strlist_release(&f->keys);
 }
 
 int pf_check_pkgs_fresh(const struct pf_pkginfo *const *pkgs, size_t n, const bool *fresh,

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "pkgin.h"
 #include "profile.h"
+#include "strmap.h"
 
 /*
  * Is a set of packages fit to publish?  (`pkgforge check`, and the index
@@ -44,6 +45,24 @@ int pf_check_pkgs(const struct pf_pkginfo *pkgs, size_t n, const struct pf_profi
 #define PF_CHECK_RULES 1
 int pf_check_pkgs_fresh(const struct pf_pkginfo *const *pkgs, size_t n, const bool *fresh,
 			const struct pf_profiles *ps, struct pf_diag *d);
+
+/*
+ * The first step of that, for a caller that keeps a package's lists as
+ * text and would rather not make them all: what the fresh packages
+ * need or have, and whether a package of that name, those Provides and
+ * those files (each a NUL-separated list of len bytes, a NUL after the
+ * last) may meet them.
+ * A package it says no to is one pf_check_pkgs_fresh would leave out.
+ */
+struct pf_check_fresh {
+	struct pf_strmap names;
+	struct pf_strlist keys;
+};
+void pf_check_fresh_init(struct pf_check_fresh *f, const struct pf_pkginfo *const *fresh,
+			 size_t n);
+bool pf_check_may_meet_lists(const struct pf_check_fresh *f, const char *name,
+			     const char *provides, size_t plen, const char *files, size_t flen);
+void pf_check_fresh_release(struct pf_check_fresh *f);
 
 /*
  * Load into ps the data of profile name that checking pkgs needs: for

@@ -588,6 +588,48 @@ static int cmp_relpath(const void *a, const void *b)
 }
 
 /*
+ * The check of a feed of which only some packages are fresh: their
+ * lists made, and those of the packages that may meet them, told from
+ * the cache's text of the others' lists (making them all was most of
+ * what a check of a few new packages cost).  Those left out are those
+ * pf_check_pkgs_fresh leaves out: the problems are the same.
+ */
+static int check_fresh(struct pf_repopkg *const *pkgs, const struct pf_pkginfo **v, size_t n,
+		       const bool *fresh, const struct pf_profiles *ps, struct pf_diag *d)
+{
+	const struct pf_pkginfo **sub = pf_calloc(n ? n : 1, sizeof(*sub));
+	bool *sub_fresh = pf_calloc(n ? n : 1, sizeof(*sub_fresh));
+	struct pf_check_fresh f;
+	size_t m = 0;
+	int problems;
+
+	for (size_t i = 0; i < n; i++)
+		if (fresh[i]) {
+			pf_repopkg_lists(pkgs[i]);
+			sub[m++] = v[i];
+		}
+	pf_check_fresh_init(&f, sub, m);
+	m = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pf_repopkg *p = pkgs[i];
+
+		if (!fresh[i] && p->lists_raw &&
+		    !pf_check_may_meet_lists(&f, p->info.name, p->list_raw[PF_REL_PROVIDES],
+					     p->list_len[PF_REL_PROVIDES], p->list_raw[PF_REL_NR],
+					     p->list_len[PF_REL_NR]))
+			continue;
+		pf_repopkg_lists(pkgs[i]);
+		sub_fresh[m] = fresh[i];
+		sub[m++] = v[i];
+	}
+	pf_check_fresh_release(&f);
+	problems = pf_check_pkgs_fresh(sub, m, sub_fresh, ps, d);
+	free(sub);
+	free(sub_fresh);
+	return problems;
+}
+
+/*
  * The feed's check: of the packages added since the last check that
  * passed, when the feed still has all it passed (.pkgforge/checked),
  * else of all.  A pass is remembered; a failure leaves what the last
@@ -613,10 +655,8 @@ static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_re
 	qsort(by_path, n, sizeof(*by_path), cmp_relpath);
 	for (size_t i = 0; i < n; i++) {
 		ids[i] = pf_checked_id(by_path[i]);
-		pf_repopkg_lists(by_path[i]);
 		v[i] = &by_path[i]->info;
 	}
-	free(by_path);
 	prefetch_join(pre);
 	if (pf_check_profiles_from(v, n, r->cfg.profile, &pre->ps, &profiles, e) < 0)
 		goto out;
@@ -625,9 +665,16 @@ static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_re
 		pf_log(&r->opts.log, PF_LOG_DEBUG,
 		       "checked the %zu package%s added since the last check", nfresh,
 		       nfresh == 1 ? "" : "s");
-	/* SIZE_MAX: the whole feed */
-	rep->problems = nfresh ? pf_check_pkgs_fresh(v, n, nfresh == SIZE_MAX ? NULL : fresh,
-						     &profiles, &rep->diag) : 0;
+	if (nfresh == SIZE_MAX) {
+		/* the whole feed */
+		for (size_t i = 0; i < n; i++)
+			pf_repopkg_lists(by_path[i]);
+		rep->problems = pf_check_pkgs_fresh(v, n, NULL, &profiles, &rep->diag);
+	} else if (nfresh) {
+		rep->problems = check_fresh(by_path, v, n, fresh, &profiles, &rep->diag);
+	} else {
+		rep->problems = 0;
+	}
 	if (!rep->problems && nfresh &&
 	    pf_checked_save(r->root, r->cfg.profile, &profiles, ids, n, e) < 0)
 		goto out;
@@ -635,6 +682,7 @@ static int check_feed(struct pf_repo *r, struct prefetch *pre, struct pf_repo_re
 out:
 	pf_checked_free(last);
 	pf_profiles_release(&profiles);
+	free(by_path);
 	free(fresh);
 	free(ids);
 	free(v);

@@ -13,9 +13,8 @@
  * all of them.  Only the table's layout depends on it, never an order
  * anything is written in.
  */
-static uint64_t hash(const char *s)
+static uint64_t hash_n(const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
 	for (; n >= 8; s += 8, n -= 8) {
@@ -33,9 +32,9 @@ static uint64_t hash(const char *s)
 
 /* A key's tag: its hash, never 0 (an empty slot); its slot comes
  * from the tag's low bits. */
-static uint64_t tag_of(const char *key)
+static uint64_t tag_of(const char *key, size_t len)
 {
-	uint64_t h = hash(key);
+	uint64_t h = hash_n(key, len);
 
 	return h ? h : 1;
 }
@@ -96,7 +95,7 @@ void pf_strmap_put(struct pf_strmap *m, const char *key, size_t val)
 
 	if ((m->nr + 1) * 2 > m->cap)
 		grow(m);
-	t = tag_of(key);
+	t = tag_of(key, strlen(key));
 	for (j = t & (m->cap - 1); m->tags[j]; j = (j + 1) & (m->cap - 1)) {
 		if (m->tags[j] == t && !strcmp(m->keys[j], key)) {
 			m->vals[j] = val;
@@ -111,13 +110,18 @@ void pf_strmap_put(struct pf_strmap *m, const char *key, size_t val)
 
 int pf_strmap_get(const struct pf_strmap *m, const char *key, size_t *val)
 {
+	return pf_strmap_get_n(m, key, strlen(key), val);
+}
+
+int pf_strmap_get_n(const struct pf_strmap *m, const char *key, size_t len, size_t *val)
+{
 	uint64_t t;
 
 	if (!m->cap)
 		return 0;
-	t = tag_of(key);
+	t = tag_of(key, len);
 	for (size_t j = t & (m->cap - 1); m->tags[j]; j = (j + 1) & (m->cap - 1)) {
-		if (m->tags[j] == t && !strcmp(m->keys[j], key)) {
+		if (m->tags[j] == t && !strncmp(m->keys[j], key, len) && !m->keys[j][len]) {
 			if (val)
 				*val = m->vals[j];
 			return 1;

@@ -24,6 +24,8 @@ struct pf_strmap {
 void pf_strmap_put(struct pf_strmap *m, const char *key, size_t val);
 /* 1 and *val when found, 0 otherwise. */
 int pf_strmap_get(const struct pf_strmap *m, const char *key, size_t *val);
+/* The same for the len bytes at key, none of them a NUL. */
+int pf_strmap_get_n(const struct pf_strmap *m, const char *key, size_t len, size_t *val);
 /* Room for n more keys without growing. */
 void pf_strmap_reserve(struct pf_strmap *m, size_t n);
 void pf_strmap_release(struct pf_strmap *m);

@@ -10,6 +10,7 @@
 
 #include <lzma.h>
 
+#include "check.h"
 #include "compress.h"
 #include "digest.h"
 #include "ofile.h"
@@ -648,6 +649,49 @@ int main(void)
 		}
 		strbuf_release(&flat);
 		pf_err_release(&e);
+	});
+	TEST("a fresh check's first step, from lists kept as text", {
+		struct pf_pkginfo fresh;
+		const struct pf_pkginfo *fp[1] = { &fresh };
+		struct pf_check_fresh f;
+		static const char files[] = "/opt/q/a\0/opt/fa/bin/fa";
+		static const struct {
+			const char *name, *prov;
+			size_t plen;
+			const char *files;
+			size_t flen;
+			bool want;
+		} c[] = {
+			{ "fa", "", 0, "", 0, true },                   /* the same name */
+			{ "q", "libfoo (= 2)", 12, "", 0, true },       /* what it needs */
+			{ "q", "x\0bar:any", 9, "", 0, true },          /* an alternative */
+			{ "q", "  (a or b)", 10, "", 0, true },         /* rich: always */
+			{ "q", "", 0, files, sizeof(files) - 1, true }, /* a path, last */
+			{ "q", "", 0, files + 9, 14, true },            /* the path alone */
+			{ "q", "", 0, "/opt/fa/bin/f\0/opt/fa/bin/fax", 30, false },
+			{ "q", "libfo (= 1)\0libfoox\0fa2", 23, "", 0, false },
+			{ "q", "", 0, "", 0, false },
+		};
+
+		memset(&fresh, 0, sizeof(fresh));
+		fresh.fmt = PF_FMT_DEB;
+		fresh.name = "fa";
+		fresh.version = "1";
+		fresh.arch = "all";
+		pf_strlist_add(&fresh.rel[PF_REL_DEPENDS], pf_strdup("libfoo (>= 1) | bar"));
+		pf_strlist_add(&fresh.files, pf_strdup("/opt/fa/bin/fa"));
+		pf_check_fresh_init(&f, fp, 1);
+		for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			bool got = pf_check_may_meet_lists(&f, c[i].name, c[i].prov, c[i].plen,
+							   c[i].files, c[i].flen);
+
+			if (got != c[i].want)
+				fprintf(stderr, "case %zu: got %d\n", i, got);
+			CHECK(got == c[i].want);
+		}
+		pf_check_fresh_release(&f);
+		pf_strlist_release(&fresh.rel[PF_REL_DEPENDS]);
+		pf_strlist_release(&fresh.files);
 	});
 	TEST("the index cache: its map of paths, when the load left no gap", {
 		struct pf_repopkg p[3], *v[3] = { &p[0], &p[1], &p[2] }, **got = NULL;
