@@ -1208,11 +1208,6 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		goto save;
 	/* the cache keeps them in this order: the next run sorts less */
 	memcpy(r->pkgs, all, r->nr * sizeof(*all));
-	/* the pieces this feed is made of, kept while the indexes' writeback
-	 * (started as they were written) goes on: the commit then waits
-	 * less.  A cache, whether or not what follows goes well. */
-	if (pf_zcache_save(ctx.zcache, zcache, e) < 0)
-		goto save;
 	if (publish_commit(r, &pub, rep, e) < 0)
 		goto save;
 	pf_repo_phase(r, &t0, "published");
@@ -1222,6 +1217,8 @@ int pf_repo_index(struct pf_repo *r, struct pf_repo_report *rep, struct pf_err *
 		r->dirty |= r->pkgs[i]->published != r->pkgs[i]->in_feed;
 		r->pkgs[i]->published = r->pkgs[i]->in_feed;
 	}
+	if (pf_zcache_save(ctx.zcache, zcache, e) < 0)
+		goto save;
 	for (int f = 0; f < PF_FMT_NR; f++)
 		pf_repofmts[f]->prune(&ctx, &keep);
 	clean_temps(r->root, 0, true);
