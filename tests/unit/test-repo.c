@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <lzma.h>
+#include <zstd.h>
 
 #include "check.h"
 #include "compress.h"
@@ -615,39 +616,64 @@ int main(void)
 		pf_rmtree(dir);
 	});
 	TEST("index pieces: the text's digests and those of what it compressed to", {
-		struct pf_zrec rec[300];
-		char bufs[300][40];
-		struct pf_ztext t = { "head\n", "\n", "tail\n", rec, 300 };
-		struct strbuf flat = STRBUF_INIT, out[3];
+		/* 3,000 records: several pieces in each file; the same bytes
+		 * on one thread as on two or four (which thread takes which
+		 * task varies) */
+		enum { NREC = 3000 };
+		struct pf_zrec *rec = pf_calloc(NREC, sizeof(*rec));
+		char (*bufs)[40] = pf_calloc(NREC, sizeof(*bufs));
+		struct pf_ztext t = { "head\n", "\n", "tail\n", rec, NREC };
+		struct strbuf flat = STRBUF_INIT, out[3], first[3];
 		unsigned char osha[32], omd5[16], zsha[3][32], zmd5[3][16], d[32];
 		const enum pf_comp comps[3] = { PF_COMP_GZIP, PF_COMP_XZ, PF_COMP_ZSTD };
+		const int threads[3] = { 1, 2, 4 };
 		struct pf_zfile zf[3];
 		struct pf_err e = PF_ERR_INIT;
 
-		for (int i = 0; i < 300; i++) {
-			snprintf(bufs[i], sizeof(bufs[i]), "Package: p%03d\nVersion: 1.%d", i, i * 7);
+		for (int i = 0; i < NREC; i++) {
+			snprintf(bufs[i], sizeof(bufs[i]), "Package: p%04d\nVersion: 1.%d", i, i * 7);
 			rec[i] = (struct pf_zrec){ bufs[i], strlen(bufs[i]), NULL };
 		}
-		for (int k = 0; k < 3; k++) {
-			strbuf_init(&out[k], 0);
-			zf[k] = (struct pf_zfile){ comps[k], -1, &t, k ? NULL : osha, k ? NULL : omd5,
-						   &out[k], zsha[k], zmd5[k] };
-		}
-		CHECK_INT(pf_zpiece_compress_many(NULL, zf, 3, 2, &e), 0);
 		pf_ztext_flatten(&t, &flat);
-		pf_digest_buf(PF_SHA256, flat.buf, flat.len, d);
-		CHECK(!memcmp(osha, d, 32));
-		pf_digest_buf(PF_MD5, flat.buf, flat.len, d);
-		CHECK(!memcmp(omd5, d, 16));
-		for (int k = 0; k < 3; k++) {
-			CHECK(out[k].len > 0);
-			pf_digest_buf(PF_SHA256, out[k].buf, out[k].len, d);
-			CHECK(!memcmp(zsha[k], d, 32));
-			pf_digest_buf(PF_MD5, out[k].buf, out[k].len, d);
-			CHECK(!memcmp(zmd5[k], d, 16));
-			strbuf_release(&out[k]);
+		for (int r = 0; r < 3; r++) {
+			for (int k = 0; k < 3; k++) {
+				strbuf_init(&out[k], 0);
+				zf[k] = (struct pf_zfile){ comps[k], -1, &t, k ? NULL : osha,
+							   k ? NULL : omd5, &out[k], zsha[k], zmd5[k] };
+			}
+			CHECK_INT(pf_zpiece_compress_many(NULL, zf, 3, threads[r], &e), 0);
+			pf_digest_buf(PF_SHA256, flat.buf, flat.len, d);
+			CHECK(!memcmp(osha, d, 32));
+			pf_digest_buf(PF_MD5, flat.buf, flat.len, d);
+			CHECK(!memcmp(omd5, d, 16));
+			for (int k = 0; k < 3; k++) {
+				CHECK(out[k].len > 0);
+				pf_digest_buf(PF_SHA256, out[k].buf, out[k].len, d);
+				CHECK(!memcmp(zsha[k], d, 32));
+				pf_digest_buf(PF_MD5, out[k].buf, out[k].len, d);
+				CHECK(!memcmp(zmd5[k], d, 16));
+				if (!r) {
+					first[k] = out[k];
+				} else {
+					CHECK(out[k].len == first[k].len &&
+					      !memcmp(out[k].buf, first[k].buf, out[k].len));
+					strbuf_release(&out[k]);
+				}
+			}
 		}
+		{
+			/* and it comes back as the text */
+			char *back = pf_malloc(flat.len + 1);
+			size_t got = ZSTD_decompress(back, flat.len + 1, first[2].buf, first[2].len);
+
+			CHECK(!ZSTD_isError(got) && got == flat.len && !memcmp(back, flat.buf, flat.len));
+			free(back);
+		}
+		for (int k = 0; k < 3; k++)
+			strbuf_release(&first[k]);
 		strbuf_release(&flat);
+		free(rec);
+		free(bufs);
 		pf_err_release(&e);
 	});
 	TEST("a fresh check's first step, from lists kept as text", {
