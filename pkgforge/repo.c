@@ -459,8 +459,8 @@ static int cmp_index(const void *pa, const void *pb)
 /*
  * The packages in index order.  The cache holds them in the order the
  * last run published (pf_repo_index puts r->pkgs in it), and a re-index
- * adds a few: those out of order are taken out, sorted and merged back,
- * some 2n comparisons instead of n log n (each compares two versions by
+ * adds a few: those out of order are taken out, sorted and put back,
+ * some n comparisons instead of n log n (each compares two versions by
  * rpm's or dpkg's rules, parsing both).  Many out of order: a plain
  * sort.  cmp_index is a total order, so either way gives the same.
  */
@@ -484,10 +484,28 @@ static void sort_index(struct pf_repopkg **v, size_t n)
 	if (ne > n / 8 + 16) {
 		qsort(v, n, sizeof(*v), cmp_index);
 	} else {
+		size_t a = 0, out = 0;
+
+		/* each of the few in its place by a binary search of the run
+		 * (some 11 comparisons each, not one per package up to it) */
 		qsort(extra, ne, sizeof(*extra), cmp_index);
-		for (size_t i = 0, a = 0, b = 0; i < n; i++)
-			v[i] = b >= ne || (a < nr && cmp_index(&run[a], &extra[b]) < 0) ? run[a++] :
-											     extra[b++];
+		for (size_t b = 0; b < ne; b++) {
+			size_t lo = a, hi = nr;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (cmp_index(&run[mid], &extra[b]) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			memcpy(v + out, run + a, (lo - a) * sizeof(*v));
+			out += lo - a;
+			a = lo;
+			v[out++] = extra[b];
+		}
+		memcpy(v + out, run + a, (nr - a) * sizeof(*v));
 	}
 	free(run);
 	free(extra);
