@@ -134,6 +134,22 @@ static char *stanza(const char *control, int *rc)
 	return *rc < 0 ? sb.buf : strbuf_detach(&sb, NULL);
 }
 
+/* pkgs saved into a new index cache at path (written whole): 0 or -1. */
+static int save_anew(const char *path, struct pf_repopkg *const *pkgs, size_t n)
+{
+	struct pf_repocache *rc;
+	struct pf_repopkg **none = NULL;
+	struct pf_err e = PF_ERR_INIT;
+	size_t nn = 0, alloc = 0;
+	int ret = pf_repocache_load(path, &rc, &none, &nn, &alloc) || nn ? -1 :
+		  pf_repocache_save(rc, path, pkgs, n, &e);
+
+	pf_repocache_free(rc);
+	free(none);
+	pf_err_release(&e);
+	return ret;
+}
+
 int main(void)
 {
 	TEST("stanza: the control file, without the fields the index writes", {
@@ -776,13 +792,8 @@ int main(void)
 			 * (a cache written whole, without gaps) */
 			char *path2 = pf_asprintf("%s.2", path);
 			struct pf_repocache *rc2;
-			struct pf_repopkg **none = NULL;
-			size_t n2 = 0, alloc2 = 0;
 
-			CHECK_INT(pf_repocache_load(path2, &rc2, &none, &n2, &alloc2), 0);
-			CHECK_INT(pf_repocache_save(rc2, path2, got, 2, &e), 0);
-			pf_repocache_free(rc2);
-			free(none);
+			CHECK_INT(save_anew(path2, got, 2), 0);
 			CHECK_INT(pf_repocache_load(path2, &rc2, &got, &n, &alloc), 0);
 			free(path2);
 			CHECK_INT(n, 4);
@@ -857,9 +868,7 @@ int main(void)
 				struct pf_repopkg **got2 = NULL;
 				size_t n2 = 0, alloc2 = 0;
 
-				CHECK_INT(pf_repocache_load(path2, &rc2, &got2, &n2, &alloc2), 0);
-				CHECK_INT(pf_repocache_save(rc2, path2, got, 1, &e), 0);
-				pf_repocache_free(rc2);
+				CHECK_INT(save_anew(path2, got, 1), 0);
 				CHECK_INT(pf_repocache_load(path2, &rc2, &got2, &n2, &alloc2), 0);
 				CHECK_INT(n2, 1);
 				if (n2 == 1) {
