@@ -134,6 +134,15 @@ static char *stanza(const char *control, int *rc)
 	return *rc < 0 ? sb.buf : strbuf_detach(&sb, NULL);
 }
 
+/* Packages v[from] to v[to - 1] released and freed. */
+static void drop_pkgs(struct pf_repopkg **v, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		pf_repopkg_release(v[i]);
+		free(v[i]);
+	}
+}
+
 /* pkgs saved into a new index cache at path (written whole): 0 or -1. */
 static int save_anew(const char *path, struct pf_repopkg *const *pkgs, size_t n)
 {
@@ -777,10 +786,7 @@ int main(void)
 
 			CHECK_INT(pf_repocache_save(rc, path, left, 2, &e), 0);
 		}
-		for (size_t i = 0; i < n; i++) {
-			pf_repopkg_release(got[i]);
-			free(got[i]);
-		}
+		drop_pkgs(got, 0, n);
 		pf_repocache_free(rc);
 		n = 0;
 		CHECK_INT(pf_repocache_load(path, &rc, &got, &n, &alloc), 0);
@@ -798,16 +804,10 @@ int main(void)
 			free(path2);
 			CHECK_INT(n, 4);
 			CHECK(!pf_repocache_take_paths(rc2, &m));
-			for (size_t i = 2; i < n; i++) {
-				pf_repopkg_release(got[i]);
-				free(got[i]);
-			}
+			drop_pkgs(got, 2, n);
 			pf_repocache_free(rc2);
 		}
-		for (size_t i = 0; i < 2; i++) {
-			pf_repopkg_release(got[i]);
-			free(got[i]);
-		}
+		drop_pkgs(got, 0, 2);
 		free(got);
 		pf_repocache_free(rc);
 		for (int i = 0; i < 3; i++)
@@ -934,10 +934,7 @@ int main(void)
 				pf_repocache_free(rc);
 				CHECK_INT(pf_repocache_load(path, &rc, &got, &n, &alloc), bad[i].n ? 1 : 0);
 				CHECK_INT(n, bad[i].n ? 0 : 1);
-				for (size_t k = 0; k < n; k++) {
-					pf_repopkg_release(got[k]);
-					free(got[k]);
-				}
+				drop_pkgs(got, 0, n);
 				strbuf_release(&m);
 			}
 		}
